@@ -1,0 +1,42 @@
+/**
+ * The result of an estimate. Its shape is the CLI's `--json` contract (snake_case keys on purpose:
+ * scripts and tests depend on these names), and the extension and webview read the same object.
+ */
+import type { Term } from './types.ts';
+import type { Scenario } from './scenario.ts';
+
+export interface Estimate {
+  model: {
+    type: string;
+    adapter: string;
+    hidden_size: number;
+    layers: number;
+    heads: number;
+    kv_heads: number;
+    head_dim: number;
+    vocab_size: number;
+    attention: string;
+    moe: { experts: number; top_k: number } | null;
+  };
+  params: { total: number; trainable: number; embedding: number; active: number };
+  scenario: Scenario;
+  memory: {
+    /** Live-tensor peak on the most loaded GPU (what torch.cuda.max_memory_allocated reports). */
+    peak_bytes: number;
+    /** What nvidia-smi would show: peak + CUDA context + allocator slack. */
+    device_bytes: number;
+    /** Whether device_bytes fits the target GPU; null when no GPU was given. */
+    fits: boolean | null;
+    gpu: { id: string; name: string; memory_bytes: number } | null;
+    host_bytes: number;
+    /** The phase of the step at which the peak happens (e.g. "loss backward", "prefill", "decode"). */
+    peak_phase: string;
+    /** Terms live at the peak; their bytes add up to peak_bytes (gpu) and host_bytes (cpu). */
+    terms: Term[];
+    /** Terms that exist only in device_bytes (CUDA context, allocator reserve). */
+    device_terms: Term[];
+    /** KV cache bytes per token of context (all layers), for hovers and solvers. */
+    kv_bytes_per_token: number;
+  };
+  warnings: string[];
+}

@@ -1,0 +1,86 @@
+/**
+ * The user's setup. One schema, one place for defaults. The CLI flags, the extension's
+ * settings and the webview's what-if controls are all generated from `SCENARIO_FIELDS`.
+ */
+import { z } from 'zod';
+
+export const WEIGHT_DTYPES = ['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4', 'nf4'] as const;
+export const PRECISIONS = ['fp32', 'bf16', 'fp16', 'amp-bf16', 'amp-fp16'] as const;
+export const OPTIMIZERS = ['adamw', 'sgd', 'sgd-momentum'] as const;
+export const KV_DTYPES = ['auto', 'fp32', 'fp16', 'bf16', 'fp8'] as const;
+export const MODES = ['inference', 'training'] as const;
+export const RUNTIMES = ['pytorch'] as const;
+
+/** Largest size we accept for counts of tokens or sequences; beyond it byte counts leave exact integer range. */
+export const MAX_TOKENS = 1 << 24;
+
+const count = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .int({ error: `${what} must be a whole number` })
+    .min(min, { error: `${what} must be at least ${min}` })
+    .max(max, { error: `${what} must be at most ${max}` });
+
+export const ScenarioSchema = z
+  .object({
+    mode: z.enum(MODES).default('inference'),
+    batch: count('batch', 1, 1 << 20).default(1),
+    seq: count('seq', 1, MAX_TOKENS).default(2048),
+    newTokens: count('new tokens', 0, MAX_TOKENS).default(0),
+    /** Storage dtype of the weights; null = from the precision (training) or the config's torch_dtype (inference). */
+    weightsDtype: z.enum(WEIGHT_DTYPES).nullable().default(null),
+    kvDtype: z.enum(KV_DTYPES).default('auto'),
+    precision: z.enum(PRECISIONS).default('bf16'),
+    optimizer: z.enum(OPTIMIZERS).default('adamw'),
+    gradCheckpointing: z.boolean().default(false),
+    loraRank: count('LoRA rank', 1, 1 << 16).nullable().default(null),
+    gpu: z.string().min(1).nullable().default(null),
+    runtime: z.enum(RUNTIMES).default('pytorch'),
+  })
+  .strict();
+
+export type Scenario = z.output<typeof ScenarioSchema>;
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+
+export class ScenarioError extends Error {
+  constructor(
+    message: string,
+    readonly key?: string,
+  ) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
+/** Validates and fills defaults; throws ScenarioError naming the offending key. */
+export function parseScenario(input: unknown): Scenario {
+  const r = ScenarioSchema.safeParse(input ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const key = issue.path.join('.');
+  throw new ScenarioError(key ? `${key}: ${issue.message}` : issue.message, key || undefined);
+}
+
+/** Describes each option for generated UIs (CLI flags, webview controls, settings). */
+export interface FieldInfo {
+  key: keyof Scenario;
+  label: string;
+  kind: 'enum' | 'int' | 'bool' | 'string';
+  options?: readonly string[];
+  modes: readonly (typeof MODES)[number][];
+  help: string;
+}
+
+export const SCENARIO_FIELDS: readonly FieldInfo[] = [
+  { key: 'mode', label: 'Mode', kind: 'enum', options: MODES, modes: MODES, help: 'Serving/generation or training.' },
+  { key: 'batch', label: 'Batch', kind: 'int', modes: MODES, help: 'Sequences per step (micro-batch in training).' },
+  { key: 'seq', label: 'Sequence length', kind: 'int', modes: MODES, help: 'Prompt tokens (inference) or tokens per sequence (training).' },
+  { key: 'newTokens', label: 'New tokens', kind: 'int', modes: ['inference'], help: 'Tokens generated after the prompt.' },
+  { key: 'precision', label: 'Precision', kind: 'enum', options: PRECISIONS, modes: MODES, help: 'Compute precision; amp-* keeps fp32 master weights under autocast.' },
+  { key: 'weightsDtype', label: 'Weights dtype', kind: 'enum', options: WEIGHT_DTYPES, modes: MODES, help: 'Storage dtype of the weights (default: from precision or the config).' },
+  { key: 'kvDtype', label: 'KV cache dtype', kind: 'enum', options: KV_DTYPES, modes: ['inference'], help: 'auto = compute dtype.' },
+  { key: 'optimizer', label: 'Optimizer', kind: 'enum', options: OPTIMIZERS, modes: ['training'], help: 'torch.optim optimizer.' },
+  { key: 'gradCheckpointing', label: 'Gradient checkpointing', kind: 'bool', modes: ['training'], help: 'Keep only each layer\'s input; recompute in backward.' },
+  { key: 'loraRank', label: 'LoRA rank', kind: 'int', modes: ['training'], help: 'LoRA on every decoder linear layer (fp32 adapters, frozen base).' },
+  { key: 'gpu', label: 'Target GPU', kind: 'string', modes: MODES, help: 'Hardware catalog id, e.g. h100-sxm-80gb.' },
+];

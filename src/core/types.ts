@@ -1,0 +1,130 @@
+/**
+ * Shared types of the engine. The engine is pure: no I/O, no `vscode`, deterministic.
+ * Bytes are always integers (numbers below 2^53).
+ */
+
+/** Where a memory term lives. */
+export type Where = 'gpu' | 'cpu' | 'nvme';
+
+/** Attention kind of one decoder layer (mirrors vLLM's one-spec-per-attention-kind shape). */
+export type AttentionKind = 'full' | 'sliding' | 'mla';
+
+export interface LayerSpec {
+  attention: AttentionKind;
+  /** Tokens kept by a sliding-window layer. */
+  window?: number;
+  /** Whether the feed-forward block of this layer is a mixture of experts. */
+  moe: boolean;
+}
+
+/** Roles of parameter tensors: they decide quantization, LoRA targets and sharding. */
+export type TensorRole = 'embedding' | 'lm_head' | 'linear' | 'expert' | 'router' | 'norm' | 'bias' | 'other';
+
+/**
+ * A group of identical parameter tensors, e.g. `model.layers.*.self_attn.q_proj.weight` (count = layers).
+ * Summing numel × count over the groups gives `sum(p.numel() for p in model.parameters())` exactly.
+ */
+export interface TensorGroup {
+  name: string;
+  role: TensorRole;
+  /** Elements of one tensor. */
+  numel: number;
+  /** How many such tensors the model has. */
+  count: number;
+  /** [out, in] for linear layers (PyTorch weight layout); used by LoRA and GaLore. */
+  shape?: [number, number];
+  /** PEFT module name this weight belongs to (q_proj, gate_proj, …) for LoRA targeting. */
+  module?: string;
+  /** Experts: how many of `count` tensors are used per token (active parameters). */
+  activeCount?: number;
+}
+
+/** Block structure that decides which tensors autograd saves (activation inventory). */
+export interface BlockSpec {
+  /** rms: Llama-style RMSNorm (fp32 math, weight applied in model dtype); rms_f32w: Gemma-style (weight applied in fp32); layer: nn.LayerNorm. */
+  norm: 'rms' | 'rms_f32w' | 'layer';
+  /** Norms per decoder layer (2 for Llama, 4 for Gemma-2/3 and OLMo-2 post-norms). */
+  normsPerLayer: number;
+  /** Per-head RMSNorm on q and k (Qwen3, Gemma-3, OLMo-2 uses full-width q/k norm). */
+  qkNorm: 'none' | 'head' | 'full';
+  /** gated: act(gate(x)) * up(x) (SwiGLU/GeGLU); plain: fc2(act(fc1(x))). */
+  mlp: 'gated' | 'plain';
+  /** Activation implementation: fused = one kernel (F.silu, F.gelu); gelu_new = tanh GELU written as 7 elementwise ops. */
+  activation: 'fused' | 'gelu_new';
+  /** Fused projections: one qkv matmul (GPT-2, GPT-NeoX, Falcon, Phi-3) and one gate_up matmul (Phi-3). */
+  fusedQkv: boolean;
+  fusedGateUp: boolean;
+  /** Attention and MLP read the same normed input (GPT-NeoX, Falcon parallel residual). */
+  parallelResidual: boolean;
+  /** Learned absolute position embeddings (GPT-2). */
+  absolutePositions: boolean;
+}
+
+export interface MlaSpec {
+  kvLoraRank: number;
+  qLoraRank: number | null;
+  qkNopeHeadDim: number;
+  qkRopeHeadDim: number;
+  vHeadDim: number;
+}
+
+export interface MoeSpec {
+  experts: number;
+  topK: number;
+  expertIntermediate: number;
+  sharedExperts: number;
+  sharedIntermediate: number;
+  /** Layers that are dense (deepseek first_k_dense_replace, qwen mlp_only_layers, decoder_sparse_step). */
+  denseLayers: number;
+}
+
+export interface ParamCounts {
+  /** Unique parameters: sum(p.numel()) with tied embeddings counted once. */
+  total: number;
+  /** Input embedding parameters (plus learned position embeddings). */
+  embedding: number;
+  /** Parameters used per token (MoE: top-k experts + shared), equal to total for dense models. */
+  active: number;
+}
+
+export interface ModelSpec {
+  modelType: string;
+  /** Adapter that read the config (llama, gemma2, gpt2, deepseek, …). */
+  adapter: string;
+  architectures: string[];
+  hidden: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  vocab: number;
+  /** Dense MLP width (first dense layers for MoE models). */
+  intermediate: number;
+  tiedEmbeddings: boolean;
+  maxPositions: number | null;
+  /** torch_dtype / dtype from the config, if any (bf16, fp16, fp32). */
+  configDtype: string | null;
+  block: BlockSpec;
+  layerKinds: LayerSpec[];
+  mla: MlaSpec | null;
+  moe: MoeSpec | null;
+  tensors: TensorGroup[];
+  params: ParamCounts;
+  /** Things the adapter had to assume (unknown model_type, missing optional keys). */
+  assumptions: string[];
+}
+
+/** One line of the memory breakdown. */
+export interface Term {
+  id: string;
+  label: string;
+  bytes: number;
+  where: Where;
+  /** mathjs expression; evaluated on `inputs` it gives `bytes` exactly (tested). */
+  formula: string;
+  inputs: Record<string, number>;
+  /** Paper, section, code or measurement the formula comes from. */
+  source: string;
+  /** Short plain-language note shown beside the number. */
+  note?: string;
+}
