@@ -1,0 +1,70 @@
+/**
+ * Workspace files → parsed configs and workloads. Pure: callers read the files (the extension through
+ * vscode.workspace.fs) and pass text; nothing here throws.
+ */
+import { parseModelConfig, looksLikeModelConfig } from './modelConfig.ts';
+import { parseTrainingYaml } from './trainingYaml.ts';
+import { parseVllmScript } from './vllm.ts';
+import { MAX_FILE_BYTES, ZERO_RANGE, type FileKind, type ParseIssue, type ParsedFile, type WorkloadFile, type ModelConfigFile } from './types.ts';
+
+export * from './types.ts';
+export { LineIndex, contains } from './positions.ts';
+export { parseModelConfig, looksLikeModelConfig } from './modelConfig.ts';
+export { parseTrainingYaml, detectYamlFlavour, mapOptimizer } from './trainingYaml.ts';
+export { parseVllmScript, tokenize, parseSize } from './vllm.ts';
+export { modelPathCandidates, isLocalModelPath, dirname, joinPath } from './link.ts';
+
+export interface ParsedDocument {
+  kind: FileKind | null;
+  /** A config.json gives one entry; a YAML gives one workload; a script one workload per `vllm serve`. */
+  files: ParsedFile[];
+  errors: ParseIssue[];
+}
+
+const YAML_EXT = /\.ya?ml$/i;
+const SHELL_EXT = /\.(sh|bash|zsh)$/i;
+
+/** Cheap check on the file name (and a peek at the text) before parsing. */
+export function guessKind(fileName: string, text?: string): 'json' | 'yaml' | 'shell' | null {
+  const base = fileName.split(/[\\/]/).pop() ?? fileName;
+  if (/\.json$/i.test(base)) return text === undefined || /"(model_type|architectures)"/.test(text.slice(0, 200_000)) ? 'json' : null;
+  if (YAML_EXT.test(base)) return 'yaml';
+  if (SHELL_EXT.test(base)) return text === undefined || /vllm/.test(text) ? 'shell' : null;
+  return null;
+}
+
+/**
+ * Parses one workspace file by its name. Files we do not recognize give `kind: null` and no errors, so
+ * opening an unrelated JSON or YAML file never shows a diagnostic.
+ */
+export function parseDocumentText(fileName: string, text: string): ParsedDocument {
+  if (text.length > MAX_FILE_BYTES) {
+    return { kind: null, files: [], errors: [{ message: `LLM Footprint skips files larger than ${MAX_FILE_BYTES / 1048576} MiB.`, severity: 'info', range: ZERO_RANGE }] };
+  }
+  const g = guessKind(fileName, text);
+  try {
+    if (g === 'json') {
+      const r = parseModelConfig(text);
+      if (r.value && !looksLikeModelConfig(r.value.config)) return { kind: null, files: [], errors: [] };
+      return { kind: 'model-config', files: r.value ? [r.value as ModelConfigFile] : [], errors: r.errors };
+    }
+    if (g === 'yaml') {
+      if (!/^\s*(base_model|model_name_or_path)\s*:/m.test(text)) return { kind: null, files: [], errors: [] };
+      const r = parseTrainingYaml(text);
+      if (!r.value) {
+        const syntax = r.errors.filter((e) => e.severity === 'error');
+        return { kind: null, files: [], errors: syntax };
+      }
+      return { kind: r.value.kind, files: [r.value], errors: r.errors };
+    }
+    if (g === 'shell') {
+      const r = parseVllmScript(text);
+      const files: WorkloadFile[] = r.value ?? [];
+      if (files.length === 0) return { kind: null, files: [], errors: [] };
+      return { kind: 'vllm', files, errors: r.errors };
+    }
+  } catch (e) {
+    return { kind: null, files: [], errors: [{ message: `LLM Footprint could not read this file: ${(e as Error).message}`, severity: 'error', range: ZERO_RANGE }] };
+  }
+  return { kind: null, files: [], errors: [] };
+}

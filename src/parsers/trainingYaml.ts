@@ -1,0 +1,320 @@
+/**
+ * axolotl and LLaMA-Factory training YAML → a ScenarioInput, the position of every top-level key, and warnings for
+ * keys whose memory effect the engine does not model yet (never silently ignored).
+ */
+import { LineCounter, isMap, isScalar, parseDocument, type Node as YamlNode } from 'yaml';
+import type { ScenarioInput } from '../core/scenario.ts';
+import {
+  MAX_FILE_BYTES,
+  ZERO_RANGE,
+  type FieldLocations,
+  type KeyLocation,
+  type ParseIssue,
+  type ParseResult,
+  type Range,
+  type WorkloadFile,
+} from './types.ts';
+
+export type YamlFlavour = 'axolotl' | 'llamafactory';
+
+const AXOLOTL_MARKERS = ['base_model', 'micro_batch_size', 'sequence_len', 'adapter', 'lora_r', 'datasets', 'num_epochs'];
+const LLAMAFACTORY_MARKERS = ['model_name_or_path', 'finetuning_type', 'cutoff_len', 'per_device_train_batch_size', 'stage', 'lora_rank', 'lora_target'];
+
+/** Decides the flavour from the top-level keys; null when neither fits. */
+export function detectYamlFlavour(keys: readonly string[]): YamlFlavour | null {
+  const set = new Set(keys);
+  const a = AXOLOTL_MARKERS.filter((k) => set.has(k)).length;
+  const l = LLAMAFACTORY_MARKERS.filter((k) => set.has(k)).length;
+  if (a === 0 && l === 0) return null;
+  if (set.has('model_name_or_path') && !set.has('base_model')) return 'llamafactory';
+  if (set.has('base_model')) return 'axolotl';
+  return l > a ? 'llamafactory' : 'axolotl';
+}
+
+/** Keys whose memory effect is not modelled yet: a warning each, naming the later work. */
+const NOT_MODELLED: Record<string, string> = {
+  deepspeed: 'DeepSpeed (ZeRO sharding/offload) is not modelled yet; the estimate is for one GPU without sharding.',
+  fsdp: 'FSDP sharding is not modelled yet; the estimate is for one GPU without sharding.',
+  fsdp_config: 'FSDP sharding is not modelled yet; the estimate is for one GPU without sharding.',
+  load_in_4bit: '4-bit base weights (QLoRA) are not modelled yet; the estimate uses 16-bit base weights.',
+  load_in_8bit: '8-bit base weights are not modelled yet; the estimate uses 16-bit base weights.',
+  quantization_bit: 'Quantized base weights (QLoRA) are not modelled yet; the estimate uses 16-bit base weights.',
+  use_galore: 'GaLore is not modelled yet; the estimate uses the full optimizer state.',
+  use_apollo: 'APOLLO is not modelled yet; the estimate uses the full optimizer state.',
+  use_badam: 'BAdam is not modelled yet; the estimate uses the full optimizer state.',
+  use_unsloth: 'Unsloth kernels are not modelled yet; the estimate assumes stock PyTorch/Transformers.',
+  unsloth_lora_mlp: 'Unsloth kernels are not modelled yet; the estimate assumes stock PyTorch/Transformers.',
+  tensor_parallel_size: 'Tensor parallelism is not modelled yet; the estimate is for one GPU.',
+  sequence_parallel_degree: 'Sequence parallelism is not modelled yet; the estimate is for one GPU.',
+  context_parallel_size: 'Context parallelism is not modelled yet; the estimate is for one GPU.',
+  ref_model: 'A separate reference model (DPO/PPO) is not modelled yet.',
+  reward_model: 'A reward model (PPO) is not modelled yet.',
+};
+
+/** Optimizer names as written in HF TrainingArguments / axolotl → the engine's optimizers. */
+export function mapOptimizer(name: string): { optimizer: 'adamw' | 'sgd' | 'sgd-momentum'; warning?: string } {
+  const n = name.toLowerCase();
+  if (/8bit|bnb|paged|4bit/.test(n)) return { optimizer: 'adamw', warning: `Optimizer "${name}" (8-bit/paged states) is not modelled yet; estimated as AdamW with fp32 states.` };
+  if (/adafactor|lion|galore|apollo|lomo|schedule_free|ademamix|muon|came|rmsprop|adagrad/.test(n)) {
+    return { optimizer: 'adamw', warning: `Optimizer "${name}" is not modelled yet; estimated as AdamW.` };
+  }
+  if (n.startsWith('adam')) return { optimizer: 'adamw' };
+  if (n === 'sgd') return { optimizer: 'sgd' };
+  if (n.includes('sgd')) return { optimizer: 'sgd-momentum' };
+  return { optimizer: 'adamw', warning: `Unknown optimizer "${name}"; estimated as AdamW.` };
+}
+
+interface Entry {
+  key: string;
+  loc: KeyLocation;
+}
+
+export function parseTrainingYaml(text: string, flavourHint?: YamlFlavour): ParseResult<WorkloadFile> {
+  if (text.length > MAX_FILE_BYTES) {
+    return { value: null, errors: [{ message: `File is larger than ${MAX_FILE_BYTES / 1048576} MiB; skipped.`, severity: 'info', range: ZERO_RANGE }] };
+  }
+  const lc = new LineCounter();
+  const errors: ParseIssue[] = [];
+  let doc;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, keepSourceTokens: true, prettyErrors: false, uniqueKeys: false });
+  } catch (e) {
+    return { value: null, errors: [{ message: `Could not parse YAML: ${(e as Error).message}`, severity: 'error', range: ZERO_RANGE }] };
+  }
+  const pos = (offset: number) => {
+    const p = lc.linePos(offset);
+    return { line: p.line - 1, character: p.col - 1 };
+  };
+  const range = (a: number, b: number): Range => ({ start: pos(a), end: pos(b) });
+  for (const e of doc.errors) {
+    const p = pos(e.pos[0]);
+    errors.push({
+      message: `YAML syntax error at line ${p.line + 1}, column ${p.character + 1}: ${e.message.split('\n')[0]}`,
+      severity: 'error',
+      range: range(e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)),
+    });
+  }
+  const root = doc.contents;
+  if (!isMap(root)) {
+    if (errors.length === 0) errors.push({ message: 'A training config must be a YAML mapping.', severity: 'error', range: ZERO_RANGE });
+    return { value: null, errors };
+  }
+  const entries = new Map<string, Entry>();
+  const keys: KeyLocation[] = [];
+  for (const pair of root.items) {
+    const k = pair.key as YamlNode | null;
+    if (!isScalar(k) || !k.range) continue;
+    const name = String(k.value);
+    const v = pair.value as YamlNode | null;
+    const valueRange = v && v.range ? range(v.range[0], v.range[1]) : range(k.range[1], k.range[1]);
+    let value: unknown = null;
+    try {
+      value = v ? (v as { toJSON(): unknown }).toJSON() : null;
+    } catch {
+      value = null;
+    }
+    const loc: KeyLocation = { key: name, keyRange: range(k.range[0], k.range[1]), valueRange, value };
+    keys.push(loc);
+    entries.set(name, { key: name, loc });
+  }
+  const flavour = flavourHint ?? detectYamlFlavour([...entries.keys()]);
+  if (!flavour) {
+    errors.push({ message: 'Not an axolotl or LLaMA-Factory config (no base_model / model_name_or_path).', severity: 'info', range: ZERO_RANGE });
+    return { value: null, errors };
+  }
+  const out = flavour === 'axolotl' ? readAxolotl(entries, errors) : readLlamaFactory(entries, errors);
+  for (const [name, msg] of Object.entries(NOT_MODELLED)) {
+    const e = entries.get(name);
+    if (!e || isOff(e.loc.value)) continue;
+    errors.push({ message: `${name}: ${msg}`, severity: 'warning', range: e.loc.keyRange, key: name });
+  }
+  return { value: { kind: flavour, keys, ...out }, errors };
+}
+
+/** false, null, 0, "", "false", "none" mean the feature is off. */
+function isOff(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0 || v === '') return true;
+  if (typeof v === 'string' && /^(false|none|null|no|off)$/i.test(v.trim())) return true;
+  return false;
+}
+
+function truthy(v: unknown): boolean {
+  if (typeof v === 'string') return /^(true|yes|on|auto|1)$/i.test(v.trim());
+  return v === true || v === 1;
+}
+
+function int(e: Entry | undefined, errors: ParseIssue[]): number | undefined {
+  if (!e) return undefined;
+  const v = e.loc.value;
+  const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+  if (typeof n === 'number' && Number.isInteger(n) && n > 0) return n;
+  errors.push({ message: `${e.key}: expected a positive whole number, got ${JSON.stringify(v)}; ignored.`, severity: 'warning', range: e.loc.valueRange, key: e.key });
+  return undefined;
+}
+
+interface Read {
+  model: string | null;
+  modelLocation: KeyLocation | null;
+  scenario: ScenarioInput;
+  fields: FieldLocations;
+  extras: Record<string, unknown>;
+}
+
+function readAxolotl(m: Map<string, Entry>, errors: ParseIssue[]): Read {
+  const scenario: ScenarioInput = { mode: 'training' };
+  const fields: FieldLocations = {};
+  const extras: Record<string, unknown> = {};
+  const base = m.get('base_model');
+  const model = base && typeof base.loc.value === 'string' ? base.loc.value : null;
+
+  const mb = m.get('micro_batch_size');
+  const batch = int(mb, errors);
+  scenario.batch = batch ?? 1;
+  if (mb && batch !== undefined) fields.batch = mb.loc;
+
+  const sl = m.get('sequence_len');
+  const seq = int(sl, errors);
+  scenario.seq = seq ?? 2048;
+  if (sl && seq !== undefined) fields.seq = sl.loc;
+
+  const gc = m.get('gradient_checkpointing');
+  scenario.gradCheckpointing = gc ? truthy(gc.loc.value) : false;
+  if (gc) fields.gradCheckpointing = gc.loc;
+
+  const adapter = m.get('adapter');
+  const adapterName = adapter && typeof adapter.loc.value === 'string' ? adapter.loc.value.toLowerCase() : null;
+  if (adapterName === 'lora' || adapterName === 'qlora') {
+    const r = m.get('lora_r');
+    const rank = int(r, errors) ?? 8;
+    scenario.loraRank = rank;
+    fields.loraRank = r?.loc ?? adapter!.loc;
+    if (adapterName === 'qlora') {
+      errors.push({ message: 'adapter: qlora — the 4-bit base (QLoRA) is not modelled yet; estimated as LoRA on a 16-bit base.', severity: 'warning', range: adapter!.loc.valueRange, key: 'adapter' });
+    }
+    loraTargets(m.get('lora_target_modules'), m.get('lora_target_linear'), errors, extras);
+  } else if (adapterName) {
+    errors.push({ message: `adapter: ${adapterName} is not modelled yet; estimated as full fine-tuning.`, severity: 'warning', range: adapter!.loc.valueRange, key: 'adapter' });
+  }
+
+  precisionFrom(m, scenario, fields, 'axolotl');
+  optimizerFrom(m.get('optimizer'), scenario, fields, errors, extras);
+  for (const k of ['num_epochs', 'gradient_accumulation_steps', 'learning_rate', 'sample_packing', 'flash_attention', 'eval_batch_size', 'max_steps']) {
+    const e = m.get(k);
+    if (e) extras[k] = e.loc.value;
+  }
+  return { model, modelLocation: base?.loc ?? null, scenario, fields, extras };
+}
+
+function readLlamaFactory(m: Map<string, Entry>, errors: ParseIssue[]): Read {
+  const scenario: ScenarioInput = { mode: 'training' };
+  const fields: FieldLocations = {};
+  const extras: Record<string, unknown> = {};
+  const base = m.get('model_name_or_path');
+  const model = base && typeof base.loc.value === 'string' ? base.loc.value : null;
+
+  const stage = m.get('stage');
+  if (stage && typeof stage.loc.value === 'string' && /^(dpo|ppo|kto|rm)$/i.test(stage.loc.value)) {
+    errors.push({ message: `stage: ${stage.loc.value} — the extra models and pairs of sequences of this stage are not modelled yet; estimated as SFT.`, severity: 'warning', range: stage.loc.valueRange, key: 'stage' });
+  }
+  const doTrain = m.get('do_train');
+  if (doTrain && isOff(doTrain.loc.value) && m.get('do_predict') && truthy(m.get('do_predict')!.loc.value)) {
+    scenario.mode = 'inference';
+    fields.mode = doTrain.loc;
+  }
+
+  // HF TrainingArguments default per_device_train_batch_size is 8.
+  const bs = m.get('per_device_train_batch_size');
+  const batch = int(bs, errors);
+  scenario.batch = batch ?? 8;
+  if (bs && batch !== undefined) fields.batch = bs.loc;
+
+  // LLaMA-Factory's DataArguments default cutoff_len is 2048.
+  const cl = m.get('cutoff_len');
+  const seq = int(cl, errors);
+  scenario.seq = seq ?? 2048;
+  if (cl && seq !== undefined) fields.seq = cl.loc;
+
+  const ft = m.get('finetuning_type');
+  const ftName = ft && typeof ft.loc.value === 'string' ? ft.loc.value.toLowerCase() : 'lora'; // LLaMA-Factory's default
+  if (ftName === 'lora') {
+    const r = m.get('lora_rank');
+    scenario.loraRank = int(r, errors) ?? 8;
+    fields.loraRank = r?.loc ?? ft?.loc;
+    if (!fields.loraRank) delete fields.loraRank;
+    loraTargets(m.get('lora_target'), undefined, errors, extras);
+  } else if (ftName !== 'full') {
+    errors.push({ message: `finetuning_type: ${ftName} is not modelled yet; estimated as full fine-tuning.`, severity: 'warning', range: ft!.loc.valueRange, key: 'finetuning_type' });
+  }
+  precisionFrom(m, scenario, fields, 'llamafactory');
+
+  // LLaMA-Factory enables gradient checkpointing unless disable_gradient_checkpointing is true.
+  const dgc = m.get('disable_gradient_checkpointing');
+  scenario.gradCheckpointing = dgc ? !truthy(dgc.loc.value) : true;
+  if (dgc) fields.gradCheckpointing = dgc.loc;
+
+  optimizerFrom(m.get('optim'), scenario, fields, errors, extras);
+  for (const k of ['num_train_epochs', 'gradient_accumulation_steps', 'learning_rate', 'template', 'dataset', 'max_steps', 'packing', 'flash_attn']) {
+    const e = m.get(k);
+    if (e) extras[k] = e.loc.value;
+  }
+  return { model, modelLocation: base?.loc ?? null, scenario, fields, extras };
+}
+
+function precisionFrom(m: Map<string, Entry>, s: ScenarioInput, fields: FieldLocations, flavour: YamlFlavour): void {
+  const bf16 = m.get('bf16');
+  const fp16 = m.get('fp16');
+  const pure = m.get('pure_bf16');
+  const lora = s.loraRank != null;
+  if (pure && truthy(pure.loc.value)) {
+    s.precision = 'bf16';
+    fields.precision = pure.loc;
+  } else if (bf16 && truthy(bf16.loc.value)) {
+    // axolotl loads the model in bf16 and trains it in bf16; LLaMA-Factory upcasts trainable weights to fp32
+    // (full fine-tuning) and trains under bf16 autocast. LoRA keeps a frozen 16-bit base either way.
+    s.precision = flavour === 'llamafactory' && !lora ? 'amp-bf16' : 'bf16';
+    fields.precision = bf16.loc;
+  } else if (fp16 && truthy(fp16.loc.value)) {
+    s.precision = lora ? 'fp16' : 'amp-fp16';
+    fields.precision = fp16.loc;
+  } else {
+    s.precision = 'fp32';
+    if (bf16) fields.precision = bf16.loc;
+    else if (fp16) fields.precision = fp16.loc;
+  }
+}
+
+function optimizerFrom(e: Entry | undefined, s: ScenarioInput, fields: FieldLocations, errors: ParseIssue[], extras: Record<string, unknown>): void {
+  if (!e) {
+    s.optimizer = 'adamw';
+    return;
+  }
+  const name = String(e.loc.value ?? '');
+  extras['optimizer'] = name;
+  const r = mapOptimizer(name);
+  s.optimizer = r.optimizer;
+  fields.optimizer = e.loc;
+  if (r.warning) errors.push({ message: r.warning, severity: 'warning', range: e.loc.valueRange, key: e.key });
+}
+
+const ALL_LINEAR = new Set(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']);
+
+function loraTargets(targets: Entry | undefined, allLinear: Entry | undefined, errors: ParseIssue[], extras: Record<string, unknown>): void {
+  if (allLinear && truthy(allLinear.loc.value)) {
+    extras['lora_targets'] = 'all-linear';
+    return;
+  }
+  if (!targets) return;
+  const v = targets.loc.value;
+  const list = Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : [];
+  extras['lora_targets'] = list;
+  if (list.length === 1 && /^all(-linear)?$/i.test(list[0]!)) return;
+  const covered = [...ALL_LINEAR].every((t) => list.includes(t));
+  if (!covered) {
+    errors.push({
+      message: `${targets.key}: LoRA on a subset of layers (${list.join(', ')}) is not modelled yet; the estimate puts adapters on every linear layer (slightly high).`,
+      severity: 'info',
+      range: targets.loc.valueRange,
+      key: targets.key,
+    });
+  }
+}

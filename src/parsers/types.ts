@@ -1,0 +1,78 @@
+/**
+ * Shared shapes of the workspace-file parsers. Pure TypeScript: no `vscode`, no I/O.
+ * Positions are 0-based (line, character), like VS Code's `Position`, so the extension maps them 1:1.
+ */
+import type { ScenarioInput } from '../core/scenario.ts';
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A problem found while reading a file: malformed syntax, an unsupported key, a value we could not use. */
+export interface ParseIssue {
+  message: string;
+  severity: Severity;
+  range: Range;
+  /** The config key the issue is about, when there is one. */
+  key?: string;
+}
+
+/** Every parser returns this; none throws. `value` is null when nothing usable could be read. */
+export interface ParseResult<T> {
+  value: T | null;
+  errors: ParseIssue[];
+}
+
+/** Where a key and its value sit in the file. */
+export interface KeyLocation {
+  /** Key as written in the file (`micro_batch_size`, `--max-model-len`, `rope_scaling.factor`). */
+  key: string;
+  keyRange: Range;
+  valueRange: Range;
+  /** The raw value as parsed (number, string, boolean, object …). */
+  value: unknown;
+}
+
+export type FileKind = 'model-config' | 'axolotl' | 'llamafactory' | 'vllm';
+
+/** A model's config.json (Hugging Face `config.json`). */
+export interface ModelConfigFile {
+  kind: 'model-config';
+  /** The parsed JSON object, handed to the engine's readModelConfig. */
+  config: Record<string, unknown>;
+  /** Top-level and nested keys by dotted path (`text_config.hidden_size`). */
+  keys: KeyLocation[];
+}
+
+/**
+ * Maps a scenario field to the key in the file that set it, so diagnostics and quick fixes can point at it.
+ * Keys that a field could be written under but are absent are not listed.
+ */
+export type FieldLocations = Partial<Record<keyof ScenarioInput, KeyLocation>>;
+
+/** A training YAML (axolotl or LLaMA-Factory) or a `vllm serve` command. */
+export interface WorkloadFile {
+  kind: 'axolotl' | 'llamafactory' | 'vllm';
+  /** base_model / model_name_or_path / the vllm model argument, as written. */
+  model: string | null;
+  modelLocation: KeyLocation | null;
+  scenario: ScenarioInput;
+  fields: FieldLocations;
+  keys: KeyLocation[];
+  /** Extra settings we read but that are not scenario fields (optimizer name as written, epochs, lora targets …). */
+  extras: Record<string, unknown>;
+}
+
+export type ParsedFile = ModelConfigFile | WorkloadFile;
+
+export const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+export const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };

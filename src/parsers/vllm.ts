@@ -1,0 +1,301 @@
+/**
+ * `vllm serve` command lines in shell scripts → one inference scenario per command, with the position of each
+ * option. Handles `\` line continuations, quotes, `--opt=value`, env prefixes, simple `NAME=value` variables, and
+ * `python -m vllm.entrypoints.openai.api_server --model …`.
+ */
+import type { ScenarioInput } from '../core/scenario.ts';
+import { LineIndex } from './positions.ts';
+import { MAX_FILE_BYTES, ZERO_RANGE, type FieldLocations, type KeyLocation, type ParseIssue, type ParseResult, type WorkloadFile } from './types.ts';
+
+export interface Token {
+  text: string;
+  start: number;
+  end: number;
+  /** The token was (partly) quoted: it is never an option name. */
+  quoted: boolean;
+}
+
+/** Splits a shell script into commands of tokens with offsets; separators: newline (unless continued), ;, &&, ||, |. */
+export function tokenize(text: string): Token[][] {
+  const commands: Token[][] = [];
+  let cur: Token[] = [];
+  let i = 0;
+  const n = text.length;
+  const endCommand = () => {
+    if (cur.length) commands.push(cur);
+    cur = [];
+  };
+  while (i < n) {
+    const c = text[i]!;
+    if (c === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
+      i += text[i + 1] === '\r' ? 3 : 2;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r') {
+      i++;
+      continue;
+    }
+    if (c === '\n' || c === ';') {
+      endCommand();
+      i++;
+      continue;
+    }
+    if (c === '&' || c === '|') {
+      endCommand();
+      i += text[i + 1] === c ? 2 : 1;
+      continue;
+    }
+    if (c === '#') {
+      while (i < n && text[i] !== '\n') i++;
+      continue;
+    }
+    const start = i;
+    let value = '';
+    let quoted = false;
+    while (i < n) {
+      const d = text[i]!;
+      if (d === '\\') {
+        // A backslash-newline is removed by the shell, even inside a word.
+        if (text[i + 1] === '\n') {
+          i += 2;
+          continue;
+        }
+        if (text[i + 1] === '\r' && text[i + 2] === '\n') {
+          i += 3;
+          continue;
+        }
+        if (i + 1 < n) value += text[i + 1];
+        i += 2;
+        continue;
+      }
+      if (d === "'") {
+        quoted = true;
+        const close = text.indexOf("'", i + 1);
+        const stop = close < 0 ? n : close;
+        value += text.slice(i + 1, stop);
+        i = stop + 1;
+        continue;
+      }
+      if (d === '"') {
+        quoted = true;
+        i++;
+        while (i < n && text[i] !== '"') {
+          if (text[i] === '\\' && i + 1 < n) {
+            value += text[i + 1];
+            i += 2;
+          } else value += text[i++];
+        }
+        i++;
+        continue;
+      }
+      if (' \t\r\n;&|'.includes(d)) break;
+      value += d;
+      i++;
+    }
+    cur.push({ text: value, start, end: Math.min(i, n), quoted });
+  }
+  endCommand();
+  return commands;
+}
+
+const BOOLEAN_FLAGS = new Set([
+  '--trust-remote-code', '--enforce-eager', '--enable-prefix-caching', '--no-enable-prefix-caching', '--enable-chunked-prefill',
+  '--no-enable-chunked-prefill', '--disable-log-requests', '--disable-log-stats', '--enable-lora', '--enable-auto-tool-choice',
+  '--disable-custom-all-reduce', '--enable-expert-parallel', '--disable-frontend-multiprocessing', '--enable-sleep-mode',
+  '--no-enable-log-requests', '--enable-log-requests', '--async-scheduling', '--headless',
+]);
+
+const SHORT: Record<string, string> = { '-tp': '--tensor-parallel-size', '-pp': '--pipeline-parallel-size', '-q': '--quantization', '-dp': '--data-parallel-size' };
+
+interface Opt {
+  name: string;
+  value: string | null;
+  nameTok: Token;
+  valueTok: Token | null;
+}
+
+/** A vLLM human-readable int: 32768, 32k (×1000), 32K (×1024), 1m (×10^6), 1M (×2^20). */
+export function parseSize(s: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
+  if (!m) return null;
+  const base = Number(m[1]);
+  const mult = m[2] === 'k' ? 1000 : m[2] === 'K' ? 1024 : m[2] === 'm' ? 1e6 : m[2] === 'M' ? 1048576 : 1;
+  const v = base * mult;
+  return Number.isInteger(v) ? v : Math.round(v);
+}
+
+const DTYPES: Record<string, 'fp16' | 'bf16' | 'fp32'> = { half: 'fp16', float16: 'fp16', bfloat16: 'bf16', float: 'fp32', float32: 'fp32' };
+
+export function parseVllmScript(text: string): ParseResult<WorkloadFile[]> {
+  if (text.length > MAX_FILE_BYTES) {
+    return { value: null, errors: [{ message: `File is larger than ${MAX_FILE_BYTES / 1048576} MiB; skipped.`, severity: 'info', range: ZERO_RANGE }] };
+  }
+  const idx = new LineIndex(text);
+  const errors: ParseIssue[] = [];
+  const out: WorkloadFile[] = [];
+  const vars = new Map<string, string>();
+  let commands: Token[][];
+  try {
+    commands = tokenize(text);
+  } catch (e) {
+    return { value: null, errors: [{ message: `Could not read the script: ${(e as Error).message}`, severity: 'error', range: ZERO_RANGE }] };
+  }
+  const loc = (name: string, t: Token, v: Token | null, value: unknown): KeyLocation => ({
+    key: name,
+    keyRange: idx.range(t.start, t.end),
+    valueRange: v ? idx.range(v.start, v.end) : idx.range(t.start, t.end),
+    value,
+  });
+  const expand = (s: string) => s.replace(/\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)/g, (all, a, def, b) => vars.get(a ?? b) ?? def ?? all);
+
+  for (const toks of commands) {
+    // NAME=value alone (or `export NAME=value`) defines a variable for later commands.
+    let j = 0;
+    if (toks[0]?.text === 'export') j = 1;
+    const assigns: Token[] = [];
+    while (j < toks.length && /^[A-Za-z_]\w*=/.test(toks[j]!.text) && !toks[j]!.text.startsWith('-')) assigns.push(toks[j++]!);
+    if (j === toks.length) {
+      for (const a of assigns) {
+        const eq = a.text.indexOf('=');
+        vars.set(a.text.slice(0, eq), expand(a.text.slice(eq + 1)));
+      }
+      continue;
+    }
+    const rest = toks.slice(j);
+    let k = -1;
+    let apiServer = false;
+    for (let t = 0; t < rest.length; t++) {
+      const w = rest[t]!.text;
+      if (/(^|\/)vllm$/.test(w) && rest[t + 1]?.text === 'serve') {
+        k = t + 2;
+        break;
+      }
+      if (w === '-m' && /^vllm\.entrypoints\.(openai\.api_server|api_server)$/.test(rest[t + 1]?.text ?? '')) {
+        k = t + 2;
+        apiServer = true;
+        break;
+      }
+    }
+    if (k < 0) continue;
+    const opts: Opt[] = [];
+    let model: { value: string; tok: Token } | null = null;
+    for (let t = k; t < rest.length; t++) {
+      const tok = rest[t]!;
+      if (tok.text.startsWith('-') && !tok.quoted) {
+        let name = tok.text;
+        let value: string | null = null;
+        let valueTok: Token | null = null;
+        const eq = name.indexOf('=');
+        if (eq > 0) {
+          value = name.slice(eq + 1);
+          name = name.slice(0, eq);
+          valueTok = tok;
+        } else if (!BOOLEAN_FLAGS.has(name) && rest[t + 1] && (!rest[t + 1]!.text.startsWith('-') || /^-?\d/.test(rest[t + 1]!.text))) {
+          valueTok = rest[++t]!;
+          value = valueTok.text;
+        }
+        name = SHORT[name] ?? name.replace(/_/g, '-');
+        opts.push({ name, value: value === null ? null : expand(value), nameTok: tok, valueTok });
+      } else if (!model && !apiServer) {
+        model = { value: expand(tok.text), tok };
+      }
+    }
+    const modelOpt = opts.find((o) => o.name === '--model');
+    if (modelOpt && modelOpt.value) model = { value: modelOpt.value, tok: modelOpt.valueTok ?? modelOpt.nameTok };
+
+    const scenario: ScenarioInput = { mode: 'inference', newTokens: 0 };
+    const fields: FieldLocations = {};
+    const keys: KeyLocation[] = [];
+    const extras: Record<string, unknown> = { gpuMemoryUtilization: 0.9, maxModelLenFromConfig: true };
+    const commandStart = rest[0]!;
+    const commandLoc = loc('vllm serve', commandStart, null, null);
+    let modelLocation: KeyLocation | null = null;
+    if (model) {
+      modelLocation = loc('model', model.tok, model.tok, model.value);
+      keys.push(modelLocation);
+      if (model.value.includes('$')) {
+        errors.push({ message: `The model "${model.value}" is given by a variable this script does not set; set llmFootprint.modelConfig or pick a config.`, severity: 'info', range: modelLocation.valueRange, key: 'model' });
+      }
+    } else {
+      errors.push({ message: 'vllm serve without a model argument.', severity: 'warning', range: commandLoc.keyRange });
+    }
+    for (const o of opts) {
+      const l = loc(o.name, o.nameTok, o.valueTok, o.value);
+      keys.push(l);
+      const bad = () =>
+        errors.push({ message: `${o.name}: cannot read ${JSON.stringify(o.value)}; ignored.`, severity: 'warning', range: l.valueRange, key: o.name });
+      switch (o.name) {
+        case '--max-model-len': {
+          const v = o.value ? parseSize(o.value) : null;
+          if (v && v > 0) {
+            scenario.seq = v;
+            fields.seq = l;
+            extras['maxModelLenFromConfig'] = false;
+          } else bad();
+          break;
+        }
+        case '--max-num-seqs': {
+          const v = o.value ? parseSize(o.value) : null;
+          if (v && v > 0) {
+            scenario.batch = v;
+            fields.batch = l;
+          } else bad();
+          break;
+        }
+        case '--dtype': {
+          const v = (o.value ?? '').toLowerCase();
+          if (v === 'auto') break;
+          const d = DTYPES[v];
+          if (d) {
+            scenario.precision = d;
+            scenario.weightsDtype = d;
+            fields.precision = l;
+          } else bad();
+          break;
+        }
+        case '--kv-cache-dtype': {
+          const v = (o.value ?? '').toLowerCase();
+          const d = v.startsWith('fp8') ? 'fp8' : v === 'auto' ? 'auto' : DTYPES[v];
+          if (d) {
+            scenario.kvDtype = d;
+            fields.kvDtype = l;
+          } else bad();
+          break;
+        }
+        case '--gpu-memory-utilization': {
+          const v = Number(o.value);
+          if (v > 0 && v <= 1) extras['gpuMemoryUtilization'] = v;
+          else bad();
+          break;
+        }
+        case '--tensor-parallel-size':
+        case '--pipeline-parallel-size':
+        case '--data-parallel-size': {
+          const v = Number(o.value);
+          if (v > 1) errors.push({ message: `${o.name} ${o.value}: multi-GPU parallelism is not modelled yet; the estimate is for the whole model on one GPU.`, severity: 'warning', range: l.keyRange, key: o.name });
+          break;
+        }
+        case '--quantization':
+          errors.push({ message: `${o.name} ${o.value}: quantized weights are not modelled yet; the estimate uses the config's dtype.`, severity: 'warning', range: l.keyRange, key: o.name });
+          break;
+        case '--cpu-offload-gb':
+        case '--swap-space':
+          if (Number(o.value) > 0 && o.name === '--cpu-offload-gb') errors.push({ message: `${o.name}: CPU offload is not modelled yet.`, severity: 'warning', range: l.keyRange, key: o.name });
+          break;
+        case '--enable-lora':
+        case '--max-lora-rank':
+          errors.push({ message: `${o.name}: serving LoRA adapters is not modelled yet.`, severity: 'info', range: l.keyRange, key: o.name });
+          break;
+        case '--max-num-batched-tokens':
+          extras['maxNumBatchedTokens'] = o.value ? parseSize(o.value) : null;
+          break;
+        default:
+          break;
+      }
+    }
+    // vLLM's default max_num_seqs (V1 engine, OpenAI server) is 256.
+    scenario.batch ??= 256;
+    out.push({ kind: 'vllm', model: model?.value ?? null, modelLocation, scenario, fields, keys, extras });
+  }
+  return { value: out, errors };
+}

@@ -1,0 +1,266 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  parseModelConfig,
+  parseTrainingYaml,
+  parseVllmScript,
+  parseDocumentText,
+  detectYamlFlavour,
+  tokenize,
+  parseSize,
+  modelPathCandidates,
+  isLocalModelPath,
+  mapOptimizer,
+  LineIndex,
+  MAX_FILE_BYTES,
+} from '../../src/parsers/index.ts';
+
+const CONFIG = `{
+  "architectures": ["LlamaForCausalLM"],
+  // a comment
+  "hidden_size": 4096,
+  "num_key_value_heads": 8,
+  "rope_scaling": { "factor": 8.0, "rope_type": "llama3" },
+  "torch_dtype": "bfloat16",
+  "model_type": "llama",
+}`;
+
+test('model config: values and key/value positions (0-based line, character)', () => {
+  const r = parseModelConfig(CONFIG);
+  assert.deepEqual(r.errors, []);
+  assert.ok(r.value);
+  assert.equal(r.value.config['hidden_size'], 4096);
+  assert.deepEqual(r.value.config['architectures'], ['LlamaForCausalLM']);
+  const kv = r.value.keys.find((k) => k.key === 'num_key_value_heads')!;
+  assert.deepEqual(kv.keyRange, { start: { line: 4, character: 2 }, end: { line: 4, character: 23 } });
+  assert.deepEqual(kv.valueRange, { start: { line: 4, character: 25 }, end: { line: 4, character: 26 } });
+  assert.equal(kv.value, 8);
+  const nested = r.value.keys.find((k) => k.key === 'rope_scaling.factor')!;
+  assert.equal(nested.value, 8);
+  assert.equal(nested.keyRange.start.line, 5);
+});
+
+test('model config: malformed JSON gives an error with its line and column, and keeps what it could read', () => {
+  const text = '{\n  "model_type": "llama",\n  "hidden_size": 40 96,\n  "num_hidden_layers": 32\n}';
+  const r = parseModelConfig(text);
+  assert.ok(r.errors.length >= 1);
+  const e = r.errors[0]!;
+  assert.equal(e.severity, 'error');
+  assert.equal(e.range.start.line, 2);
+  assert.match(e.message, /line 3, column \d+/);
+  assert.equal(r.value?.config['model_type'], 'llama');
+});
+
+test('model config: not an object, empty, truncated and huge inputs never throw', () => {
+  assert.equal(parseModelConfig('[1,2]').value, null);
+  assert.equal(parseModelConfig('').value, null);
+  const t = parseModelConfig('{"model_type": "llama", "hidden_size": ');
+  assert.ok(t.errors.length > 0);
+  const big = parseModelConfig(' '.repeat(MAX_FILE_BYTES + 1));
+  assert.equal(big.value, null);
+  assert.match(big.errors[0]!.message, /larger than 2 MiB/);
+});
+
+const AXOLOTL = `base_model: ./llama-3.1-8b
+model_type: LlamaForCausalLM
+
+adapter: lora
+lora_r: 16
+lora_alpha: 32
+lora_target_linear: true
+
+sequence_len: 4096
+micro_batch_size: 2
+gradient_accumulation_steps: 8
+num_epochs: 3
+optimizer: adamw_torch_fused
+bf16: auto
+gradient_checkpointing: true
+deepspeed: deepspeed_configs/zero2.json
+load_in_4bit: false
+`;
+
+test('axolotl: keys map to a scenario with source ranges', () => {
+  const r = parseTrainingYaml(AXOLOTL);
+  assert.ok(r.value);
+  const v = r.value;
+  assert.equal(v.kind, 'axolotl');
+  assert.equal(v.model, './llama-3.1-8b');
+  assert.deepEqual(v.scenario, { mode: 'training', batch: 2, seq: 4096, gradCheckpointing: true, loraRank: 16, precision: 'bf16', optimizer: 'adamw' });
+  assert.deepEqual(v.fields.batch!.keyRange, { start: { line: 9, character: 0 }, end: { line: 9, character: 16 } });
+  assert.deepEqual(v.fields.batch!.valueRange, { start: { line: 9, character: 18 }, end: { line: 9, character: 19 } });
+  assert.equal(v.fields.seq!.keyRange.start.line, 8);
+  assert.equal(v.fields.loraRank!.key, 'lora_r');
+  assert.equal(v.extras['num_epochs'], 3);
+  assert.equal(v.extras['lora_targets'], 'all-linear');
+  // deepspeed is warned about on its key; load_in_4bit: false is not
+  const ds = r.errors.find((e) => e.key === 'deepspeed')!;
+  assert.equal(ds.severity, 'warning');
+  assert.match(ds.message, /not modelled yet/);
+  assert.equal(ds.range.start.line, 15);
+  assert.ok(!r.errors.some((e) => e.key === 'load_in_4bit'));
+});
+
+test('axolotl: qlora, 8-bit optimizer, and a subset of LoRA targets are warned about, not ignored', () => {
+  const r = parseTrainingYaml('base_model: meta-llama/Llama-3.1-8B\nadapter: qlora\nload_in_4bit: true\nlora_r: 8\nlora_target_modules:\n  - q_proj\n  - v_proj\noptimizer: paged_adamw_8bit\n');
+  const msgs = r.errors.map((e) => e.message).join('\n');
+  assert.match(msgs, /qlora/);
+  assert.match(msgs, /load_in_4bit: 4-bit base weights \(QLoRA\) are not modelled yet/);
+  assert.match(msgs, /paged_adamw_8bit.*not modelled yet/);
+  assert.match(msgs, /subset of layers \(q_proj, v_proj\)/);
+  assert.equal(r.value!.scenario.loraRank, 8);
+  assert.equal(r.value!.scenario.optimizer, 'adamw');
+  assert.equal(r.value!.scenario.precision, 'fp32');
+});
+
+const LLAMAFACTORY = `### model
+model_name_or_path: ../qwen2.5-7b
+
+### method
+stage: sft
+do_train: true
+finetuning_type: lora
+lora_rank: 32
+lora_target: all
+
+### dataset
+dataset: alpaca_en_demo
+template: qwen
+cutoff_len: 8192
+
+### train
+per_device_train_batch_size: 4
+gradient_accumulation_steps: 4
+learning_rate: 1.0e-4
+num_train_epochs: 3.0
+bf16: true
+quantization_bit: 4
+`;
+
+test('LLaMA-Factory: keys, defaults (gradient checkpointing on) and quantization warning', () => {
+  const r = parseTrainingYaml(LLAMAFACTORY);
+  assert.ok(r.value);
+  const v = r.value;
+  assert.equal(v.kind, 'llamafactory');
+  assert.equal(v.model, '../qwen2.5-7b');
+  assert.deepEqual(v.scenario, { mode: 'training', batch: 4, seq: 8192, loraRank: 32, precision: 'bf16', gradCheckpointing: true, optimizer: 'adamw' });
+  assert.equal(v.fields.seq!.key, 'cutoff_len');
+  assert.equal(v.fields.seq!.keyRange.start.line, 13);
+  assert.equal(v.fields.gradCheckpointing, undefined);
+  assert.equal(v.extras['num_train_epochs'], 3);
+  const q = r.errors.find((e) => e.key === 'quantization_bit')!;
+  assert.match(q.message, /not modelled yet/);
+  assert.equal(q.range.start.line, 21);
+});
+
+test('LLaMA-Factory: full fine-tuning with bf16 is amp-bf16; pure_bf16 is bf16; disable_gradient_checkpointing', () => {
+  const a = parseTrainingYaml('model_name_or_path: x/y\nfinetuning_type: full\nbf16: true\ndisable_gradient_checkpointing: true\noptim: sgd\n');
+  assert.equal(a.value!.scenario.precision, 'amp-bf16');
+  assert.equal(a.value!.scenario.gradCheckpointing, false);
+  assert.equal(a.value!.scenario.loraRank, undefined);
+  assert.equal(a.value!.scenario.optimizer, 'sgd');
+  assert.equal(a.value!.scenario.batch, 8); // HF default
+  const b = parseTrainingYaml('model_name_or_path: x/y\nfinetuning_type: full\npure_bf16: true\n');
+  assert.equal(b.value!.scenario.precision, 'bf16');
+});
+
+test('YAML flavour detection and malformed YAML', () => {
+  assert.equal(detectYamlFlavour(['base_model', 'micro_batch_size']), 'axolotl');
+  assert.equal(detectYamlFlavour(['model_name_or_path', 'cutoff_len']), 'llamafactory');
+  assert.equal(detectYamlFlavour(['name', 'version']), null);
+  const r = parseTrainingYaml('base_model: ./m\nmicro_batch_size: [1, 2\nsequence_len: 10\n');
+  assert.ok(r.errors.some((e) => e.severity === 'error'));
+  const e = r.errors.find((x) => x.severity === 'error')!;
+  assert.match(e.message, /YAML syntax error at line \d+, column \d+/);
+  const bad = parseTrainingYaml('base_model: ./m\nmicro_batch_size: lots\n');
+  assert.match(bad.errors[0]!.message, /micro_batch_size: expected a positive whole number/);
+  assert.equal(bad.value!.scenario.batch, 1);
+  assert.equal(parseTrainingYaml('- a\n- b\n').value, null);
+});
+
+test('optimizer names', () => {
+  assert.equal(mapOptimizer('adamw_torch').optimizer, 'adamw');
+  assert.equal(mapOptimizer('sgd').optimizer, 'sgd');
+  assert.ok(mapOptimizer('adafactor').warning);
+  assert.ok(mapOptimizer('adamw_bnb_8bit').warning);
+});
+
+const SERVE = `#!/usr/bin/env bash
+set -euo pipefail
+MODEL=./qwen2.5-7b
+# serve the Qwen
+CUDA_VISIBLE_DEVICES=0 vllm serve "$MODEL" \\
+  --max-model-len 32768 \\
+  --max-num-seqs=64 \\
+  --dtype bfloat16 \\
+  --kv-cache-dtype fp8_e4m3 \\
+  --enable-prefix-caching \\
+  --gpu-memory-utilization 0.92 \\
+  -tp 2
+`;
+
+test('vllm: line continuations, --opt=value, variables, env prefix, positions', () => {
+  const r = parseVllmScript(SERVE);
+  assert.ok(r.value);
+  assert.equal(r.value.length, 1);
+  const w = r.value[0]!;
+  assert.equal(w.model, './qwen2.5-7b');
+  assert.deepEqual(w.scenario, { mode: 'inference', newTokens: 0, seq: 32768, batch: 64, precision: 'bf16', weightsDtype: 'bf16', kvDtype: 'fp8' });
+  assert.equal(w.extras['gpuMemoryUtilization'], 0.92);
+  assert.deepEqual(w.fields.seq!.keyRange, { start: { line: 5, character: 2 }, end: { line: 5, character: 17 } });
+  assert.deepEqual(w.fields.seq!.valueRange, { start: { line: 5, character: 18 }, end: { line: 5, character: 23 } });
+  assert.equal(w.fields.batch!.keyRange.start.line, 6);
+  assert.equal(w.modelLocation!.valueRange.start.line, 4);
+  const tp = r.errors.find((e) => e.key === '--tensor-parallel-size')!;
+  assert.match(tp.message, /not modelled yet/);
+  assert.equal(tp.range.start.line, 11);
+});
+
+test('vllm: python -m api_server, defaults, several commands, CRLF, sizes', () => {
+  const r = parseVllmScript('python -m vllm.entrypoints.openai.api_server --model meta-llama/Llama-3.1-8B --max-model-len 8k\r\nvllm serve Qwen/Qwen2.5-7B && echo done\r\necho vllm\r\n');
+  assert.equal(r.value!.length, 2);
+  assert.equal(r.value![0]!.model, 'meta-llama/Llama-3.1-8B');
+  assert.equal(r.value![0]!.scenario.seq, 8000);
+  assert.equal(r.value![1]!.model, 'Qwen/Qwen2.5-7B');
+  assert.equal(r.value![1]!.scenario.batch, 256);
+  assert.equal(r.value![1]!.scenario.seq, undefined);
+  assert.equal(r.value![1]!.extras['maxModelLenFromConfig'], true);
+  assert.equal(parseSize('32K'), 32768);
+  assert.equal(parseSize('1m'), 1_000_000);
+  assert.equal(parseSize('abc'), null);
+  const bad = parseVllmScript('vllm serve m --max-model-len lots');
+  assert.match(bad.errors[0]!.message, /--max-model-len: cannot read/);
+});
+
+test('tokenize: quotes, comments and a continuation inside a word', () => {
+  const cmds = tokenize(`echo 'a b' "c \\" d" # no\nvl\\\nlm serve x`);
+  assert.deepEqual(cmds.map((c) => c.map((t) => t.text)), [['echo', 'a b', 'c " d'], ['vllm', 'serve', 'x']]);
+});
+
+test('parseDocumentText dispatches by file name and ignores unrelated files', () => {
+  assert.equal(parseDocumentText('/w/config.json', CONFIG).kind, 'model-config');
+  assert.equal(parseDocumentText('/w/package.json', '{"name": "x"}').kind, null);
+  assert.equal(parseDocumentText('/w/tsconfig.json', '{"compilerOptions": {}').errors.length, 0);
+  assert.equal(parseDocumentText('/w/train.yaml', AXOLOTL).kind, 'axolotl');
+  assert.equal(parseDocumentText('/w/ci.yml', 'on: push\njobs: {}\n').kind, null);
+  assert.equal(parseDocumentText('/w/serve.sh', SERVE).kind, 'vllm');
+  assert.equal(parseDocumentText('/w/build.sh', 'make all\n').kind, null);
+});
+
+test('linking a workload to its model config', () => {
+  assert.equal(isLocalModelPath('./llama-3.1-8b'), true);
+  assert.equal(isLocalModelPath('meta-llama/Llama-3.1-8B'), false);
+  assert.equal(isLocalModelPath('/models/llama'), true);
+  assert.deepEqual(modelPathCandidates('./llama-3.1-8b', '/ws/examples', ['/ws']), ['/ws/examples/llama-3.1-8b/config.json', '/ws/llama-3.1-8b/config.json']);
+  assert.deepEqual(modelPathCandidates('../qwen/config.json', '/ws/a/b', []), ['/ws/a/qwen/config.json']);
+  const hub = modelPathCandidates('Qwen/Qwen2.5-7B', '/ws', ['/ws']);
+  assert.ok(hub.includes('/ws/qwen2.5-7b/config.json'));
+  assert.deepEqual(modelPathCandidates('$MODEL', '/ws', ['/ws']), []);
+});
+
+test('LineIndex round-trips offsets', () => {
+  const t = 'ab\r\ncd\nef';
+  const i = new LineIndex(t);
+  assert.deepEqual(i.position(5), { line: 1, character: 1 });
+  assert.equal(i.offset({ line: 2, character: 1 }), 8);
+});
