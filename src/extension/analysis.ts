@@ -1,0 +1,115 @@
+/**
+ * Pure glue between parsed files and the engine: builds the scenario a file describes, runs the estimate, and
+ * re-runs it with one thing changed (for hovers, quick fixes and the webview). No `vscode` here.
+ */
+import {
+  estimateSpec,
+  findGpu,
+  formatBytes,
+  parseScenario,
+  readModelConfig,
+  type Estimate,
+  type Gpu,
+  type ModelSpec,
+  type Scenario,
+  type ScenarioInput,
+} from '../core/index.ts';
+import type { WorkloadFile } from '../parsers/types.ts';
+
+export type FileKindOrNone = 'model-config' | 'axolotl' | 'llamafactory' | 'vllm';
+
+export interface Analysis {
+  kind: FileKindOrNone;
+  config: Record<string, unknown>;
+  spec: ModelSpec;
+  scenario: Scenario;
+  estimate: Estimate;
+  gpu: Gpu | null;
+  /** Share of the GPU the runtime may fill (vLLM --gpu-memory-utilization), 1 otherwise. */
+  memoryFraction: number;
+  /** Whether device memory fits gpu × memoryFraction; null without a GPU. */
+  fits: boolean | null;
+}
+
+/**
+ * The scenario of a file: settings defaults, overridden by what the file says, target GPU from the file or the
+ * setting. A vLLM command without --max-model-len serves the model's full context.
+ */
+export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | null, spec: ModelSpec, gpuId: string | null): Scenario {
+  const input: ScenarioInput = { ...defaults, ...(workload?.scenario ?? {}) };
+  if (workload?.kind === 'vllm' && workload.scenario.seq === undefined && spec.maxPositions) input.seq = spec.maxPositions;
+  if (workload && workload.scenario.mode === 'training') delete input.newTokens;
+  if (!input.gpu && gpuId) input.gpu = gpuId;
+  if (input.mode === 'training') input.newTokens = 0;
+  return parseScenario(input);
+}
+
+export function memoryFractionOf(workload: WorkloadFile | null): number {
+  const f = workload?.extras['gpuMemoryUtilization'];
+  return typeof f === 'number' && f > 0 && f <= 1 ? f : 1;
+}
+
+export function fitsOn(estimate: Estimate, gpu: Gpu | null, fraction = 1): boolean | null {
+  if (!gpu) return null;
+  return estimate.memory.device_bytes <= Math.floor(gpu.memoryBytes * fraction);
+}
+
+export function analyze(kind: FileKindOrNone, config: Record<string, unknown>, spec: ModelSpec, scenario: Scenario, memoryFraction = 1): Analysis {
+  const estimate = estimateSpec(spec, scenario);
+  const gpu = scenario.gpu ? (findGpu(scenario.gpu) ?? null) : null;
+  return { kind, config, spec, scenario, estimate, gpu, memoryFraction, fits: fitsOn(estimate, gpu, memoryFraction) };
+}
+
+/** Same model, scenario with a patch; null when the patched scenario is invalid. */
+export function rerun(a: Analysis, patch: Partial<Scenario>): Estimate | null {
+  try {
+    return estimateSpec(a.spec, parseScenario({ ...a.scenario, ...patch }));
+  } catch {
+    return null;
+  }
+}
+
+/** Same scenario, config with some keys changed (re-parsed); null when the engine rejects it. */
+export function rerunConfig(a: Analysis, patch: Record<string, unknown>): Estimate | null {
+  try {
+    return estimateSpec(readModelConfig({ ...a.config, ...patch }), a.scenario);
+  } catch {
+    return null;
+  }
+}
+
+/** "NVIDIA H100 SXM 80GB" → "H100 80GB". */
+export function shortGpuName(gpu: { name: string }): string {
+  return gpu.name
+    .replace(/^(NVIDIA|AMD)\s+/, '')
+    .replace(/\b(GeForce|Instinct|RTX)\s+/, (m) => (m.startsWith('RTX') ? m : ''))
+    .replace(/\s+SXM2?\b/, '')
+    .trim();
+}
+
+/** 131072 → "128K", 32768 → "32K", 4000 → "4,000". */
+export function tokensLabel(n: number): string {
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024}K`;
+  return n.toLocaleString('en-US');
+}
+
+/** 8030261248 → "8.03 B". */
+export function countLabel(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} B`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} K`;
+  return String(n);
+}
+
+export function signedBytes(n: number): string {
+  return `${n < 0 ? '−' : '+'}${formatBytes(Math.abs(n))}`;
+}
+
+/** Terms whose id or label matches (the engine's term ids: weights, kv_cache, activations, gradients, optimizer …). */
+export function termsMatching(e: Estimate, re: RegExp) {
+  return e.memory.terms.filter((t) => t.where === 'gpu' && (re.test(t.id) || re.test(t.label)));
+}
+
+export function bytesMatching(e: Estimate, re: RegExp): number {
+  return termsMatching(e, re).reduce((s, t) => s + t.bytes, 0);
+}

@@ -1,0 +1,198 @@
+/**
+ * Diagnostic decisions, pure: which key makes a setup not fit the target GPU, and which edits would fix it.
+ * The extension turns these into vscode.Diagnostic and CodeAction (WorkspaceEdits the user applies).
+ */
+import { formatBytes, type Estimate } from '../core/index.ts';
+import type { KeyLocation, ParseIssue, Position, Range, WorkloadFile, ModelConfigFile } from '../parsers/types.ts';
+import { bytesMatching, fitsOn, rerun, shortGpuName, type Analysis } from './analysis.ts';
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+export interface QuickFix {
+  title: string;
+  edits: TextEdit[];
+  /** Peak after the fix, and whether it then fits. */
+  peakBytes: number;
+  fits: boolean | null;
+  /** The most helpful fix is preferred (shown first, `isPreferred`). */
+  preferred?: boolean;
+}
+
+export interface FitDiagnostic {
+  range: Range;
+  message: string;
+  severity: 'warning' | 'error' | 'info';
+  /** Identifies the diagnostic for code actions (`llm-footprint.doesNotFit`). */
+  code: string;
+  key?: string;
+  fixes: QuickFix[];
+}
+
+export const DOES_NOT_FIT = 'llm-footprint.doesNotFit';
+export const PARSE_ISSUE = 'llm-footprint.config';
+
+/** Parse errors and "not modelled yet" warnings, as they are. */
+export function parseIssueDiagnostics(errors: readonly ParseIssue[]): FitDiagnostic[] {
+  return errors.map((e) => ({ range: e.range, message: e.message, severity: e.severity, code: PARSE_ISSUE, key: e.key, fixes: [] }));
+}
+
+const lineEnd = (text: string): string => (text.includes('\r\n') ? '\r\n' : '\n');
+
+/** Where to append a new top-level YAML key: after the last line, on a fresh line. */
+function appendAt(text: string): { pos: Position; prefix: string } {
+  const lines = text.split(/\r?\n/);
+  const last = lines.length - 1;
+  const eol = lineEnd(text);
+  if (lines[last] === '') return { pos: { line: last, character: 0 }, prefix: '' };
+  return { pos: { line: last, character: lines[last]!.length }, prefix: eol };
+}
+
+function replaceValue(loc: KeyLocation, newText: string): TextEdit {
+  return { range: loc.valueRange, newText };
+}
+
+function keyLoc(w: WorkloadFile, key: string): KeyLocation | undefined {
+  return w.keys.find((k) => k.key === key);
+}
+
+interface Candidate {
+  title: string;
+  edits: TextEdit[];
+  est: Estimate | null;
+  /** The key the problem is attributed to when this fix is the best one. */
+  blame?: KeyLocation;
+}
+
+/** Fixes worth offering for a training YAML or a vllm command, each re-estimated by the engine. */
+export function candidateFixes(w: WorkloadFile, a: Analysis, text: string): Candidate[] {
+  const s = a.scenario;
+  const out: Candidate[] = [];
+  const eol = lineEnd(text);
+  const add = (title: string, edits: TextEdit[], patch: Parameters<typeof rerun>[1], blame?: KeyLocation) => {
+    if (edits.length) out.push({ title, edits, est: rerun(a, patch), blame });
+  };
+  const append = (lines: string[]): TextEdit[] => {
+    const { pos, prefix } = appendAt(text);
+    return [{ range: { start: pos, end: pos }, newText: prefix + lines.join(eol) + eol }];
+  };
+
+  if (w.kind === 'vllm') {
+    if (s.batch > 1) {
+      const half = Math.max(1, Math.floor(s.batch / 2));
+      const f = w.fields.batch;
+      const edits = f ? [replaceValue(f, String(half))] : w.modelLocation ? [{ range: { start: w.modelLocation.valueRange.end, end: w.modelLocation.valueRange.end }, newText: ` --max-num-seqs ${half}` }] : [];
+      add(`Halve --max-num-seqs to ${half}`, edits, { batch: half }, f);
+    }
+    if (s.seq > 1) {
+      const half = Math.max(1, Math.floor(s.seq / 2));
+      const f = w.fields.seq;
+      const edits = f ? [replaceValue(f, String(half))] : w.modelLocation ? [{ range: { start: w.modelLocation.valueRange.end, end: w.modelLocation.valueRange.end }, newText: ` --max-model-len ${half}` }] : [];
+      add(`Lower --max-model-len to ${half}`, edits, { seq: half }, f);
+    }
+    if (s.kvDtype !== 'fp8') {
+      const f = w.fields.kvDtype;
+      const edits = f ? [replaceValue(f, 'fp8')] : w.modelLocation ? [{ range: { start: w.modelLocation.valueRange.end, end: w.modelLocation.valueRange.end }, newText: ' --kv-cache-dtype fp8' }] : [];
+      add('Store the KV cache in fp8 (--kv-cache-dtype fp8)', edits, { kvDtype: 'fp8' }, f);
+    }
+    return out;
+  }
+
+  const axolotl = w.kind === 'axolotl';
+  if (s.mode === 'training' && !s.gradCheckpointing) {
+    if (axolotl) {
+      const gc = keyLoc(w, 'gradient_checkpointing');
+      add('Enable gradient checkpointing', gc ? [replaceValue(gc, 'true')] : append(['gradient_checkpointing: true']), { gradCheckpointing: true }, gc);
+    } else {
+      const dgc = keyLoc(w, 'disable_gradient_checkpointing');
+      if (dgc) add('Enable gradient checkpointing', [replaceValue(dgc, 'false')], { gradCheckpointing: true }, dgc);
+    }
+  }
+  if (s.batch > 1) {
+    const half = Math.max(1, Math.floor(s.batch / 2));
+    const f = w.fields.batch;
+    const name = axolotl ? 'micro_batch_size' : 'per_device_train_batch_size';
+    add(`Halve ${name} to ${half}`, f ? [replaceValue(f, String(half))] : append([`${name}: ${half}`]), { batch: half }, f);
+  }
+  if (s.seq > 256) {
+    const half = Math.floor(s.seq / 2);
+    const f = w.fields.seq;
+    const name = axolotl ? 'sequence_len' : 'cutoff_len';
+    add(`Lower ${name} to ${half}`, f ? [replaceValue(f, String(half))] : append([`${name}: ${half}`]), { seq: half }, f);
+  }
+  if (s.mode === 'training' && !s.loraRank) {
+    if (axolotl) {
+      const ad = keyLoc(w, 'adapter');
+      const edits = ad ? [replaceValue(ad, 'lora')] : [];
+      const extra = ['lora_r: 16', 'lora_alpha: 32', 'lora_target_linear: true'].filter((l) => !keyLoc(w, l.split(':')[0]!));
+      if (!ad) extra.unshift('adapter: lora');
+      edits.push(...append(extra));
+      add('Use LoRA (rank 16) instead of full fine-tuning', edits, { loraRank: 16 }, ad);
+    } else {
+      const ft = keyLoc(w, 'finetuning_type');
+      const edits = ft ? [replaceValue(ft, 'lora')] : [];
+      const extra = ['lora_rank: 16', 'lora_target: all'].filter((l) => !keyLoc(w, l.split(':')[0]!));
+      if (!ft) extra.unshift('finetuning_type: lora');
+      edits.push(...append(extra));
+      add('Use LoRA (rank 16) instead of full fine-tuning', edits, { loraRank: 16 }, ft);
+    }
+  }
+  return out;
+}
+
+/**
+ * The "does not fit" warning of a workload file, on the key most responsible (the one whose fix saves most),
+ * with its fixes sorted: those that make it fit first, then by saving.
+ */
+export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string): FitDiagnostic[] {
+  if (a.fits !== false || !a.gpu) return [];
+  const peak = a.estimate.memory.peak_bytes;
+  const cap = Math.floor(a.gpu.memoryBytes * a.memoryFraction);
+  const cands = candidateFixes(w, a, text).filter((c) => c.est && c.est.memory.peak_bytes < peak);
+  const fitsAfter = (c: Candidate) => fitsOn(c.est!, a.gpu, a.memoryFraction) === true;
+  cands.sort((x, y) => Number(fitsAfter(y)) - Number(fitsAfter(x)) || x.est!.memory.peak_bytes - y.est!.memory.peak_bytes);
+  const best = cands[0];
+  const blame = best?.blame ?? w.modelLocation ?? undefined;
+  const over = a.estimate.memory.device_bytes - cap;
+  const budget = a.memoryFraction < 1 ? ` at ${Math.round(a.memoryFraction * 100)}% utilization` : '';
+  let message = `Does not fit ${shortGpuName(a.gpu)}${budget}: needs ≈ ${formatBytes(a.estimate.memory.device_bytes)} of ${formatBytes(cap)} (${formatBytes(over)} over).`;
+  if (best) message += ` ${best.title}: → ${formatBytes(best.est!.memory.device_bytes)}${fitsAfter(best) ? ', fits' : ''}.`;
+  const range = blame ? blame.keyRange : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  return [
+    {
+      range,
+      message,
+      severity: 'warning',
+      code: DOES_NOT_FIT,
+      key: blame?.key,
+      fixes: cands.map((c, i) => ({
+        title: `${c.title} (→ ${formatBytes(c.est!.memory.device_bytes)}${fitsAfter(c) ? ', fits' : ', still over'})`,
+        edits: c.edits,
+        peakBytes: c.est!.memory.peak_bytes,
+        fits: fitsOn(c.est!, a.gpu, a.memoryFraction),
+        preferred: i === 0 && fitsAfter(c),
+      })),
+    },
+  ];
+}
+
+/** A bare model config: when even the default scenario does not fit, say so on torch_dtype (weights) or the model. */
+export function configFitDiagnostics(f: ModelConfigFile, a: Analysis): FitDiagnostic[] {
+  if (a.fits !== false || !a.gpu) return [];
+  const weights = bytesMatching(a.estimate, /weight/i);
+  const loc = f.keys.find((k) => k.key === 'torch_dtype' || k.key === 'dtype') ?? f.keys.find((k) => k.key === 'model_type') ?? f.keys[0];
+  const cap = a.gpu.memoryBytes;
+  const what = weights > cap ? `the weights alone (${formatBytes(weights)})` : `≈ ${formatBytes(a.estimate.memory.device_bytes)}`;
+  return [
+    {
+      range: loc ? loc.keyRange : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      message: `Does not fit ${shortGpuName(a.gpu)} (${formatBytes(cap)}) for ${a.scenario.mode} at batch ${a.scenario.batch}, seq ${a.scenario.seq}: needs ${what}.`,
+      severity: 'warning',
+      code: DOES_NOT_FIT,
+      key: loc?.key,
+      fixes: [],
+    },
+  ];
+}

@@ -1,0 +1,230 @@
+/**
+ * LLM Footprint's VS Code entry point: registers providers, commands, the status bar GPU picker and the webview
+ * serializer. Glue only: parsing is in src/parsers, memory math in src/core, text in the pure modules here.
+ */
+import * as vscode from 'vscode';
+import { GPUS, findGpu } from '../core/index.ts';
+import { looksLikeModelConfig, parseModelConfig } from '../parsers/index.ts';
+import type { PanelData, PanelView } from '../shared/protocol.ts';
+import { shortGpuName } from './analysis.ts';
+import { compareSeeds } from './compare.ts';
+import { BreakdownPanel, VIEW_TYPE } from './panel.ts';
+import { CodeLensProvider, Diagnostics, HoverProvider, QuickFixProvider, SELECTOR } from './providers.ts';
+import { SECTION, readSettings } from './settings.ts';
+import { estimateMarkdown } from './text.ts';
+import { WorkspaceModel, type Entry, type FileState } from './workspace.ts';
+
+let model: WorkspaceModel | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  model = new WorkspaceModel(context.workspaceState);
+  const wm = model;
+  const diagnostics = new Diagnostics(wm);
+  const codeLens = new CodeLensProvider(wm, () => readSettings().codeLens);
+  const status = vscode.window.createStatusBarItem('llmFootprint.gpu', vscode.StatusBarAlignment.Right, 100);
+  status.name = 'LLM Footprint: target GPU';
+  status.command = 'llmFootprint.selectGpu';
+  let panelUri: string | null = null;
+  let panelIndex = 0;
+
+  const updateStatus = () => {
+    const id = readSettings().gpu;
+    const gpu = findGpu(id);
+    status.text = `$(server) ${gpu ? shortGpuName(gpu) : id}`;
+    status.tooltip = `LLM Footprint target GPU: ${gpu ? gpu.name : `${id} (unknown id)`} — click to change`;
+    status.show();
+  };
+
+  const isOurs = (doc: vscode.TextDocument) => ['json', 'jsonc', 'yaml', 'shellscript'].includes(doc.languageId);
+
+  const refreshDoc = async (doc: vscode.TextDocument) => {
+    if (!isOurs(doc)) return;
+    await diagnostics.update(doc);
+    if (panelUri === doc.uri.toString() && BreakdownPanel.current) {
+      const data = await panelData(doc, panelIndex);
+      if (data) BreakdownPanel.current.load(data);
+    }
+  };
+  const refreshAll = () => {
+    wm.invalidate();
+    for (const d of vscode.workspace.textDocuments) void refreshDoc(d);
+  };
+
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const debounced = (doc: vscode.TextDocument) => {
+    const key = doc.uri.toString();
+    clearTimeout(timers.get(key));
+    timers.set(
+      key,
+      setTimeout(() => {
+        timers.delete(key);
+        // A model config edit changes the estimates of the workloads that use it.
+        if (doc.languageId === 'json' || doc.languageId === 'jsonc') refreshAll();
+        else {
+          codeLens.refresh();
+          void refreshDoc(doc);
+        }
+      }, readSettings(doc.uri).debounceMs),
+    );
+  };
+
+  async function docFor(arg?: unknown): Promise<vscode.TextDocument | undefined> {
+    if (typeof arg === 'string') {
+      try {
+        return await vscode.workspace.openTextDocument(vscode.Uri.parse(arg, true));
+      } catch {
+        return undefined;
+      }
+    }
+    if (arg instanceof vscode.Uri) return vscode.workspace.openTextDocument(arg);
+    return vscode.window.activeTextEditor?.document;
+  }
+
+  function pick(st: FileState | null, index: number): Entry | undefined {
+    if (!st) return undefined;
+    return st.entries[index] ?? st.entries.find((e) => e.analysis) ?? st.entries[0];
+  }
+
+  async function panelData(doc: vscode.TextDocument, index: number, view?: PanelView): Promise<PanelData | null> {
+    const st = await wm.get(doc);
+    const e = pick(st, index);
+    if (!st || !e || !e.analysis || !e.config) return null;
+    const s = e.analysis.scenario;
+    return {
+      config: e.config,
+      scenario: { ...s },
+      source: {
+        uri: doc.uri.toString(),
+        label: vscode.workspace.asRelativePath(doc.uri),
+        kind: e.file.kind,
+        modelLabel: e.modelUri && e.modelUri.toString() !== doc.uri.toString() ? vscode.workspace.asRelativePath(e.modelUri) : undefined,
+      },
+      memoryFraction: e.analysis.memoryFraction,
+      notes: st.parsed.errors.filter((x) => x.severity !== 'error').map((x) => x.message),
+      compare: view === 'compare' ? compareSeeds(s) : undefined,
+      view,
+    };
+  }
+
+  async function pickModelConfig(): Promise<vscode.Uri | undefined> {
+    const files = await vscode.workspace.findFiles('**/*.json', '**/{node_modules,.git,dist}/**', 400);
+    const items: (vscode.QuickPickItem & { uri: vscode.Uri })[] = [];
+    for (const f of files) {
+      if (!/config\.json$/i.test(f.path) && items.length > 50) continue;
+      try {
+        const st = await vscode.workspace.fs.stat(f);
+        if (st.size > 2 * 1024 * 1024) continue;
+        const r = parseModelConfig(new TextDecoder().decode(await vscode.workspace.fs.readFile(f)));
+        if (r.value && looksLikeModelConfig(r.value.config)) {
+          items.push({ label: vscode.workspace.asRelativePath(f), description: String(r.value.config['model_type'] ?? ''), uri: f });
+        }
+      } catch {
+        /* unreadable: skip */
+      }
+    }
+    if (!items.length) {
+      void vscode.window.showWarningMessage('LLM Footprint: no model config.json (with model_type or architectures) in this workspace.');
+      return undefined;
+    }
+    return (await vscode.window.showQuickPick(items, { placeHolder: 'Model config.json to estimate with' }))?.uri;
+  }
+
+  async function openPanel(arg: unknown, index: unknown, view?: PanelView): Promise<void> {
+    let doc = await docFor(arg);
+    let data = doc ? await panelData(doc, typeof index === 'number' ? index : 0, view) : null;
+    if (!data) {
+      const st = doc ? await wm.get(doc) : null;
+      const problem = st?.entries.find((e) => e.problem)?.problem;
+      if (problem) {
+        void vscode.window.showWarningMessage(`LLM Footprint: ${problem.message}`);
+        return;
+      }
+      const uri = await pickModelConfig();
+      if (!uri) return;
+      doc = await vscode.workspace.openTextDocument(uri);
+      data = await panelData(doc, 0, view);
+      if (!data) {
+        void vscode.window.showWarningMessage('LLM Footprint: could not estimate this model config.');
+        return;
+      }
+    }
+    panelUri = doc!.uri.toString();
+    panelIndex = typeof index === 'number' ? index : 0;
+    BreakdownPanel.show(context.extensionUri, data, setGpu);
+    if (view) BreakdownPanel.current?.setView(view);
+  }
+
+  async function setGpu(id: string): Promise<void> {
+    if (!findGpu(id)) return;
+    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await vscode.workspace.getConfiguration(SECTION).update('gpu', id, target);
+  }
+
+  context.subscriptions.push(
+    wm,
+    diagnostics,
+    status,
+    vscode.languages.registerHoverProvider(SELECTOR, new HoverProvider(wm)),
+    vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
+    vscode.languages.registerCodeActionsProvider(SELECTOR, new QuickFixProvider(diagnostics), { providedCodeActionKinds: QuickFixProvider.kinds }),
+    vscode.commands.registerCommand('llmFootprint.showBreakdown', (arg?: unknown, index?: unknown) => openPanel(arg, index)),
+    vscode.commands.registerCommand('llmFootprint.compare', (arg?: unknown, index?: unknown) => openPanel(arg, index, 'compare')),
+    vscode.commands.registerCommand('llmFootprint.selectGpu', async () => {
+      const current = readSettings().gpu;
+      const items = GPUS.map((g) => ({
+        label: g.name,
+        description: `${(g.memoryBytes / 2 ** 30).toFixed(1)} GiB`,
+        detail: g.id === current ? 'current target' : undefined,
+        id: g.id,
+      }));
+      const chosen = await vscode.window.showQuickPick(items, { placeHolder: 'Target GPU for LLM Footprint estimates' });
+      if (chosen) await setGpu(chosen.id);
+    }),
+    vscode.commands.registerCommand('llmFootprint.copyMarkdown', async (arg?: unknown, index?: unknown) => {
+      const doc = await docFor(arg);
+      const st = doc ? await wm.get(doc) : null;
+      const e = pick(st, typeof index === 'number' ? index : 0);
+      if (!doc || !e?.analysis) {
+        void vscode.window.showWarningMessage('LLM Footprint: open a model config, training YAML or vllm serve script first.');
+        return;
+      }
+      const md = estimateMarkdown(e.analysis.estimate, {
+        title: `LLM Footprint: ${vscode.workspace.asRelativePath(doc.uri)}`,
+        gpuName: e.analysis.gpu?.name ?? null,
+        fits: e.analysis.fits,
+      });
+      await vscode.env.clipboard.writeText(md);
+      void vscode.window.showInformationMessage('LLM Footprint: estimate copied as Markdown.');
+    }),
+    vscode.commands.registerCommand('llmFootprint.linkModelConfig', async (arg?: unknown) => {
+      const doc = await docFor(arg);
+      if (!doc) return;
+      const uri = await pickModelConfig();
+      if (uri) await wm.setLink(doc.uri, uri);
+      refreshAll();
+    }),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+        BreakdownPanel.revive(panel, context.extensionUri, setGpu);
+      },
+    }),
+    vscode.workspace.onDidOpenTextDocument((d) => void refreshDoc(d)),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (isOurs(e.document) && e.contentChanges.length) debounced(e.document);
+    }),
+    vscode.workspace.onDidCloseTextDocument((d) => diagnostics.clear(d.uri)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(SECTION)) return;
+      updateStatus();
+      refreshAll();
+      if (e.affectsConfiguration(`${SECTION}.gpu`)) BreakdownPanel.current?.setGpu(readSettings().gpu);
+    }),
+    { dispose: () => timers.forEach((t) => clearTimeout(t)) },
+  );
+  updateStatus();
+  for (const d of vscode.workspace.textDocuments) void refreshDoc(d);
+}
+
+export function deactivate(): void {
+  model = undefined;
+}

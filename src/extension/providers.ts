@@ -1,0 +1,170 @@
+/** Hover, CodeLens, code actions and diagnostics: thin translations of the pure builders to VS Code types. */
+import * as vscode from 'vscode';
+import { contains, type Range as PRange, type KeyLocation } from '../parsers/index.ts';
+import { codeLensTitle, hoverMarkdown, scenarioSummary } from './text.ts';
+import { DOES_NOT_FIT, configFitDiagnostics, fitDiagnostics, parseIssueDiagnostics, type FitDiagnostic, type QuickFix } from './diagnostics.ts';
+import type { WorkspaceModel, FileState } from './workspace.ts';
+import type { WorkloadFile, ModelConfigFile } from '../parsers/types.ts';
+
+export const SELECTOR: vscode.DocumentSelector = [
+  { language: 'json' },
+  { language: 'jsonc' },
+  { language: 'yaml' },
+  { language: 'shellscript' },
+];
+
+export const toRange = (r: PRange) => new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+
+const SEVERITY: Record<FitDiagnostic['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+export function showCommandUri(uri: vscode.Uri, index = 0): string {
+  return `command:llmFootprint.showBreakdown?${encodeURIComponent(JSON.stringify([uri.toString(), index]))}`;
+}
+
+export class HoverProvider implements vscode.HoverProvider {
+  constructor(private readonly model: WorkspaceModel) {}
+  async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | null> {
+    const st = await this.model.get(doc);
+    if (!st) return null;
+    const p = { line: pos.line, character: pos.character };
+    for (let i = 0; i < st.entries.length; i++) {
+      const e = st.entries[i]!;
+      if (!e.analysis) continue;
+      const keys: KeyLocation[] = e.file.keys;
+      const hit = keys.find((k) => contains(k.keyRange, p)) ?? keys.find((k) => contains(k.valueRange, p) && typeof k.value !== 'object');
+      if (!hit) continue;
+      const md = hoverMarkdown(hit.key, e.analysis, showCommandUri(doc.uri, i));
+      if (!md) return null;
+      const ms = new vscode.MarkdownString(md, true);
+      ms.isTrusted = { enabledCommands: ['llmFootprint.showBreakdown'] };
+      return new vscode.Hover(ms, toRange(hit.keyRange));
+    }
+    return null;
+  }
+}
+
+export class CodeLensProvider implements vscode.CodeLensProvider {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.emitter.event;
+  constructor(private readonly model: WorkspaceModel, private readonly enabled: () => boolean) {
+    model.onDidChange(() => this.emitter.fire());
+  }
+  refresh(): void {
+    this.emitter.fire();
+  }
+  async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    if (!this.enabled()) return [];
+    const st = await this.model.get(doc);
+    if (!st) return [];
+    const lenses: vscode.CodeLens[] = [];
+    st.entries.forEach((e, i) => {
+      const line = e.file.kind === 'vllm' ? (e.file.keys[0]?.keyRange.start.line ?? 0) : 0;
+      const range = new vscode.Range(line, 0, line, 0);
+      if (e.analysis) {
+        lenses.push(
+          new vscode.CodeLens(range, {
+            title: codeLensTitle(e.analysis),
+            tooltip: `${scenarioSummary(e.analysis)} — click for the memory breakdown`,
+            command: 'llmFootprint.showBreakdown',
+            arguments: [doc.uri.toString(), i],
+          }),
+        );
+        if (e.file.kind !== 'model-config' && e.modelUri) {
+          lenses.push(
+            new vscode.CodeLens(range, {
+              title: `model: ${vscode.workspace.asRelativePath(e.modelUri)}`,
+              tooltip: 'The model config this estimate uses; click to change',
+              command: 'llmFootprint.linkModelConfig',
+              arguments: [doc.uri.toString()],
+            }),
+          );
+        }
+      } else if (e.problem) {
+        const link = e.file.kind !== 'model-config' && !e.modelUri;
+        lenses.push(
+          new vscode.CodeLens(range, {
+            title: link ? 'LLM Footprint: link a model config…' : `LLM Footprint: ${e.problem.message.slice(0, 80)}`,
+            tooltip: e.problem.message,
+            command: link ? 'llmFootprint.linkModelConfig' : '',
+            arguments: [doc.uri.toString()],
+          }),
+        );
+      }
+    });
+    return lenses;
+  }
+}
+
+/** Computes and publishes diagnostics; keeps the quick fixes for the code action provider. */
+export class Diagnostics implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('llm-footprint');
+  private fixes = new Map<string, { range: vscode.Range; fixes: QuickFix[] }[]>();
+  constructor(private readonly model: WorkspaceModel) {}
+
+  dispose(): void {
+    this.collection.dispose();
+  }
+
+  clear(uri: vscode.Uri): void {
+    this.collection.delete(uri);
+    this.fixes.delete(uri.toString());
+  }
+
+  async update(doc: vscode.TextDocument): Promise<void> {
+    const st = await this.model.get(doc);
+    if (!st) {
+      this.clear(doc.uri);
+      return;
+    }
+    const items = computeDiagnostics(st);
+    const diags: vscode.Diagnostic[] = [];
+    const fixes: { range: vscode.Range; fixes: QuickFix[] }[] = [];
+    for (const d of items) {
+      const range = toRange(d.range);
+      const diag = new vscode.Diagnostic(range, d.message, SEVERITY[d.severity]);
+      diag.source = 'LLM Footprint';
+      diag.code = d.code;
+      diags.push(diag);
+      if (d.fixes.length) fixes.push({ range, fixes: d.fixes });
+    }
+    this.collection.set(doc.uri, diags);
+    this.fixes.set(doc.uri.toString(), fixes);
+  }
+
+  fixesAt(uri: vscode.Uri, range: vscode.Range): QuickFix[] {
+    return (this.fixes.get(uri.toString()) ?? []).filter((f) => f.range.intersection(range)).flatMap((f) => f.fixes);
+  }
+}
+
+export function computeDiagnostics(st: FileState): FitDiagnostic[] {
+  const out: FitDiagnostic[] = parseIssueDiagnostics(st.parsed.errors);
+  for (const e of st.entries) {
+    if (e.problem) out.push(...parseIssueDiagnostics([e.problem]));
+    if (!e.analysis) continue;
+    if (e.file.kind === 'model-config') out.push(...configFitDiagnostics(e.file as ModelConfigFile, e.analysis));
+    else out.push(...fitDiagnostics(e.file as WorkloadFile, e.analysis, st.text));
+  }
+  return out;
+}
+
+export class QuickFixProvider implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix];
+  constructor(private readonly diagnostics: Diagnostics) {}
+  provideCodeActions(doc: vscode.TextDocument, range: vscode.Range, ctx: vscode.CodeActionContext): vscode.CodeAction[] {
+    const ours = ctx.diagnostics.filter((d) => d.code === DOES_NOT_FIT);
+    if (!ours.length) return [];
+    return this.diagnostics.fixesAt(doc.uri, range).map((f) => {
+      const a = new vscode.CodeAction(f.title, vscode.CodeActionKind.QuickFix);
+      const edit = new vscode.WorkspaceEdit();
+      for (const e of f.edits) edit.replace(doc.uri, toRange(e.range), e.newText);
+      a.edit = edit;
+      a.diagnostics = ours;
+      a.isPreferred = f.preferred ?? false;
+      return a;
+    });
+  }
+}

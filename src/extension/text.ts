@@ -1,0 +1,257 @@
+/**
+ * Text shown in the editor: CodeLens titles, hover markdown and the Markdown export. Pure: the numbers come from
+ * the engine (re-run with one thing changed), the extension only places the strings.
+ */
+import { formatBytes, type Estimate } from '../core/index.ts';
+import {
+  bytesMatching,
+  countLabel,
+  rerun,
+  rerunConfig,
+  shortGpuName,
+  signedBytes,
+  tokensLabel,
+  type Analysis,
+} from './analysis.ts';
+
+/** "≈ 41.3 GiB peak per GPU · fits H100 80GB" (the e2e test reads this format). */
+export function codeLensTitle(a: Pick<Analysis, 'estimate' | 'gpu' | 'fits' | 'memoryFraction'>): string {
+  const head = `≈ ${formatBytes(a.estimate.memory.peak_bytes)} peak per GPU`;
+  if (!a.gpu) return head;
+  const name = shortGpuName(a.gpu);
+  const budget = a.memoryFraction < 1 ? ` at ${Math.round(a.memoryFraction * 100)}%` : '';
+  if (a.fits) return `${head} · fits ${name}${budget}`;
+  return `${head} · does not fit ${name}${budget} (needs ${formatBytes(a.estimate.memory.device_bytes)})`;
+}
+
+/** One-line summary of the scenario, for CodeLens tooltips and hovers. */
+export function scenarioSummary(a: Analysis): string {
+  const s = a.scenario;
+  const parts = [s.mode, `batch ${s.batch}`, `seq ${tokensLabel(s.seq)}`];
+  if (s.mode === 'inference' && s.newTokens) parts.push(`+${tokensLabel(s.newTokens)} new`);
+  parts.push(s.precision);
+  if (s.mode === 'training') {
+    parts.push(s.optimizer);
+    if (s.gradCheckpointing) parts.push('grad checkpointing');
+    if (s.loraRank) parts.push(`LoRA r=${s.loraRank}`);
+  } else if (s.kvDtype !== 'auto') parts.push(`KV ${s.kvDtype}`);
+  return parts.join(', ');
+}
+
+export function totalLine(a: Analysis): string {
+  const m = a.estimate.memory;
+  let s = `**Total:** ≈ ${formatBytes(m.peak_bytes)} peak per GPU (${formatBytes(m.device_bytes)} with CUDA context and allocator)`;
+  if (a.gpu) {
+    const cap = Math.floor(a.gpu.memoryBytes * a.memoryFraction);
+    const free = cap - m.device_bytes;
+    s += a.fits
+      ? ` · fits ${shortGpuName(a.gpu)} (${formatBytes(free)} free)`
+      : ` · **does not fit** ${shortGpuName(a.gpu)} (${formatBytes(-free)} over)`;
+  }
+  return s;
+}
+
+const norm = (key: string) => key.replace(/^-+/, '').replace(/-/g, '_').toLowerCase();
+
+/** Keys a hover explains; others get no hover. */
+export const HOVER_KEYS = new Set([
+  'num_key_value_heads', 'num_attention_heads', 'head_dim', 'hidden_size', 'num_hidden_layers', 'vocab_size',
+  'max_position_embeddings', 'torch_dtype', 'dtype', 'intermediate_size', 'tie_word_embeddings', 'sliding_window',
+  'sequence_len', 'cutoff_len', 'max_model_len', 'micro_batch_size', 'per_device_train_batch_size', 'max_num_seqs',
+  'lora_r', 'lora_rank', 'adapter', 'finetuning_type', 'gradient_checkpointing', 'disable_gradient_checkpointing',
+  'bf16', 'fp16', 'pure_bf16', 'optimizer', 'optim', 'kv_cache_dtype', 'gpu_memory_utilization', 'base_model',
+  'model_name_or_path', 'model', 'num_experts', 'num_local_experts', 'n_routed_experts', 'moe_intermediate_size',
+]);
+
+export function isHoverKey(key: string): boolean {
+  return HOVER_KEYS.has(norm(key.split('.').pop() ?? key));
+}
+
+const kvRe = /kv/i;
+const actRe = /activ|logit|loss|attn|attention_scores|workspace/i;
+
+/** What one key contributes, as a markdown sentence; null when the key has nothing to say in this analysis. */
+export function keyContribution(key: string, a: Analysis): string | null {
+  const k = norm(key.split('.').pop() ?? key);
+  const e = a.estimate;
+  const s = a.scenario;
+  const kvpt = e.memory.kv_bytes_per_token;
+  const weights = bytesMatching(e, /^weights|base_weights|weight/i);
+  const delta = (alt: Estimate | null) => (alt ? alt.memory.peak_bytes - e.memory.peak_bytes : null);
+  switch (k) {
+    case 'num_key_value_heads':
+    case 'head_dim':
+    case 'num_attention_heads': {
+      const ctx = a.spec.maxPositions ?? s.seq;
+      const kvLine = `KV cache ${formatBytes(kvpt)}/token → ${formatBytes(kvpt * ctx)} at ${tokensLabel(ctx)} context, batch 1`;
+      if (k === 'num_attention_heads' && a.spec.kvHeads !== a.spec.heads) return `${a.spec.heads} query heads share ${a.spec.kvHeads} KV heads (GQA): ${kvLine}.`;
+      return `${kvLine}; ${formatBytes(kvpt * s.seq * s.batch)} at this scenario (${tokensLabel(s.seq)} × batch ${s.batch}).`;
+    }
+    case 'max_position_embeddings': {
+      const n = a.spec.maxPositions ?? s.seq;
+      return `Full context of ${tokensLabel(n)} tokens → KV cache ${formatBytes(kvpt * n)} per sequence (${formatBytes(kvpt)}/token).`;
+    }
+    case 'hidden_size':
+      return `Width of every layer: weights ${formatBytes(weights)} (${countLabel(e.params.total)} params); activations and KV grow linearly with it.`;
+    case 'num_hidden_layers': {
+      const L = a.spec.layers;
+      const d = L > 1 ? delta(rerunConfig(a, { num_hidden_layers: L - 1 })) : null;
+      return d === null ? `${L} layers.` : `Each of the ${L} layers adds ≈ ${formatBytes(-d)} at this scenario (weights, ${s.mode === 'training' ? 'gradients, optimizer state, activations' : 'KV cache'}).`;
+    }
+    case 'vocab_size': {
+      const bpp = e.params.total > 0 ? weights / e.params.total : 2;
+      const emb = a.spec.params.embedding;
+      const head = a.spec.tiedEmbeddings ? 0 : emb;
+      const logits = bytesMatching(e, /logit/i);
+      let t = `Embedding ${countLabel(emb)} params${head ? ` + untied lm_head ${countLabel(head)}` : ' (tied with lm_head)'} → ${formatBytes(Math.round((emb + head) * bpp))} of weights`;
+      if (logits) t += `; logits at this scenario ${formatBytes(logits)}`;
+      return `${t}.`;
+    }
+    case 'torch_dtype':
+    case 'dtype': {
+      if (s.mode === 'training' || (key.startsWith('--') && a.kind === 'vllm')) {
+        return `Weights ${formatBytes(weights)} for ${countLabel(e.params.total)} params at ${s.weightsDtype ?? s.precision}.`;
+      }
+      return `Weights stored as ${a.spec.configDtype ?? 'the config dtype'}: ${formatBytes(weights)} for ${countLabel(e.params.total)} params.`;
+    }
+    case 'intermediate_size':
+    case 'moe_intermediate_size': {
+      const mlp = a.spec.tensors.filter((t) => /gate|up_proj|down_proj|fc1|fc2|c_fc|mlp|dense_h_to_4h|dense_4h_to_h|w1|w2|w3/.test(`${t.module ?? ''} ${t.name}`));
+      const n = mlp.reduce((acc, t) => acc + t.numel * t.count, 0);
+      const bpp = e.params.total > 0 ? weights / e.params.total : 2;
+      return `MLP weights: ${countLabel(n)} params (${Math.round((100 * n) / Math.max(1, e.params.total))}% of the model) → ${formatBytes(Math.round(n * bpp))}.`;
+    }
+    case 'tie_word_embeddings':
+      return a.spec.tiedEmbeddings
+        ? `Input and output embeddings share one matrix (${countLabel(a.spec.params.embedding)} params counted once).`
+        : `Separate lm_head: ${countLabel(a.spec.params.embedding)} more params than a tied model.`;
+    case 'num_experts':
+    case 'num_local_experts':
+    case 'n_routed_experts':
+      return a.spec.moe ? `${a.spec.moe.experts} experts, ${a.spec.moe.topK} active per token: all are held in memory (${countLabel(e.params.total)} params, ${countLabel(e.params.active)} active).` : null;
+    case 'sliding_window':
+      return `Layers with a sliding window keep at most that many tokens of KV cache.`;
+    case 'sequence_len':
+    case 'cutoff_len':
+    case 'max_model_len': {
+      const half = Math.max(1, Math.floor(s.seq / 2));
+      const d = delta(rerun(a, { seq: half }));
+      const seqTerms = bytesMatching(e, s.mode === 'training' ? actRe : kvRe);
+      const what = s.mode === 'training' ? 'activations' : 'KV cache';
+      return `${tokensLabel(s.seq)} tokens per sequence: ${what} ${formatBytes(seqTerms)}${d !== null ? `; at ${tokensLabel(half)} the peak would change by ${signedBytes(d)}` : ''}.`;
+    }
+    case 'micro_batch_size':
+    case 'per_device_train_batch_size':
+    case 'max_num_seqs': {
+      const alt = s.batch > 1 ? rerun(a, { batch: s.batch - 1 }) : rerun(a, { batch: 2 });
+      if (!alt) return null;
+      const per = Math.abs(alt.memory.peak_bytes - e.memory.peak_bytes);
+      const unit = k === 'max_num_seqs' ? 'sequence (at full length)' : 'sequence';
+      return `${s.batch} sequences per step; each ${unit} adds ≈ ${formatBytes(per)}.`;
+    }
+    case 'lora_r':
+    case 'lora_rank':
+    case 'adapter':
+    case 'finetuning_type': {
+      if (s.mode !== 'training') return null;
+      if (s.loraRank) {
+        const lora = bytesMatching(e, /lora|adapter/i);
+        const full = rerun(a, { loraRank: null });
+        const saved = full ? full.memory.peak_bytes - e.memory.peak_bytes : null;
+        return `LoRA rank ${s.loraRank}: ${countLabel(e.params.trainable)} trainable params${lora ? `, adapters and their optimizer state ${formatBytes(lora)}` : ''}${saved !== null ? `; full fine-tuning would need ${signedBytes(saved)}` : ''}.`;
+      }
+      const lo = rerun(a, { loraRank: 16 });
+      return lo ? `Full fine-tuning of ${countLabel(e.params.trainable)} params; LoRA rank 16 would change the peak by ${signedBytes(lo.memory.peak_bytes - e.memory.peak_bytes)}.` : null;
+    }
+    case 'gradient_checkpointing':
+    case 'disable_gradient_checkpointing': {
+      if (s.mode !== 'training') return null;
+      const alt = rerun(a, { gradCheckpointing: !s.gradCheckpointing });
+      if (!alt) return null;
+      const d = alt.memory.peak_bytes - e.memory.peak_bytes;
+      return s.gradCheckpointing
+        ? `Gradient checkpointing is on: it saves ${formatBytes(d)} of activations (peak without it: ${formatBytes(alt.memory.peak_bytes)}).`
+        : `Gradient checkpointing is off: turning it on would save ${formatBytes(-d)} (peak ${formatBytes(alt.memory.peak_bytes)}).`;
+    }
+    case 'bf16':
+    case 'fp16':
+    case 'pure_bf16': {
+      const alt = rerun(a, { precision: 'fp32' });
+      return `Precision ${s.precision}: weights ${formatBytes(weights)}${alt && s.precision !== 'fp32' ? `; fp32 would need ${signedBytes(alt.memory.peak_bytes - e.memory.peak_bytes)}` : ''}.`;
+    }
+    case 'optimizer':
+    case 'optim': {
+      if (s.mode !== 'training') return null;
+      const opt = bytesMatching(e, /optim/i);
+      const alt = s.optimizer === 'adamw' ? rerun(a, { optimizer: 'sgd' }) : rerun(a, { optimizer: 'adamw' });
+      return `${s.optimizer} state: ${formatBytes(opt)}${alt ? `; ${s.optimizer === 'adamw' ? 'plain SGD' : 'AdamW'} would change the peak by ${signedBytes(alt.memory.peak_bytes - e.memory.peak_bytes)}` : ''}.`;
+    }
+    case 'kv_cache_dtype': {
+      const kv = bytesMatching(e, kvRe);
+      return `KV cache ${formatBytes(kvpt)}/token in ${s.kvDtype}: ${formatBytes(kv)} for ${s.batch} × ${tokensLabel(s.seq)} tokens.`;
+    }
+    case 'gpu_memory_utilization':
+      return a.gpu
+        ? `vLLM may use ${Math.round(a.memoryFraction * 100)}% of ${shortGpuName(a.gpu)}: ${formatBytes(Math.floor(a.gpu.memoryBytes * a.memoryFraction))}.`
+        : `vLLM may use ${Math.round(a.memoryFraction * 100)}% of the GPU.`;
+    case 'base_model':
+    case 'model_name_or_path':
+    case 'model':
+      return `${a.spec.modelType} (${a.spec.adapter}): ${countLabel(e.params.total)} params, ${a.spec.layers} layers, hidden ${a.spec.hidden}, ${a.spec.heads} heads / ${a.spec.kvHeads} KV heads, vocab ${a.spec.vocab}.`;
+    default:
+      return null;
+  }
+}
+
+/** The full hover: contribution, total, scenario, and a command link opening the breakdown on this file. */
+export function hoverMarkdown(key: string, a: Analysis, commandUri?: string): string | null {
+  if (!isHoverKey(key)) return null;
+  const c = keyContribution(key, a);
+  if (!c) return null;
+  const lines = [`**${key}** — ${c}`, '', totalLine(a), '', `_${scenarioSummary(a)}_`];
+  if (commandUri) lines.push('', `[$(graph) Show memory breakdown](${commandUri})`);
+  return lines.join('\n');
+}
+
+function mdEscape(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** The estimate as a Markdown table (Copy Estimate as Markdown). */
+export function estimateMarkdown(e: Estimate, opts: { title?: string; gpuName?: string | null; fits?: boolean | null } = {}): string {
+  const m = e.memory;
+  const s = e.scenario;
+  const out: string[] = [];
+  out.push(`### ${opts.title ?? 'LLM Footprint estimate'}`, '');
+  out.push(`- Model: ${e.model.type}, ${countLabel(e.params.total)} params (${countLabel(e.params.trainable)} trainable)`);
+  const scen = [`${s.mode}`, `batch ${s.batch}`, `seq ${s.seq}`, s.precision];
+  if (s.mode === 'training') {
+    scen.push(s.optimizer);
+    if (s.gradCheckpointing) scen.push('gradient checkpointing');
+    if (s.loraRank) scen.push(`LoRA r=${s.loraRank}`);
+  } else {
+    if (s.newTokens) scen.push(`${s.newTokens} new tokens`);
+    if (s.kvDtype !== 'auto') scen.push(`KV ${s.kvDtype}`);
+  }
+  out.push(`- Scenario: ${scen.join(', ')}`);
+  out.push(`- Peak (live tensors, ${m.peak_phase}): **${formatBytes(m.peak_bytes)}** (${m.peak_bytes} bytes)`);
+  out.push(`- Device (with CUDA context and allocator): ${formatBytes(m.device_bytes)}`);
+  const gpuName = opts.gpuName ?? m.gpu?.name ?? null;
+  const fits = opts.fits ?? m.fits;
+  if (gpuName) out.push(`- Target GPU: ${gpuName} — ${fits ? 'fits' : 'does not fit'}`);
+  out.push('', '| Term | Bytes | Size | Formula | Source |', '|---|---:|---:|---|---|');
+  for (const t of [...m.terms, ...m.device_terms]) {
+    out.push(`| ${mdEscape(t.label)}${t.where !== 'gpu' ? ` (${t.where})` : ''} | ${t.bytes} | ${formatBytes(t.bytes)} | \`${mdEscape(substitute(t.formula, t.inputs))}\` | ${mdEscape(t.source)} |`);
+  }
+  if (e.warnings.length) out.push('', ...e.warnings.map((w) => `> ${w}`));
+  return out.join('\n') + '\n';
+}
+
+/** `batch * seq * hidden * 2` with inputs {batch: 1, …} → `1 * 4096 * 4096 * 2`. Longest names first. */
+export function substitute(formula: string, inputs: Record<string, number>): string {
+  const names = Object.keys(inputs).sort((x, y) => y.length - x.length);
+  if (names.length === 0) return formula;
+  const re = new RegExp(`\\b(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\b`, 'g');
+  return formula.replace(re, (n) => String(inputs[n]));
+}
+

@@ -1,0 +1,110 @@
+/**
+ * The typed messages between the extension host and the breakdown webview. Both sides import this module only;
+ * every message is validated on receipt with the guards below (a webview is untrusted input).
+ */
+import type { ScenarioInput } from '../core/scenario.ts';
+
+/** Which file the panel shows, for its title and the "open source" link. */
+export interface SourceInfo {
+  /** Document URI as a string. */
+  uri: string;
+  /** Short label, e.g. `examples/axolotl-lora.yaml`. */
+  label: string;
+  kind: 'model-config' | 'axolotl' | 'llamafactory' | 'vllm' | 'none';
+  /** The model config's label when it came from another file (a linked config.json). */
+  modelLabel?: string;
+}
+
+export type PanelView = 'breakdown' | 'compare' | 'curve';
+
+/** What the webview needs to estimate on its own: the raw config (the webview bundles the engine) and scenarios. */
+export interface PanelData {
+  config: Record<string, unknown>;
+  scenario: ScenarioInput;
+  source: SourceInfo;
+  /** Fraction of GPU memory the runtime may use (vLLM --gpu-memory-utilization); 1 otherwise. */
+  memoryFraction: number;
+  /** Parser warnings (keys not modelled yet …) shown above the breakdown. */
+  notes: string[];
+  /** Extra scenarios for the comparison view (the first is always `scenario`). */
+  compare?: ScenarioInput[];
+  view?: PanelView;
+}
+
+/** Extension → webview. */
+export type HostMessage =
+  | { type: 'load'; data: PanelData }
+  | { type: 'setView'; view: PanelView }
+  | { type: 'setGpu'; gpu: string };
+
+/** Webview → extension. */
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'copyMarkdown'; markdown: string }
+  | { type: 'openSource'; uri: string }
+  | { type: 'selectGpu'; gpu: string }
+  | { type: 'log'; level: 'info' | 'error'; message: string };
+
+/** State the webview keeps with vscode.setState; the serializer hands it back after a reload. */
+export interface WebviewState {
+  data: PanelData | null;
+  scenario: ScenarioInput | null;
+  compare: ScenarioInput[];
+  view: PanelView;
+  curveAxis: 'batch' | 'seq';
+}
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const str = (x: unknown): x is string => typeof x === 'string';
+const VIEWS: readonly string[] = ['breakdown', 'compare', 'curve'];
+const KINDS: readonly string[] = ['model-config', 'axolotl', 'llamafactory', 'vllm', 'none'];
+
+export function isPanelData(x: unknown): x is PanelData {
+  if (!isObj(x) || !isObj(x['config']) || !isObj(x['scenario']) || !isObj(x['source'])) return false;
+  const s = x['source'];
+  if (!str(s['uri']) || !str(s['label']) || !str(s['kind']) || !KINDS.includes(s['kind'])) return false;
+  if (typeof x['memoryFraction'] !== 'number' || !(x['memoryFraction'] > 0 && x['memoryFraction'] <= 1)) return false;
+  if (!Array.isArray(x['notes']) || !x['notes'].every(str)) return false;
+  if (x['compare'] !== undefined && !(Array.isArray(x['compare']) && x['compare'].every(isObj))) return false;
+  if (x['view'] !== undefined && !(str(x['view']) && VIEWS.includes(x['view']))) return false;
+  return true;
+}
+
+export function isHostMessage(x: unknown): x is HostMessage {
+  if (!isObj(x) || !str(x['type'])) return false;
+  switch (x['type']) {
+    case 'load':
+      return isPanelData(x['data']);
+    case 'setView':
+      return str(x['view']) && VIEWS.includes(x['view']);
+    case 'setGpu':
+      return str(x['gpu']);
+    default:
+      return false;
+  }
+}
+
+export function isWebviewMessage(x: unknown): x is WebviewMessage {
+  if (!isObj(x) || !str(x['type'])) return false;
+  switch (x['type']) {
+    case 'ready':
+      return true;
+    case 'copyMarkdown':
+      return str(x['markdown']) && x['markdown'].length < 1_000_000;
+    case 'openSource':
+      return str(x['uri']);
+    case 'selectGpu':
+      return str(x['gpu']) && x['gpu'].length < 200;
+    case 'log':
+      return (x['level'] === 'info' || x['level'] === 'error') && str(x['message']);
+    default:
+      return false;
+  }
+}
+
+export function isWebviewState(x: unknown): x is WebviewState {
+  if (!isObj(x)) return false;
+  if (x['data'] !== null && !isPanelData(x['data'])) return false;
+  if (!Array.isArray(x['compare'])) return false;
+  return str(x['view']) && VIEWS.includes(x['view']);
+}
