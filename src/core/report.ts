@@ -31,6 +31,8 @@ export interface Estimate {
     host_bytes: number;
     /** The phase of the step at which the peak happens (e.g. "loss backward", "prefill", "decode"). */
     peak_phase: string;
+    /** Live bytes of every phase considered; the largest is the peak. */
+    phases: { phase: string; bytes: number }[];
     /** Terms live at the peak; their bytes add up to peak_bytes (gpu) and host_bytes (cpu). */
     terms: Term[];
     /** Terms that exist only in device_bytes (CUDA context, allocator reserve). */

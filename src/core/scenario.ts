@@ -9,7 +9,8 @@ export const PRECISIONS = ['fp32', 'bf16', 'fp16', 'amp-bf16', 'amp-fp16'] as co
 export const OPTIMIZERS = ['adamw', 'sgd', 'sgd-momentum'] as const;
 export const KV_DTYPES = ['auto', 'fp32', 'fp16', 'bf16', 'fp8'] as const;
 export const MODES = ['inference', 'training'] as const;
-export const RUNTIMES = ['pytorch'] as const;
+export const RUNTIME_IDS = ['pytorch'] as const;
+export const LOGITS = ['last', 'all'] as const;
 
 /** Largest size we accept for counts of tokens or sequences; beyond it byte counts leave exact integer range. */
 export const MAX_TOKENS = 1 << 24;
@@ -34,8 +35,10 @@ export const ScenarioSchema = z
     optimizer: z.enum(OPTIMIZERS).default('adamw'),
     gradCheckpointing: z.boolean().default(false),
     loraRank: count('LoRA rank', 1, 1 << 16).nullable().default(null),
+    /** Inference logits: the last position (generate) or every position (scoring, perplexity; no KV cache). */
+    logits: z.enum(LOGITS).default('last'),
     gpu: z.string().min(1).nullable().default(null),
-    runtime: z.enum(RUNTIMES).default('pytorch'),
+    runtime: z.enum(RUNTIME_IDS).default('pytorch'),
   })
   .strict();
 
@@ -82,5 +85,6 @@ export const SCENARIO_FIELDS: readonly FieldInfo[] = [
   { key: 'optimizer', label: 'Optimizer', kind: 'enum', options: OPTIMIZERS, modes: ['training'], help: 'torch.optim optimizer.' },
   { key: 'gradCheckpointing', label: 'Gradient checkpointing', kind: 'bool', modes: ['training'], help: 'Keep only each layer\'s input; recompute in backward.' },
   { key: 'loraRank', label: 'LoRA rank', kind: 'int', modes: ['training'], help: 'LoRA on every decoder linear layer (fp32 adapters, frozen base).' },
+  { key: 'logits', label: 'Logits', kind: 'enum', options: LOGITS, modes: ['inference'], help: 'last = generate (last position); all = scoring every position without a cache.' },
   { key: 'gpu', label: 'Target GPU', kind: 'string', modes: MODES, help: 'Hardware catalog id, e.g. h100-sxm-80gb.' },
 ];

@@ -1,0 +1,163 @@
+/**
+ * `llm-footprint`: the engine in a terminal.
+ *   llm-footprint estimate <config.json> [flags] [--json]
+ *   llm-footprint gpus
+ * Exit codes: 0 ok (and fits, if --gpu is given with --fail-if-not-fit unset), 1 does not fit with --check,
+ * 2 bad input (message names the file, line or key).
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { estimate, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
+import type { ScenarioInput } from '../core/scenario.ts';
+import { InputError, readConfigFile } from './read-config.ts';
+import { renderTable } from './format.ts';
+
+function intArg(name: string, min: number, max: number) {
+  return (value: string): number => {
+    if (!/^\s*\d+\s*$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number, got "${value}"`);
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${value}`);
+    return n;
+  };
+}
+
+/** Flags of later capabilities: recognised, refused with a clear message, never ignored. */
+const NOT_YET: [string, string][] = [
+  ['--zero <stage>', 'ZeRO sharding'],
+  ['--fsdp', 'FSDP sharding'],
+  ['--offload <target>', 'CPU/NVMe offloading'],
+  ['--gpus <n>', 'multi-GPU data parallelism'],
+  ['--tp <n>', 'tensor parallelism'],
+  ['--pp <n>', 'pipeline parallelism'],
+  ['--ep <n>', 'expert parallelism'],
+  ['--qlora', 'QLoRA'],
+  ['--galore-rank <r>', 'GaLore'],
+  ['--apollo-rank <r>', 'APOLLO'],
+  ['--deepspeed <file>', 'DeepSpeed configs'],
+];
+const LATER_OPTIMIZERS = ['adam', 'adamw8bit', 'paged-adamw', 'adafactor', 'lion', 'galore', 'apollo'];
+const LATER_RUNTIMES = ['vllm', 'deepspeed', 'llama.cpp', 'sglang', 'trt-llm'];
+
+class NotSupported extends Error {}
+
+function choice(name: string, allowed: readonly string[], later: readonly string[] = []) {
+  return (value: string): string => {
+    const v = value.trim().toLowerCase();
+    if (allowed.includes(v)) return v;
+    if (later.includes(v)) throw new NotSupported(`${name} ${v} is not supported yet (supported: ${allowed.join(', ')})`);
+    throw new InvalidArgumentError(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+  };
+}
+
+interface EstimateFlags {
+  mode: string;
+  batch?: number;
+  seq?: number;
+  newTokens?: number;
+  weightsDtype?: string;
+  kvDtype?: string;
+  precision?: string;
+  optimizer?: string;
+  gradCheckpointing?: boolean;
+  loraRank?: number;
+  gpu?: string;
+  runtime?: string;
+  fullLogits?: boolean;
+  json?: boolean;
+  check?: boolean;
+  [k: string]: unknown;
+}
+
+export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
+  const program = new Command('llm-footprint')
+    .description('GPU memory for training and serving LLMs, from a Hugging Face config.json')
+    .version('0.1.0')
+    .showHelpAfterError(false)
+    .configureOutput({ writeOut: out, writeErr: err })
+    .exitOverride();
+
+  const est = program
+    .command('estimate')
+    .argument('<config>', 'path to a Hugging Face config.json')
+    .description('estimate the per-GPU memory of one setup')
+    .addOption(new Option('--mode <mode>', 'inference or training').default('inference').argParser(choice('--mode', MODES)))
+    .option('--batch <n>', 'sequences per step', intArg('--batch', 1, 1 << 20))
+    .option('--seq <n>', 'prompt or training sequence length', intArg('--seq', 1, MAX_TOKENS))
+    .option('--new-tokens <n>', 'tokens generated after the prompt (inference)', intArg('--new-tokens', 0, MAX_TOKENS))
+    .option('--weights-dtype <dtype>', `weight storage: ${WEIGHT_DTYPES.join('|')}`, choice('--weights-dtype', WEIGHT_DTYPES))
+    .option('--kv-dtype <dtype>', `KV cache dtype: ${KV_DTYPES.join('|')}`, choice('--kv-dtype', KV_DTYPES))
+    .option('--precision <p>', `${PRECISIONS.join('|')}`, choice('--precision', PRECISIONS))
+    .option('--optimizer <opt>', `${OPTIMIZERS.join('|')}`, choice('--optimizer', OPTIMIZERS, LATER_OPTIMIZERS))
+    .option('--grad-checkpointing', 'gradient (activation) checkpointing')
+    .option('--lora-rank <r>', 'LoRA of rank r on every decoder linear layer (fp32 adapters)', intArg('--lora-rank', 1, 1 << 16))
+    .option('--full-logits', 'inference: logits for every position, no KV cache (scoring/perplexity)')
+    .option('--gpu <id>', 'target GPU from `llm-footprint gpus`')
+    .option('--runtime <name>', `${RUNTIME_IDS.join('|')}`, choice('--runtime', RUNTIME_IDS, LATER_RUNTIMES))
+    .option('--json', 'print the estimate as JSON')
+    .option('--check', 'exit 1 when the setup does not fit --gpu');
+  for (const [flag, what] of NOT_YET) est.addOption(new Option(flag, `${what} (not supported yet)`).hideHelp());
+
+  est.action((config: string, flags: EstimateFlags) => {
+    for (const [flag, what] of NOT_YET) {
+      const key = flag.replace(/^--/, '').split(' ')[0]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+      if (flags[key] !== undefined) throw new NotSupported(`${flag.split(' ')[0]}: ${what} is not supported yet`);
+    }
+    const scenario: ScenarioInput = { mode: flags.mode as ScenarioInput['mode'] };
+    if (flags.batch !== undefined) scenario.batch = flags.batch;
+    if (flags.seq !== undefined) scenario.seq = flags.seq;
+    if (flags.newTokens !== undefined) scenario.newTokens = flags.newTokens;
+    if (flags.weightsDtype) scenario.weightsDtype = flags.weightsDtype as ScenarioInput['weightsDtype'];
+    if (flags.kvDtype) scenario.kvDtype = flags.kvDtype as ScenarioInput['kvDtype'];
+    if (flags.precision) scenario.precision = flags.precision as ScenarioInput['precision'];
+    if (flags.optimizer) scenario.optimizer = flags.optimizer as ScenarioInput['optimizer'];
+    if (flags.gradCheckpointing) scenario.gradCheckpointing = true;
+    if (flags.loraRank !== undefined) scenario.loraRank = flags.loraRank;
+    if (flags.fullLogits) scenario.logits = 'all';
+    if (flags.gpu) scenario.gpu = flags.gpu;
+    if (flags.runtime) scenario.runtime = flags.runtime as ScenarioInput['runtime'];
+    const cfg = readConfigFile(config);
+    let e;
+    try {
+      e = estimate(cfg, scenario);
+    } catch (x) {
+      if (x instanceof ConfigError) throw new InputError(`${config}: ${x.message}`);
+      throw x;
+    }
+    out((flags.json ? JSON.stringify(e, null, 2) : renderTable(e, `LLM Footprint · ${config}`)) + '\n');
+    if (flags.check && e.memory.fits === false) program.setOptionValue('__exit', 1);
+  });
+
+  program
+    .command('gpus')
+    .description('list the hardware catalog')
+    .option('--json', 'as JSON')
+    .action((flags: { json?: boolean }) => {
+      if (flags.json) out(JSON.stringify(GPUS, null, 2) + '\n');
+      else for (const g of GPUS) out(`${g.id.padEnd(18)}${formatBytes(g.memoryBytes).padStart(11)}  ${g.name}\n`);
+    });
+  return program;
+}
+
+/** Runs the CLI; returns the exit code (never throws). */
+export function run(argv: string[], out = (s: string) => void process.stdout.write(s), err = (s: string) => void process.stderr.write(s)): number {
+  const program = buildProgram(out, err);
+  try {
+    program.parse(argv, { from: 'user' });
+    return (program.getOptionValue('__exit') as number | undefined) ?? 0;
+  } catch (x) {
+    if (x instanceof CommanderError) {
+      if (x.code === 'commander.helpDisplayed' || x.code === 'commander.version' || x.code === 'commander.help') return 0;
+      // commander already printed "error: ..." through writeErr
+      return 2;
+    }
+    if (x instanceof NotSupported || x instanceof InputError || x instanceof ScenarioError || x instanceof ConfigError) {
+      err(`error: ${x.message}\n`);
+      return 2;
+    }
+    err(`error: internal error: ${(x as Error)?.message ?? String(x)}\n`);
+    return 3;
+  }
+}
+
+if (typeof require !== "undefined" && require.main === module) {
+  process.exitCode = run(process.argv.slice(2));
+}

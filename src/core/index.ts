@@ -1,0 +1,28 @@
+/** The engine's public surface. Pure TypeScript: no `vscode`, no I/O. */
+import type { ModelSpec } from './types.ts';
+import type { Estimate } from './report.ts';
+import { parseScenario, type ScenarioInput } from './scenario.ts';
+import { readModelConfig } from './model/index.ts';
+import { estimateSpec, type EstimateOptions } from './estimate.ts';
+
+export { readModelConfig, ConfigError } from './model/index.ts';
+export { estimateSpec, type EstimateOptions } from './estimate.ts';
+export * from './scenario.ts';
+export { GPUS, findGpu, type Gpu } from './roofline/hardware.ts';
+export { RUNTIMES, type RuntimeProfile } from './runtime.ts';
+export { formatBytes, formatBytesDecimal, formatCount } from './units.ts';
+export type * from './types.ts';
+export type * from './report.ts';
+
+function isSpec(x: unknown): x is ModelSpec {
+  return typeof x === 'object' && x !== null && 'tensors' in x && 'block' in x && 'layerKinds' in x;
+}
+
+/**
+ * Estimates memory for a Hugging Face config.json object (or an already-read ModelSpec) and a scenario.
+ * Throws ConfigError (bad config; names the key) or ScenarioError (bad scenario; names the key).
+ */
+export function estimate(config: unknown, scenario: ScenarioInput = {}, opts: EstimateOptions = {}): Estimate {
+  const spec = isSpec(config) ? config : readModelConfig(config);
+  return estimateSpec(spec, parseScenario(scenario), opts);
+}

@@ -1,0 +1,59 @@
+/** Model weights on the GPU. Quantized formats apply to linear and expert weights only. */
+import type { ModelSpec, Term } from '../types.ts';
+import { STORAGE, isQuantized, storageBytes } from '../dtypes.ts';
+import { makeTerm } from './term.ts';
+
+export interface WeightSplit {
+  /** Parameters of linear layers, experts and routers (what weight quantization applies to). */
+  linear: number;
+  /** Embeddings, lm_head, norms, biases. */
+  other: number;
+  /** Norm weights (not cast by autocast). */
+  norm: number;
+}
+
+export function splitParams(spec: ModelSpec): WeightSplit {
+  let linear = 0;
+  let norm = 0;
+  for (const t of spec.tensors) {
+    const n = t.numel * t.count;
+    if (t.role === 'linear' || t.role === 'expert' || t.role === 'router') linear += n;
+    if (t.role === 'norm') norm += n;
+  }
+  return { linear, other: spec.params.total - linear, norm };
+}
+
+/**
+ * Bytes of the weights stored in `dtype`. For quantized dtypes the non-linear parameters (embeddings, lm_head,
+ * norms, biases) stay in `otherDtype` (16-bit), as bitsandbytes/GPTQ/AWQ loaders leave them.
+ */
+export function weightsTerm(spec: ModelSpec, dtype: string, otherDtype: 'bf16' | 'fp16' | 'fp32', label = 'Weights'): Term {
+  if (!isQuantized(dtype)) {
+    const b = STORAGE[dtype]!.blockBytes;
+    return makeTerm(
+      {
+        id: 'weights',
+        label,
+        formula: 'params * bytes_per_param',
+        inputs: { params: spec.params.total, bytes_per_param: b },
+        source: 'parameter count from config.json × dtype size',
+        note: `${dtype}: ${STORAGE[dtype]!.layout}`,
+      },
+      spec.params.total * b,
+    );
+  }
+  const { linear, other } = splitParams(spec);
+  const f = STORAGE[dtype]!;
+  const ob = STORAGE[otherDtype]!.blockBytes;
+  return makeTerm(
+    {
+      id: 'weights',
+      label,
+      formula: 'ceil(linear_params / block) * block_bytes + other_params * other_bytes',
+      inputs: { linear_params: linear, block: f.block, block_bytes: f.blockBytes, other_params: other, other_bytes: ob },
+      source: f.source,
+      note: `${dtype} linear weights (${f.layout}); embeddings, norms and lm_head in ${otherDtype}`,
+    },
+    storageBytes(linear, dtype) + other * ob,
+  );
+}

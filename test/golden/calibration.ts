@@ -1,0 +1,102 @@
+/**
+ * Maps each measured case of test/fixtures/measured/*.jsonl onto a scenario, and its measured peak.
+ * Shared by the calibration test and `scripts/calibration-table.mjs` (the closing-note table).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ScenarioInput } from '../../src/core/scenario.ts';
+
+export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'measured');
+
+export interface MeasuredCase {
+  id: string;
+  kind: string;
+  model: string;
+  config: unknown;
+  scenario: ScenarioInput;
+  /** torch.cuda.max_memory_allocated at the peak. */
+  peak: number;
+  kvBytes?: number;
+  /** For kind "params". */
+  params?: number;
+  embeddingParams?: number;
+  weightsBytes?: number;
+}
+
+const CUBLAS_WORKSPACE = 32 * 1024 * 1024;
+
+export function loadConfig(model: string): unknown {
+  return JSON.parse(readFileSync(join(FIXTURES, 'configs', `${model}.json`), 'utf8'));
+}
+
+export function loadCases(): MeasuredCase[] {
+  const out: MeasuredCase[] = [];
+  const lines = readFileSync(join(FIXTURES, 'h100-measurements.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+  for (const line of lines) {
+    const r = JSON.parse(line) as Record<string, any>;
+    if (r.status !== 'ok' || !r.model) continue;
+    const config = loadConfig(r.model);
+    const dtype = r.dtype === 'float32' ? 'fp32' : 'bf16';
+    switch (r.kind) {
+      case 'params':
+        out.push({ id: `params ${r.model}`, kind: r.kind, model: r.model, config, scenario: {}, peak: 0, params: r.params, embeddingParams: r.embedding_params });
+        break;
+      case 'weights':
+        out.push({ id: `weights ${r.model} ${dtype}`, kind: r.kind, model: r.model, config, scenario: { precision: dtype === 'fp32' ? 'fp32' : 'bf16', batch: 1, seq: 1 }, peak: r.weights_alloc_bytes, weightsBytes: r.weights_alloc_bytes });
+        break;
+      case 'prefill':
+        out.push({
+          id: `prefill ${r.model} b${r.batch} s${r.seq}`,
+          kind: r.kind,
+          model: r.model,
+          config,
+          scenario: { mode: 'inference', batch: r.batch, seq: r.seq, precision: 'bf16' },
+          peak: r.weights_alloc_bytes + r.prefill_peak_over_weights_bytes,
+          // The first case of a process also counts the 32 MiB cuBLAS workspace in kv_bytes (see README).
+          kvBytes: r.baseline_alloc_bytes === 0 && r.kv_bytes % (1024 * 1024) === 0 && r.kv_bytes > CUBLAS_WORKSPACE ? r.kv_bytes - CUBLAS_WORKSPACE : r.kv_bytes,
+        });
+        break;
+      case 'generate':
+        out.push({
+          id: `generate ${r.model} b${r.batch} s${r.seq}+${r.new_tokens}`,
+          kind: r.kind,
+          model: r.model,
+          config,
+          scenario: { mode: 'inference', batch: r.batch, seq: r.seq, newTokens: r.new_tokens, precision: 'bf16' },
+          peak: r.weights_alloc_bytes + r.peak_over_weights_bytes,
+        });
+        break;
+      case 'forward_full_logits':
+        out.push({
+          id: `full-logits ${r.model} b${r.batch} s${r.seq}`,
+          kind: r.kind,
+          model: r.model,
+          config,
+          scenario: { mode: 'inference', batch: r.batch, seq: r.seq, precision: 'bf16', logits: 'all' },
+          peak: r.weights_alloc_bytes + r.peak_over_weights_bytes,
+        });
+        break;
+      case 'train':
+        out.push({
+          id: `train ${r.model} b${r.batch} s${r.seq} ${r.precision} ${r.optimizer}${r.grad_checkpointing ? ' gc' : ''}${r.lora_r ? ` lora${r.lora_r}` : ''}`,
+          kind: r.kind,
+          model: r.model,
+          config,
+          scenario: {
+            mode: 'training',
+            batch: r.batch,
+            seq: r.seq,
+            precision: r.precision === 'amp_bf16' ? 'amp-bf16' : 'bf16',
+            optimizer: r.optimizer === 'sgd' ? 'sgd' : 'adamw',
+            gradCheckpointing: !!r.grad_checkpointing,
+            loraRank: r.lora_r ?? null,
+          },
+          peak: r.peak_alloc_bytes,
+        });
+        break;
+      default:
+        break; // device_limits, timing: roofline issue
+    }
+  }
+  return out;
+}
