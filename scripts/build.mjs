@@ -1,9 +1,17 @@
 // Bundles the extension, the CLI, the library API and the webview with esbuild.
-// Usage: node scripts/build.mjs [--production] [--watch]
+// Usage: node scripts/build.mjs [--production] [--watch] [--quiet]
+//   --production  minified, no source maps (what the VSIX ships)
+//   --watch       rebuild on change
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
 const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const quiet = process.argv.includes('--quiet');
 const common = {
   bundle: true,
   sourcemap: !production,
@@ -12,31 +20,22 @@ const common = {
   // jsonc-parser's `main` is UMD; its ESM build bundles correctly.
   mainFields: ['module', 'main'],
   legalComments: 'none',
+  define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
+  metafile: true,
 };
 
 mkdirSync('dist', { recursive: true });
-const builds = [
-  { ...common, entryPoints: ['src/lib.ts'], outfile: 'dist/lib.js', platform: 'node', format: 'cjs', target: 'node20' },
-  {
-    ...common,
-    entryPoints: ['src/cli/main.ts'],
-    outfile: 'dist/cli.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    banner: { js: '#!/usr/bin/env node' },
-  },
-];
+// A production build leaves no stale source maps behind.
+if (production) for (const f of readdirSync('dist')) if (f.endsWith('.map')) rmSync(path.join('dist', f));
+
+const node = { platform: 'node', format: 'cjs', target: 'node20' };
+const builds = [];
+if (existsSync('src/lib.ts')) builds.push({ ...common, ...node, entryPoints: ['src/lib.ts'], outfile: 'dist/lib.js' });
+if (existsSync('src/cli/main.ts')) {
+  builds.push({ ...common, ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } });
+}
 if (existsSync('src/extension/extension.ts')) {
-  builds.push({
-    ...common,
-    entryPoints: ['src/extension/extension.ts'],
-    outfile: 'dist/extension.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-  });
+  builds.push({ ...common, ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
 }
 if (existsSync('webview-ui/main.ts')) {
   builds.push({
@@ -48,5 +47,24 @@ if (existsSync('webview-ui/main.ts')) {
     target: 'es2022',
   });
 }
-await Promise.all(builds.map((b) => esbuild.build(b)));
-console.log(`built ${builds.map((b) => b.outfile).join(', ')}${production ? ' (production)' : ''}`);
+
+const size = (f) => (existsSync(f) ? `${(statSync(f).size / 1024).toFixed(0)} KiB` : '');
+const t0 = Date.now();
+if (watch) {
+  const ctxs = await Promise.all(builds.map((b) => esbuild.context({ ...b, plugins: [{ name: 'log', setup(build) {
+    build.onEnd((r) => console.log(`[watch] ${b.outfile}: ${r.errors.length ? `${r.errors.length} error(s)` : 'ok'}`));
+  } }] })));
+  await Promise.all(ctxs.map((c) => c.watch()));
+  console.log(`watching ${builds.length} bundles (Ctrl+C to stop)`);
+} else {
+  try {
+    await Promise.all(builds.map((b) => esbuild.build(b)));
+  } catch {
+    process.exit(1); // esbuild already printed the errors
+  }
+  if (!quiet) {
+    console.log(
+      `built ${builds.map((b) => `${b.outfile} (${size(b.outfile)})`).join(', ')}${production ? ' [production]' : ''} in ${Date.now() - t0} ms`,
+    );
+  }
+}

@@ -1,0 +1,422 @@
+// The end-to-end tests: a real VS Code (code-server) with the packaged extension, driven by headless Chromium.
+// Every number the extension shows is checked against the CLI (`llm-footprint estimate --json`) for the same scenario.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { cliEstimate, scenarioFlags, GiB } from './cli.mjs';
+
+const COMMAND_BREAKDOWN = 'LLM Footprint: Show Memory Breakdown';
+const UNITS = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
+
+/** Parses "41.3 GiB" → bytes. */
+export function parseSize(text) {
+  const m = /([\d][\d,]*(?:\.\d+)?)\s*(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB)\b/.exec(text);
+  if (!m) return null;
+  return Number(m[1].replace(/,/g, '')) * UNITS[m[2]];
+}
+
+/** Whether `shown` (a rounded figure with `digits` decimals in `unit`) can be a rounding of `exact` bytes. */
+function roundsTo(shownText, exactBytes) {
+  const m = /([\d][\d,]*(?:\.(\d+))?)\s*(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB)\b/.exec(shownText);
+  if (!m) return false;
+  const unit = UNITS[m[3]];
+  const decimals = m[2]?.length ?? 0;
+  const shown = Number(m[1].replace(/,/g, ''));
+  const tol = 0.5 * 10 ** -decimals + 1e-9;
+  return Math.abs(exactBytes / unit - shown) <= tol * 1.0001;
+}
+
+function fmt(bytes) {
+  return `${(bytes / GiB).toFixed(3)} GiB (${bytes} B)`;
+}
+
+/** Reads the what-if controls of the webview: { batch: 8, mode: 'training', gradCheckpointing: true, … }. */
+async function webviewScenario(frame) {
+  return frame.locator('[data-field]').evaluateAll((els) => {
+    const out = {};
+    for (const el of els) {
+      const key = el.getAttribute('data-field');
+      if (!key || key in out) continue;
+      const type = (el.getAttribute('type') || '').toLowerCase();
+      const tag = el.tagName.toLowerCase();
+      let value;
+      if (type === 'checkbox' || tag === 'vscode-checkbox' || tag === 'vscode-switch' || el.getAttribute('role') === 'switch') {
+        value = Boolean(el.checked);
+      } else if ('value' in el) value = el.value;
+      else value = el.getAttribute('value') ?? el.textContent;
+      if (typeof value === 'string') {
+        value = value.trim();
+        if (/^-?\d+$/.test(value)) value = Number(value);
+      }
+      out[key] = value;
+    }
+    return out;
+  });
+}
+
+/** The scenario as CLI flags: only the options the CLI understands, none that mean "default". */
+function flagsFor(scenario) {
+  const s = {};
+  for (const [k, v] of Object.entries(scenario)) {
+    if (v === '' || v === null || v === undefined) continue;
+    if (typeof v === 'string' && /^(default|auto|none|\(default\)|off)$/i.test(v) && k !== 'kvDtype') continue;
+    s[k] = v;
+  }
+  if (s.mode === 'inference') {
+    delete s.optimizer;
+    delete s.gradCheckpointing;
+    delete s.loraRank;
+  } else if (s.mode === 'training') {
+    delete s.newTokens;
+    delete s.kvDtype;
+  }
+  return scenarioFlags(s);
+}
+
+async function peakBytes(frame, { timeout = 20_000 } = {}) {
+  const peak = frame.locator('[data-testid="peak-bytes"]');
+  try {
+    await peak.first().waitFor({ timeout });
+  } catch {
+    throw new Error('the webview shows no element [data-testid="peak-bytes"] (is the breakdown webview built?)');
+  }
+  const raw = await peak.first().getAttribute('data-bytes');
+  assert.ok(raw !== null && /^\d+$/.test(raw), `[data-testid="peak-bytes"] has no integer data-bytes attribute (got ${raw})`);
+  return Number(raw);
+}
+
+async function waitForPeakChange(frame, before, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  let now = before;
+  while (Date.now() < deadline) {
+    now = await peakBytes(frame);
+    if (now !== before) return now;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return now;
+}
+
+/** Sets a what-if control (text field, number input or select) to `value`. */
+async function setControl(wb, frame, field, value) {
+  const control = frame.locator(`[data-field="${field}"]`).first();
+  try {
+    await control.waitFor({ timeout: 10_000 });
+  } catch {
+    throw new Error(`the webview has no what-if control [data-field="${field}"]`);
+  }
+  const tag = await control.evaluate((el) => el.tagName.toLowerCase());
+  if (tag === 'select') {
+    await control.selectOption(String(value));
+    return;
+  }
+  if (tag === 'input' && (await control.getAttribute('type')) === 'range') {
+    await control.evaluate((el, v) => {
+      el.value = v;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }, String(value));
+    return;
+  }
+  await control.click();
+  await wb.page.keyboard.press('Control+A');
+  await wb.page.keyboard.type(String(value));
+  await wb.page.keyboard.press('Tab');
+}
+
+export function discoverExamples(workspace) {
+  const files = [];
+  const walk = (dir) => {
+    for (const name of readdirSafe(dir)) {
+      if (name.startsWith('.') || name === 'node_modules') continue;
+      const p = path.join(dir, name);
+      if (isDir(p)) walk(p);
+      else files.push(p);
+    }
+  };
+  walk(workspace);
+  const rel = (p) => path.relative(workspace, p);
+  const text = (p) => readFileSync(p, 'utf8');
+  const modelConfigs = files.filter((p) => p.endsWith('.json') && /"(model_type|architectures)"/.test(text(p)));
+  const axolotl = files.filter((p) => /\.ya?ml$/.test(p) && /^\s*micro_batch_size\s*:/m.test(text(p)));
+  const llamafactory = files.filter((p) => /\.ya?ml$/.test(p) && /^\s*per_device_train_batch_size\s*:/m.test(text(p)));
+  const vllm = files.filter((p) => /\.(sh|bash)$/.test(p) && /vllm\s+serve/.test(text(p)));
+  const prefer = (list, re) => list.find((p) => re.test(p)) ?? list[0];
+  return {
+    files: files.map(rel),
+    modelConfig: modelConfigs.length ? rel(prefer(modelConfigs, /llama/i)) : null,
+    modelConfigs: modelConfigs.map(rel),
+    axolotl: axolotl.length ? rel(axolotl[0]) : null,
+    llamafactory: llamafactory.map(rel),
+    vllm: vllm.map(rel),
+  };
+}
+
+import { readdirSync, statSync } from 'node:fs';
+function readdirSafe(d) {
+  try {
+    return readdirSync(d);
+  } catch {
+    return [];
+  }
+}
+function isDir(p) {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Default target GPU of the extension (its `llmFootprint.gpu` setting), if it declares one. */
+function defaultGpu(pkg) {
+  const conf = pkg.contributes?.configuration;
+  const lists = Array.isArray(conf) ? conf : conf ? [conf] : [];
+  for (const c of lists) {
+    const p = c.properties?.['llmFootprint.gpu'];
+    if (p && typeof p.default === 'string' && p.default) return p.default;
+  }
+  return null;
+}
+
+/**
+ * @param {object} ctx { wb, cs, workspace, results, pkg, state }
+ * @returns {{name: string, fn: () => Promise<void>}[]}
+ */
+export function tests(ctx) {
+  const { wb, workspace, results, pkg } = ctx;
+  const st = ctx.state;
+  const ex = discoverExamples(workspace);
+  const shot = (name) => wb.screenshot(path.join(results, `${name}-${st.theme}.png`));
+  const abs = (rel) => path.join(workspace, rel);
+  const displayName = pkg.displayName ?? pkg.name;
+  const gpu = defaultGpu(pkg);
+  const gpuFlags = gpu ? ['--gpu', gpu] : [];
+
+  const needModelConfig = () => {
+    assert.ok(ex.modelConfig, `examples/ holds no model config.json (files: ${ex.files.join(', ') || 'none'})`);
+    return ex.modelConfig;
+  };
+  const needAxolotl = () => {
+    assert.ok(ex.axolotl, `examples/ holds no axolotl YAML with micro_batch_size (files: ${ex.files.join(', ') || 'none'})`);
+    return ex.axolotl;
+  };
+
+  async function checkCodeLens(rel, scenarioArgs, label) {
+    const lenses = await wb.codeLenses({ match: /peak/i });
+    const lens = lenses.find((t) => /peak/i.test(t));
+    assert.ok(lens, `no CodeLens with "peak" on ${rel} (CodeLenses shown: ${JSON.stringify(lenses)})`);
+    assert.match(lens, /≈\s*[\d.,]+\s*(KiB|MiB|GiB|TiB|GB|TB)\s+peak per GPU/, `CodeLens text has the wrong form: "${lens}"`);
+    const cli = cliEstimate(abs(rel), scenarioArgs);
+    const ok = roundsTo(lens, cli.memory.peak_bytes) || roundsTo(lens, cli.memory.device_bytes);
+    assert.ok(
+      ok,
+      `CodeLens "${lens}" on ${rel} does not match the CLI (${label}): peak ${fmt(cli.memory.peak_bytes)}, device ${fmt(cli.memory.device_bytes)}`,
+    );
+    if (cli.memory.gpu && cli.memory.fits !== null) {
+      const saysFits = /\bfits\b/i.test(lens) && !/(does not|doesn't|won't|not) fit/i.test(lens);
+      assert.equal(saysFits, cli.memory.fits, `CodeLens "${lens}" disagrees with the CLI on fitting ${cli.memory.gpu.name} (CLI fits=${cli.memory.fits})`);
+    }
+    return { lens, cli };
+  }
+
+  return [
+    {
+      name: 'workbench loads with the examples workspace',
+      async fn() {
+        await wb.open(ctx.cs.workspaceUrl);
+        const rows = await wb.page.locator('.explorer-folders-view .monaco-list-row').allInnerTexts();
+        assert.ok(rows.length > 0, 'the explorer shows no files');
+        st.theme = (await wb.hasThemeClass('vs-dark')) ? 'dark' : 'light';
+      },
+    },
+    {
+      name: 'extension is installed: its commands are in the palette',
+      async fn() {
+        const rows = await wb.quickPickRows('>LLM Footprint:');
+        await wb.closeQuickInput();
+        assert.ok(
+          rows.some((r) => r.includes(COMMAND_BREAKDOWN)),
+          `"${COMMAND_BREAKDOWN}" is not in the command palette; rows: ${JSON.stringify(rows)}`,
+        );
+      },
+    },
+    {
+      name: 'extension activates on opening a model config (and reports its activation time)',
+      async fn() {
+        const rel = needModelConfig();
+        await wb.openFile(rel);
+        const id = `${pkg.publisher}.${pkg.name}`;
+        const deadline = Date.now() + 20_000;
+        let activated = false;
+        while (!activated && Date.now() < deadline) {
+          activated = ctx.cs.exthostLogs().concat(ctx.cs.logFiles().filter((f) => /exthost/.test(f))).some((f) => {
+            try {
+              return readFileSync(f, 'utf8').includes(`_doActivateExtension ${id},`);
+            } catch {
+              return false;
+            }
+          });
+          if (!activated) await new Promise((r) => setTimeout(r, 250));
+        }
+        assert.ok(activated, `the extension host never activated ${id} after opening ${rel}`);
+        const errors = ctx.cs
+          .logFiles()
+          .filter((f) => /exthost/.test(f))
+          .flatMap((f) => readFileSync(f, 'utf8').split('\n'))
+          .filter((l) => l.includes(id) && /\[error\]/.test(l));
+        assert.equal(errors.length, 0, `the extension host logged errors:\n${errors.join('\n')}`);
+        const t = await wb.activationTime([displayName, pkg.name]);
+        assert.ok(t, 'Developer: Show Running Extensions shows no activation time for the extension');
+        ctx.activationMs = t.ms;
+        ctx.notes.push(`activation (VS Code's Running Extensions): ${t.text}`);
+        await wb.runCommand('View: Close Editor');
+        await wb.openFile(rel);
+      },
+    },
+    {
+      name: 'CodeLens on a model config equals the CLI estimate',
+      async fn() {
+        const rel = needModelConfig();
+        await wb.openFile(rel);
+        const { lens } = await checkCodeLens(rel, gpuFlags, `default scenario${gpu ? `, --gpu ${gpu}` : ''}`);
+        ctx.notes.push(`CodeLens on ${rel}: "${lens}"`);
+        await shot('codelens');
+      },
+    },
+    {
+      name: 'hover on num_key_value_heads explains its KV-cache contribution',
+      async fn() {
+        const rel = needModelConfig();
+        await wb.openFile(rel);
+        const hover = await wb.hoverKey('num_key_value_heads');
+        assert.ok(hover, `no hover on "num_key_value_heads" in ${rel}`);
+        await shot('hover');
+        assert.match(hover, /KV cache/i, `hover does not mention the KV cache: "${hover}"`);
+        const cli = cliEstimate(abs(rel), gpuFlags);
+        const m = /([\d.,]+\s*(?:B|KiB|MiB|GiB))\s*\/\s*token/.exec(hover);
+        assert.ok(m, `hover shows no per-token KV-cache size ("… KiB/token"): "${hover}"`);
+        assert.ok(
+          roundsTo(m[1], cli.memory.kv_bytes_per_token),
+          `hover's KV cache per token "${m[1]}" differs from the CLI's kv_bytes_per_token ${cli.memory.kv_bytes_per_token} B`,
+        );
+        ctx.notes.push(`hover on num_key_value_heads: ${hover.replace(/\s+/g, ' ').slice(0, 200)}`);
+        await wb.page.keyboard.press('Escape');
+        await wb.page.mouse.move(5, 5);
+      },
+    },
+    {
+      name: `"${COMMAND_BREAKDOWN}" opens the webview; its peak equals the CLI's`,
+      async fn() {
+        const rel = needModelConfig();
+        await wb.openFile(rel);
+        await wb.runCommand(COMMAND_BREAKDOWN);
+        const frame = wb.webview();
+        const peak = await peakBytes(frame, { timeout: 30_000 });
+        const scenario = await webviewScenario(frame);
+        st.webviewScenario = scenario;
+        const flags = flagsFor(scenario);
+        const cli = cliEstimate(abs(rel), flags.includes('--gpu') ? flags : [...flags, ...gpuFlags]);
+        await shot('webview');
+        assert.equal(
+          peak,
+          cli.memory.peak_bytes,
+          `webview peak ${fmt(peak)} ≠ CLI peak ${fmt(cli.memory.peak_bytes)} for scenario ${JSON.stringify(scenario)} (flags: ${flags.join(' ')})`,
+        );
+        const rows = await frame.locator('[data-term-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-term-id')));
+        const gpuTerms = cli.memory.terms.filter((t) => t.where === 'gpu' && t.bytes > 0).map((t) => t.id);
+        const missing = gpuTerms.filter((id) => !rows.includes(id));
+        assert.equal(missing.length, 0, `webview rows [data-term-id] miss the CLI's terms ${missing.join(', ')} (rows: ${rows.join(', ')})`);
+        const theme = await frame.locator('body').getAttribute('class');
+        assert.match(theme ?? '', st.theme === 'dark' ? /vscode-dark/ : /vscode-light/, `webview body is not themed ${st.theme}: class="${theme}"`);
+        ctx.notes.push(`webview peak on ${rel}: ${fmt(peak)} = CLI (${flags.join(' ') || 'defaults'})`);
+      },
+    },
+    {
+      name: 'what-if: changing the batch re-estimates in the webview (= CLI)',
+      async fn() {
+        const rel = needModelConfig();
+        const frame = wb.webview();
+        const before = await peakBytes(frame);
+        const scenario = st.webviewScenario ?? (await webviewScenario(frame));
+        const batch = Number(scenario.batch) > 0 && Number(scenario.batch) !== 8 ? 8 : 4;
+        await setControl(wb, frame, 'batch', batch);
+        const after = await waitForPeakChange(frame, before);
+        assert.notEqual(after, before, `peak stayed ${fmt(before)} after setting batch to ${batch}`);
+        const now = await webviewScenario(frame);
+        assert.equal(Number(now.batch), batch, `batch control shows ${now.batch}, expected ${batch}`);
+        const flags = flagsFor(now);
+        const cli = cliEstimate(abs(rel), flags.includes('--gpu') ? flags : [...flags, ...gpuFlags]);
+        assert.equal(after, cli.memory.peak_bytes, `webview peak at batch ${batch} ${fmt(after)} ≠ CLI ${fmt(cli.memory.peak_bytes)} (flags ${flags.join(' ')})`);
+        await shot('webview-batch');
+        ctx.notes.push(`what-if batch ${before === after ? '' : `${scenario.batch}→${batch}`}: ${fmt(before)} → ${fmt(after)}`);
+      },
+    },
+    {
+      name: 'an oversized micro_batch_size in an axolotl YAML raises a diagnostic on that key',
+      async fn() {
+        const rel = needAxolotl();
+        const file = abs(rel);
+        const original = readFileSync(file, 'utf8');
+        const lineIdx = original.split('\n').findIndex((l) => /^\s*micro_batch_size\s*:/.test(l));
+        assert.ok(lineIdx >= 0);
+        // The CLI must agree that the oversized setup does not fit (else the test would prove nothing).
+        const oversized = original.replace(/^(\s*micro_batch_size\s*:\s*)\S+/m, '$1512');
+        const probe = path.join(path.dirname(file), `.e2e-oversized-${path.basename(file)}`);
+        writeFileSync(probe, oversized);
+        const cli = cliEstimate(probe, gpuFlags);
+        assert.equal(cli.memory.fits, false, `CLI says micro_batch_size 512 fits (${fmt(cli.memory.device_bytes)} on ${cli.memory.gpu?.name}); pick a bigger batch`);
+        // Edit the workspace copy in the editor (examples/ itself is never touched).
+        await wb.openFile(rel);
+        await wb.gotoLine(lineIdx + 1);
+        await wb.page.keyboard.press('End');
+        await wb.page.keyboard.press('Control+Shift+ArrowLeft');
+        await wb.page.keyboard.type('512');
+        const squiggle = wb.activeEditor().locator('.squiggly-warning, .squiggly-error');
+        try {
+          await squiggle.first().waitFor({ timeout: 20_000 });
+        } catch {
+          await shot('diagnostic');
+          throw new Error(`no warning squiggle in ${rel} after setting micro_batch_size: 512 (CLI: ${fmt(cli.memory.device_bytes)} does not fit ${cli.memory.gpu?.name})`);
+        }
+        const problems = await wb.problems({ match: /fit|GiB|micro_batch_size/i });
+        const row = problems.find((t) => /fit|GiB|memory/i.test(t));
+        assert.ok(row, `the Problems panel shows no memory diagnostic (rows: ${JSON.stringify(problems)})`);
+        const lineMatch = problems.some((t) => new RegExp(`\\[(Ln )?${lineIdx + 1}[,:]`).test(t));
+        assert.ok(lineMatch, `no diagnostic on line ${lineIdx + 1} (micro_batch_size); rows: ${JSON.stringify(problems)}`);
+        const lenses = await wb.codeLenses({ match: /not fit|exceed|over/i, timeout: 10_000 });
+        ctx.notes.push(`diagnostic: ${row}; CodeLens: ${lenses.join(' | ')}`);
+        await wb.runCommand('View: Close Panel').catch(() => {});
+        await wb.openFile(rel);
+        await shot('diagnostic');
+        st.dirtyAxolotl = rel;
+      },
+    },
+    {
+      name: 'light theme: CodeLens, hover, webview and diagnostic screenshots',
+      async fn() {
+        await wb.setTheme('light');
+        st.theme = 'light';
+        const rel = needModelConfig();
+        await wb.openFile(rel);
+        await checkCodeLens(rel, gpuFlags, 'default scenario, light theme');
+        await shot('codelens');
+        const hover = await wb.hoverKey('num_key_value_heads');
+        assert.ok(hover, 'no hover in the light theme');
+        await shot('hover');
+        await wb.page.keyboard.press('Escape');
+        await wb.runCommand(COMMAND_BREAKDOWN);
+        const frame = wb.webview();
+        await peakBytes(frame, { timeout: 30_000 });
+        const theme = await frame.locator('body').getAttribute('class');
+        assert.match(theme ?? '', /vscode-light/, `webview body is not themed light: class="${theme}"`);
+        await shot('webview');
+        if (st.dirtyAxolotl) {
+          // The edited (unsaved) axolotl YAML still holds micro_batch_size: 512.
+          await wb.openFile(st.dirtyAxolotl);
+          await wb.activeEditor().locator('.squiggly-warning, .squiggly-error').first().waitFor({ timeout: 15_000 });
+          await shot('diagnostic');
+        }
+      },
+    },
+  ];
+}
