@@ -30,7 +30,7 @@ if (production) for (const f of readdirSync('dist')) if (f.endsWith('.map')) rmS
 
 const node = { platform: 'node', format: 'cjs', target: 'node20' };
 const builds = [];
-if (existsSync('src/lib.ts')) builds.push({ ...common, ...node, entryPoints: ['src/lib.ts'], outfile: 'dist/lib.js' });
+if (existsSync('src/lib.ts')) builds.push({ ...common, ...node, entryPoints: ['src/lib.ts'], outfile: 'dist/lib.js', external: ['./extension.js'] });
 if (existsSync('src/cli/main.ts')) {
   builds.push({ ...common, ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } });
 }
