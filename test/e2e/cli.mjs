@@ -8,16 +8,49 @@ export const CLI = path.join(ROOT, 'dist', 'cli.js');
 
 const kebab = (s) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** CLI flags for a scenario object ({ batch: 8, gradCheckpointing: true, loraRank: null, … }). */
+/** Scenario keys the CLI has flags for (see `llm-footprint estimate --help`). */
+export const CLI_KEYS = ['mode', 'batch', 'seq', 'newTokens', 'weightsDtype', 'kvDtype', 'precision', 'optimizer', 'gradCheckpointing', 'loraRank', 'gpu', 'runtime'];
+
+/** CLI flags for a scenario object ({ batch: 8, gradCheckpointing: true, loraRank: null, … }). Throws on keys it cannot pass. */
 export function scenarioFlags(scenario) {
   const flags = [];
   for (const [key, value] of Object.entries(scenario ?? {})) {
     if (value === undefined || value === null || value === '') continue;
+    if (key === 'logits') {
+      if (value === 'all') flags.push('--full-logits');
+      continue;
+    }
+    if (!CLI_KEYS.includes(key)) throw new Error(`scenario field "${key}" (= ${JSON.stringify(value)}) has no CLI flag; the e2e oracle cannot check it`);
     const flag = `--${kebab(key)}`;
-    if (typeof value === 'boolean') flags.push(value ? flag : `--no-${kebab(key)}`);
-    else flags.push(flag, String(value));
+    if (typeof value === 'boolean') {
+      if (value) flags.push(flag); // false is the CLI's default
+    } else flags.push(flag, String(value));
   }
   return flags;
+}
+
+/**
+ * Scenario and model config of a workspace file as the project's parsers read them (training YAML, vllm scripts);
+ * for a config.json: the file itself and an empty scenario.
+ */
+export function readWorkload(file, workspaceRoot) {
+  if (file.endsWith('.json')) return { kind: 'model-config', modelConfig: file, scenario: {} };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/lib/workload.ts'), file, workspaceRoot], {
+    encoding: 'utf8',
+    cwd: ROOT,
+    timeout: 60_000,
+  });
+  if (r.status !== 0) throw new Error(`scripts/lib/workload.ts failed on ${file}: ${r.stderr || r.stdout}`);
+  const w = JSON.parse(r.stdout);
+  if (!w.modelConfig) throw new Error(`${file}: no local model config found for model "${w.model}" (tried ${JSON.stringify(w.candidates)})`);
+  return w;
+}
+
+/** The CLI's estimate for a workspace file (any kind) with scenario overrides. */
+export function estimateFile(file, workspaceRoot, overrides = {}) {
+  const w = readWorkload(file, workspaceRoot);
+  const scenario = { ...w.scenario, ...overrides };
+  return { ...cliEstimate(w.modelConfig, scenarioFlags(scenario)), _workload: w, _scenario: scenario };
 }
 
 /** Runs `node dist/cli.js estimate <file> --json <args>` and returns the parsed report. */

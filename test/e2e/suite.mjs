@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { cliEstimate, scenarioFlags, GiB } from './cli.mjs';
+import { cliEstimate, scenarioFlags, estimateFile, CLI_KEYS, GiB } from './cli.mjs';
 
 const COMMAND_BREAKDOWN = 'LLM Footprint: Show Memory Breakdown';
 const UNITS = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
@@ -58,6 +58,7 @@ async function webviewScenario(frame) {
 function flagsFor(scenario) {
   const s = {};
   for (const [k, v] of Object.entries(scenario)) {
+    if (!CLI_KEYS.includes(k)) continue;
     if (v === '' || v === null || v === undefined) continue;
     if (typeof v === 'string' && /^(default|auto|none|\(default\)|off)$/i.test(v) && k !== 'kvDtype') continue;
     s[k] = v;
@@ -360,10 +361,7 @@ export function tests(ctx) {
         const lineIdx = original.split('\n').findIndex((l) => /^\s*micro_batch_size\s*:/.test(l));
         assert.ok(lineIdx >= 0);
         // The CLI must agree that the oversized setup does not fit (else the test would prove nothing).
-        const oversized = original.replace(/^(\s*micro_batch_size\s*:\s*)\S+/m, '$1512');
-        const probe = path.join(path.dirname(file), `.e2e-oversized-${path.basename(file)}`);
-        writeFileSync(probe, oversized);
-        const cli = cliEstimate(probe, gpuFlags);
+        const cli = estimateFile(file, workspace, { batch: 512, ...(gpu ? { gpu } : {}) });
         assert.equal(cli.memory.fits, false, `CLI says micro_batch_size 512 fits (${fmt(cli.memory.device_bytes)} on ${cli.memory.gpu?.name}); pick a bigger batch`);
         // Edit the workspace copy in the editor (examples/ itself is never touched).
         await wb.openFile(rel);

@@ -1,0 +1,33 @@
+/**
+ * The scenario and model config of a workspace file, as the project's own parsers read them: the oracle of the e2e
+ * suite and the source of `npm start`'s breakdowns for training YAML and vllm scripts (the CLI reads config.json only).
+ *   node --import tsx scripts/lib/workload.ts <file> <workspaceRoot>
+ * prints JSON { kind, model, modelConfig: <abs path or null>, scenario: ScenarioInput | null, candidates }.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocumentText, modelPathCandidates } from '../../src/parsers/index.ts';
+
+export interface Workload {
+  kind: string | null;
+  model?: string | null;
+  modelConfig: string | null;
+  scenario: Record<string, unknown> | null;
+  candidates?: string[];
+  errors?: unknown[];
+}
+
+export function readWorkload(file: string, root: string): Workload {
+  const doc = parseDocumentText(path.basename(file), readFileSync(file, 'utf8'));
+  const first = doc.files[0];
+  if (!first) return { kind: doc.kind, modelConfig: null, scenario: null, errors: doc.errors };
+  if (first.kind === 'model-config') return { kind: first.kind, modelConfig: path.resolve(file), scenario: {} };
+  const candidates = first.model ? modelPathCandidates(first.model, path.dirname(path.resolve(file)), [path.resolve(root)]) : [];
+  const modelConfig = candidates.find((p) => existsSync(p)) ?? null;
+  return { kind: first.kind, model: first.model, modelConfig, scenario: first.scenario as Record<string, unknown>, candidates };
+}
+
+const [file, root] = process.argv.slice(2);
+if (file && root && /workload\.ts$/.test(process.argv[1] ?? '')) {
+  console.log(JSON.stringify(readWorkload(file, root)));
+}
