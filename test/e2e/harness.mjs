@@ -191,6 +191,13 @@ export class Workbench {
     await this.page.waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c), cls, { timeout });
   }
 
+  /** Hides the bottom panel if it is shown. */
+  async hidePanel() {
+    if (await this.page.locator('.monaco-workbench .part.panel').first().isVisible().catch(() => false)) {
+      await this.runCommand('View: Toggle Panel Visibility');
+    }
+  }
+
   /** Opens the Problems panel and returns its rows' texts. */
   async problems({ timeout = 20_000, match } = {}) {
     await this.runCommand('View: Focus Problems');

@@ -227,7 +227,11 @@ export function tests(ctx) {
         await wb.open(ctx.cs.workspaceUrl);
         const rows = await wb.page.locator('.explorer-folders-view .monaco-list-row').allInnerTexts();
         assert.ok(rows.length > 0, 'the explorer shows no files');
-        st.theme = (await wb.hasThemeClass('vs-dark')) ? 'dark' : 'light';
+        // The user settings ask for Default Dark Modern; it applies once the theme extensions are read.
+        await wb.waitForThemeClass('vs-dark').catch(() => {
+          throw new Error('the workbench never switched to the dark theme set in the user settings');
+        });
+        st.theme = 'dark';
       },
     },
     {
@@ -383,9 +387,9 @@ export function tests(ctx) {
         assert.ok(lineMatch, `no diagnostic on line ${lineIdx + 1} (micro_batch_size); rows: ${JSON.stringify(problems)}`);
         const lenses = await wb.codeLenses({ match: /not fit|exceed|over/i, timeout: 10_000 });
         ctx.notes.push(`diagnostic: ${row}; CodeLens: ${lenses.join(' | ')}`);
-        await wb.runCommand('View: Close Panel').catch(() => {});
         await wb.openFile(rel);
         await shot('diagnostic');
+        await wb.hidePanel();
         st.dirtyAxolotl = rel;
       },
     },
@@ -394,6 +398,7 @@ export function tests(ctx) {
       async fn() {
         await wb.setTheme('light');
         st.theme = 'light';
+        await wb.hidePanel();
         const rel = needModelConfig();
         await wb.openFile(rel);
         await checkCodeLens(rel, gpuFlags, 'default scenario, light theme');
@@ -412,6 +417,8 @@ export function tests(ctx) {
           // The edited (unsaved) axolotl YAML still holds micro_batch_size: 512.
           await wb.openFile(st.dirtyAxolotl);
           await wb.activeEditor().locator('.squiggly-warning, .squiggly-error').first().waitFor({ timeout: 15_000 });
+          await wb.problems({ match: /fit/i });
+          await wb.openFile(st.dirtyAxolotl);
           await shot('diagnostic');
         }
       },
