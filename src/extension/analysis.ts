@@ -113,3 +113,44 @@ export function termsMatching(e: Estimate, re: RegExp) {
 export function bytesMatching(e: Estimate, re: RegExp): number {
   return termsMatching(e, re).reduce((s, t) => s + t.bytes, 0);
 }
+
+/** Bytes of the weights term (frozen base or trained weights). */
+export function weightsBytes(e: Estimate): number {
+  return e.memory.terms.filter((t) => t.where === 'gpu' && t.id === 'weights').reduce((s, t) => s + t.bytes, 0);
+}
+
+/**
+ * Largest value of `axis` (batch or seq) whose device memory fits `capacityBytes`, the rest of the scenario fixed
+ * (parse once, estimate many: doubling, then bisection). null when even 1 does not fit.
+ */
+export function largestFitting(spec: ModelSpec, scenario: Scenario, axis: 'batch' | 'seq', capacityBytes: number): number | null {
+  const fits = (x: number) => {
+    try {
+      return estimateSpec(spec, parseScenario({ ...scenario, [axis]: x })).memory.device_bytes <= capacityBytes;
+    } catch {
+      return false;
+    }
+  };
+  if (!fits(1)) return null;
+  const cap = axis === 'batch' ? 1 << 20 : 1 << 24;
+  let lo = 1;
+  let hi = 2;
+  while (hi <= cap && fits(hi)) {
+    lo = hi;
+    hi *= 2;
+  }
+  if (hi > cap) return lo;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether the token-proportional terms (activations, logits, KV cache) outweigh the parameter-proportional ones. */
+export function tokenBound(e: Estimate): boolean {
+  const tok = bytesMatching(e, /^(activations|logits|kv_cache)/);
+  const par = bytesMatching(e, /^(weights|gradients|optimizer|autocast|lora)/);
+  return tok >= par;
+}

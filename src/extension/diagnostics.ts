@@ -2,9 +2,10 @@
  * Diagnostic decisions, pure: which key makes a setup not fit the target GPU, and which edits would fix it.
  * The extension turns these into vscode.Diagnostic and CodeAction (WorkspaceEdits the user applies).
  */
-import { formatBytes, type Estimate } from '../core/index.ts';
+import { estimateSpec, formatBytes, parseScenario, type Estimate } from '../core/index.ts';
+import { LineIndex, parseDocumentText } from '../parsers/index.ts';
 import type { KeyLocation, ParseIssue, Position, Range, WorkloadFile, ModelConfigFile } from '../parsers/types.ts';
-import { bytesMatching, fitsOn, rerun, shortGpuName, type Analysis } from './analysis.ts';
+import { weightsBytes, fitsOn, largestFitting, rerun, shortGpuName, tokenBound, type Analysis } from './analysis.ts';
 
 export interface TextEdit {
   range: Range;
@@ -67,12 +68,12 @@ interface Candidate {
 }
 
 /** Fixes worth offering for a training YAML or a vllm command, each re-estimated by the engine. */
-export function candidateFixes(w: WorkloadFile, a: Analysis, text: string): Candidate[] {
+export function candidateFixes(w: WorkloadFile, a: Analysis, text: string, index = 0): Candidate[] {
   const s = a.scenario;
   const out: Candidate[] = [];
   const eol = lineEnd(text);
   const add = (title: string, edits: TextEdit[], patch: Parameters<typeof rerun>[1], blame?: KeyLocation) => {
-    if (edits.length) out.push({ title, edits, est: rerun(a, patch), blame });
+    if (edits.length) out.push({ title, edits, est: estimateAfterEdits(text, edits, index, a) ?? rerun(a, patch), blame });
   };
   const append = (lines: string[]): TextEdit[] => {
     const { pos, prefix } = appendAt(text);
@@ -115,6 +116,10 @@ export function candidateFixes(w: WorkloadFile, a: Analysis, text: string): Cand
     const f = w.fields.batch;
     const name = axolotl ? 'micro_batch_size' : 'per_device_train_batch_size';
     add(`Halve ${name} to ${half}`, f ? [replaceValue(f, String(half))] : append([`${name}: ${half}`]), { batch: half }, f);
+    const max = a.gpu && a.fits === false ? largestFitting(a.spec, a.scenario, 'batch', Math.floor(a.gpu.memoryBytes * a.memoryFraction)) : null;
+    if (max !== null && max < half) {
+      add(`Set ${name} to ${max} (the largest that fits)`, f ? [replaceValue(f, String(max))] : append([`${name}: ${max}`]), { batch: max }, f);
+    }
   }
   if (s.seq > 256) {
     const half = Math.floor(s.seq / 2);
@@ -143,28 +148,63 @@ export function candidateFixes(w: WorkloadFile, a: Analysis, text: string): Cand
 }
 
 /**
- * The "does not fit" warning of a workload file, on the key most responsible (the one whose fix saves most),
- * with its fixes sorted: those that make it fit first, then by saving.
+ * The key a "does not fit" is attributed to. Token-bound setups (activations, logits, KV cache dominate) blame the
+ * batch key (the usual knob), or the sequence length when the batch is already 1; parameter-bound setups blame the
+ * full fine-tuning choice (adapter / finetuning_type) or the model.
  */
-export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string): FitDiagnostic[] {
+export function blameKey(w: WorkloadFile, a: Analysis): KeyLocation | undefined {
+  const s = a.scenario;
+  if (tokenBound(a.estimate)) {
+    if (s.batch > 1) return w.fields.batch ?? keyLoc(w, w.kind === 'axolotl' ? 'micro_batch_size' : 'per_device_train_batch_size') ?? w.modelLocation ?? undefined;
+    return w.fields.seq ?? w.modelLocation ?? undefined;
+  }
+  if (s.mode === 'training' && !s.loraRank) {
+    return keyLoc(w, w.kind === 'axolotl' ? 'adapter' : 'finetuning_type') ?? w.modelLocation ?? undefined;
+  }
+  return w.modelLocation ?? undefined;
+}
+
+/**
+ * The "does not fit" diagnostic of a workload file, on the key most responsible, with its quick fixes (those that
+ * make it fit first, then by saving). For vLLM the estimate is the worst case (every sequence at max-model-len):
+ * when one full-length sequence fits, vLLM starts and queues the rest, so that is information, not a warning.
+ */
+export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string, index = 0): FitDiagnostic[] {
   if (a.fits !== false || !a.gpu) return [];
   const peak = a.estimate.memory.peak_bytes;
   const cap = Math.floor(a.gpu.memoryBytes * a.memoryFraction);
-  const cands = candidateFixes(w, a, text).filter((c) => c.est && c.est.memory.peak_bytes < peak);
+  const cands = candidateFixes(w, a, text, index).filter((c) => c.est && c.est.memory.peak_bytes < peak);
   const fitsAfter = (c: Candidate) => fitsOn(c.est!, a.gpu, a.memoryFraction) === true;
   cands.sort((x, y) => Number(fitsAfter(y)) - Number(fitsAfter(x)) || x.est!.memory.peak_bytes - y.est!.memory.peak_bytes);
   const best = cands[0];
-  const blame = best?.blame ?? w.modelLocation ?? undefined;
   const over = a.estimate.memory.device_bytes - cap;
   const budget = a.memoryFraction < 1 ? ` at ${Math.round(a.memoryFraction * 100)}% utilization` : '';
-  let message = `Does not fit ${shortGpuName(a.gpu)}${budget}: needs ≈ ${formatBytes(a.estimate.memory.device_bytes)} of ${formatBytes(cap)} (${formatBytes(over)} over).`;
+  const gpuName = shortGpuName(a.gpu);
+  let blame = blameKey(w, a);
+  let severity: FitDiagnostic['severity'] = 'warning';
+  let message: string;
+  if (w.kind === 'vllm') {
+    const one = rerun(a, { batch: 1 });
+    const oneFits = one ? fitsOn(one, a.gpu, a.memoryFraction) : false;
+    const kv = a.estimate.memory.terms.filter((t) => t.id === 'kv_cache').reduce((x, t) => x + t.bytes, 0);
+    if (oneFits) {
+      severity = 'info';
+      blame = w.fields.batch ?? w.modelLocation ?? undefined;
+      message = `${a.scenario.batch} sequences at full length (${a.scenario.seq} tokens) do not fit ${gpuName}${budget} at once: KV cache ${formatBytes(kv)}, ≈ ${formatBytes(a.estimate.memory.device_bytes)} in all (upper bound: PyTorch eager profile, every sequence prefilled at once; vLLM's chunked prefill and paged KV pool are not modelled yet). vLLM starts (one sequence needs ≈ ${formatBytes(one!.memory.device_bytes)}) and queues the rest.`;
+    } else {
+      blame = w.fields.seq ?? w.modelLocation ?? undefined;
+      message = `vLLM cannot hold even one ${a.scenario.seq}-token sequence on ${gpuName}${budget}: needs ≈ ${formatBytes(estimateOne(a))} of ${formatBytes(cap)}.`;
+    }
+  } else {
+    message = `Does not fit ${gpuName}${budget}: needs ≈ ${formatBytes(a.estimate.memory.device_bytes)} of ${formatBytes(cap)} (${formatBytes(over)} over).`;
+  }
   if (best) message += ` ${best.title}: → ${formatBytes(best.est!.memory.device_bytes)}${fitsAfter(best) ? ', fits' : ''}.`;
   const range = blame ? blame.keyRange : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   return [
     {
       range,
       message,
-      severity: 'warning',
+      severity,
       code: DOES_NOT_FIT,
       key: blame?.key,
       fixes: cands.map((c, i) => ({
@@ -178,10 +218,40 @@ export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string): FitD
   ];
 }
 
+/** Applies non-overlapping edits to a text. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const idx = new LineIndex(text);
+  const sorted = edits.map((e) => ({ e, start: idx.offset(e.range.start), end: idx.offset(e.range.end) })).sort((x, y) => y.start - x.start);
+  let out = text;
+  for (const { e, start, end } of sorted) out = out.slice(0, start) + e.newText + out.slice(end);
+  return out;
+}
+
+/**
+ * What the estimate would be after the user applies the edits: the edited text is parsed again, so a fix is
+ * estimated exactly as the file will be read (e.g. LLaMA-Factory's LoRA keeps a 16-bit base, full tuning does not).
+ */
+export function estimateAfterEdits(text: string, edits: readonly TextEdit[], index: number, a: Analysis): Estimate | null {
+  try {
+    const edited = applyEdits(text, edits);
+    const kind = a.kind === 'vllm' ? 'serve.sh' : 'config.yaml';
+    const doc = parseDocumentText(kind, edited);
+    const w = doc.files[index];
+    if (!w || w.kind === 'model-config') return null;
+    return estimateSpec(a.spec, parseScenario({ ...a.scenario, ...w.scenario }));
+  } catch {
+    return null;
+  }
+}
+
+function estimateOne(a: Analysis): number {
+  return rerun(a, { batch: 1 })?.memory.device_bytes ?? a.estimate.memory.device_bytes;
+}
+
 /** A bare model config: when even the default scenario does not fit, say so on torch_dtype (weights) or the model. */
 export function configFitDiagnostics(f: ModelConfigFile, a: Analysis): FitDiagnostic[] {
   if (a.fits !== false || !a.gpu) return [];
-  const weights = bytesMatching(a.estimate, /weight/i);
+  const weights = weightsBytes(a.estimate);
   const loc = f.keys.find((k) => k.key === 'torch_dtype' || k.key === 'dtype') ?? f.keys.find((k) => k.key === 'model_type') ?? f.keys[0];
   const cap = a.gpu.memoryBytes;
   const what = weights > cap ? `the weights alone (${formatBytes(weights)})` : `≈ ${formatBytes(a.estimate.memory.device_bytes)}`;

@@ -142,12 +142,12 @@ export class Diagnostics implements vscode.Disposable {
 
 export function computeDiagnostics(st: FileState): FitDiagnostic[] {
   const out: FitDiagnostic[] = parseIssueDiagnostics(st.parsed.errors);
-  for (const e of st.entries) {
+  st.entries.forEach((e, i) => {
     if (e.problem) out.push(...parseIssueDiagnostics([e.problem]));
-    if (!e.analysis) continue;
+    if (!e.analysis) return;
     if (e.file.kind === 'model-config') out.push(...configFitDiagnostics(e.file as ModelConfigFile, e.analysis));
-    else out.push(...fitDiagnostics(e.file as WorkloadFile, e.analysis, st.text));
-  }
+    else out.push(...fitDiagnostics(e.file as WorkloadFile, e.analysis, st.text, i));
+  });
   return out;
 }
 

@@ -11,6 +11,7 @@ import {
   shortGpuName,
   signedBytes,
   tokensLabel,
+  weightsBytes,
   type Analysis,
 } from './analysis.ts';
 
@@ -51,6 +52,12 @@ export function totalLine(a: Analysis): string {
   return s;
 }
 
+/** "would change the peak by +1.2 GiB" / "would not change the peak". */
+function change(d: number | null): string {
+  if (d === null) return '';
+  return d === 0 ? 'would not change the peak' : `would change the peak by ${signedBytes(d)}`;
+}
+
 const norm = (key: string) => key.replace(/^-+/, '').replace(/-/g, '_').toLowerCase();
 
 /** Keys a hover explains; others get no hover. */
@@ -67,8 +74,8 @@ export function isHoverKey(key: string): boolean {
   return HOVER_KEYS.has(norm(key.split('.').pop() ?? key));
 }
 
-const kvRe = /kv/i;
-const actRe = /activ|logit|loss|attn|attention_scores|workspace/i;
+const kvRe = /^kv_cache/;
+const actRe = /^(activations|logits)/;
 
 /** What one key contributes, as a markdown sentence; null when the key has nothing to say in this analysis. */
 export function keyContribution(key: string, a: Analysis): string | null {
@@ -76,7 +83,7 @@ export function keyContribution(key: string, a: Analysis): string | null {
   const e = a.estimate;
   const s = a.scenario;
   const kvpt = e.memory.kv_bytes_per_token;
-  const weights = bytesMatching(e, /^weights|base_weights|weight/i);
+  const weights = weightsBytes(e);
   const delta = (alt: Estimate | null) => (alt ? alt.memory.peak_bytes - e.memory.peak_bytes : null);
   switch (k) {
     case 'num_key_value_heads':
@@ -138,7 +145,8 @@ export function keyContribution(key: string, a: Analysis): string | null {
       const d = delta(rerun(a, { seq: half }));
       const seqTerms = bytesMatching(e, s.mode === 'training' ? actRe : kvRe);
       const what = s.mode === 'training' ? 'activations' : 'KV cache';
-      return `${tokensLabel(s.seq)} tokens per sequence: ${what} ${formatBytes(seqTerms)}${d !== null ? `; at ${tokensLabel(half)} the peak would change by ${signedBytes(d)}` : ''}.`;
+      if (d === 0) return `${tokensLabel(s.seq)} tokens per sequence; the peak is at "${e.memory.peak_phase}", which does not depend on it (${what} are smaller).`;
+      return `${tokensLabel(s.seq)} tokens per sequence: ${what} ${formatBytes(seqTerms)}${d !== null ? `; ${tokensLabel(half)} ${change(d)}` : ''}.`;
     }
     case 'micro_batch_size':
     case 'per_device_train_batch_size':
@@ -147,7 +155,9 @@ export function keyContribution(key: string, a: Analysis): string | null {
       if (!alt) return null;
       const per = Math.abs(alt.memory.peak_bytes - e.memory.peak_bytes);
       const unit = k === 'max_num_seqs' ? 'sequence (at full length)' : 'sequence';
-      return `${s.batch} sequences per step; each ${unit} adds ≈ ${formatBytes(per)}.`;
+      const n = `${s.batch} sequence${s.batch === 1 ? '' : 's'} per step`;
+      if (per === 0) return `${n}; the peak is at "${e.memory.peak_phase}", which does not depend on it.`;
+      return `${n}; each ${unit} adds ≈ ${formatBytes(per)}.`;
     }
     case 'lora_r':
     case 'lora_rank':
@@ -160,8 +170,10 @@ export function keyContribution(key: string, a: Analysis): string | null {
         const saved = full ? full.memory.peak_bytes - e.memory.peak_bytes : null;
         return `LoRA rank ${s.loraRank}: ${countLabel(e.params.trainable)} trainable params${lora ? `, adapters and their optimizer state ${formatBytes(lora)}` : ''}${saved !== null ? `; full fine-tuning would need ${signedBytes(saved)}` : ''}.`;
       }
-      const lo = rerun(a, { loraRank: 16 });
-      return lo ? `Full fine-tuning of ${countLabel(e.params.trainable)} params; LoRA rank 16 would change the peak by ${signedBytes(lo.memory.peak_bytes - e.memory.peak_bytes)}.` : null;
+      // LLaMA-Factory upcasts trainable weights to fp32 only for full tuning: its LoRA keeps a 16-bit base.
+      const base = a.kind === 'llamafactory' && s.precision.startsWith('amp-') ? { precision: s.precision.slice(4) as 'bf16' | 'fp16' } : {};
+      const lo = rerun(a, { loraRank: 16, ...base });
+      return lo ? `Full fine-tuning of ${countLabel(e.params.trainable)} params; LoRA rank 16 ${change(lo.memory.peak_bytes - e.memory.peak_bytes)}.` : null;
     }
     case 'gradient_checkpointing':
     case 'disable_gradient_checkpointing': {
@@ -177,14 +189,14 @@ export function keyContribution(key: string, a: Analysis): string | null {
     case 'fp16':
     case 'pure_bf16': {
       const alt = rerun(a, { precision: 'fp32' });
-      return `Precision ${s.precision}: weights ${formatBytes(weights)}${alt && s.precision !== 'fp32' ? `; fp32 would need ${signedBytes(alt.memory.peak_bytes - e.memory.peak_bytes)}` : ''}.`;
+      return `Precision ${s.precision}: weights ${formatBytes(weights)}${alt && s.precision !== 'fp32' ? `; fp32 ${change(alt.memory.peak_bytes - e.memory.peak_bytes)}` : ''}.`;
     }
     case 'optimizer':
     case 'optim': {
       if (s.mode !== 'training') return null;
       const opt = bytesMatching(e, /optim/i);
       const alt = s.optimizer === 'adamw' ? rerun(a, { optimizer: 'sgd' }) : rerun(a, { optimizer: 'adamw' });
-      return `${s.optimizer} state: ${formatBytes(opt)}${alt ? `; ${s.optimizer === 'adamw' ? 'plain SGD' : 'AdamW'} would change the peak by ${signedBytes(alt.memory.peak_bytes - e.memory.peak_bytes)}` : ''}.`;
+      return `${s.optimizer} state: ${formatBytes(opt)}${alt ? `; ${s.optimizer === 'adamw' ? 'plain SGD' : 'AdamW'} ${change(alt.memory.peak_bytes - e.memory.peak_bytes)}` : ''}.`;
     }
     case 'kv_cache_dtype': {
       const kv = bytesMatching(e, kvRe);

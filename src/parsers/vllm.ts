@@ -295,6 +295,12 @@ export function parseVllmScript(text: string): ParseResult<WorkloadFile[]> {
     }
     // vLLM's default max_num_seqs (V1 engine, OpenAI server) is 256.
     scenario.batch ??= 256;
+    errors.push({
+      message: "vLLM's runtime (chunked prefill, paged KV pool, CUDA graphs) is not modelled yet: the estimate is an upper bound with every sequence (--max-num-seqs) at --max-model-len, prefilled at once (PyTorch eager profile).",
+      severity: 'info',
+      range: commandLoc.keyRange,
+      key: 'vllm serve',
+    });
     out.push({ kind: 'vllm', model: model?.value ?? null, modelLocation, scenario, fields, keys, extras });
   }
   return { value: out, errors };

@@ -1,0 +1,179 @@
+/**
+ * The webview's pure logic (no DOM): controls generated from SCENARIO_FIELDS, value coercion, chart geometry and
+ * the batch/sequence sweep. Unit-tested in node.
+ */
+import {
+  GPUS,
+  SCENARIO_FIELDS,
+  estimateSpec,
+  findGpu,
+  parseScenario,
+  type Estimate,
+  type FieldInfo,
+  type Gpu,
+  type ModelSpec,
+  type Scenario,
+  type ScenarioInput,
+  type Term,
+} from '../src/core/index.ts';
+import { largestFitting } from '../src/extension/analysis.ts';
+
+export interface Control {
+  field: FieldInfo;
+  /** For enum/string fields: [value, label]; the empty value stands for null ("default"). */
+  options?: [string, string][];
+  nullable: boolean;
+}
+
+const NULLABLE = new Set(['weightsDtype', 'loraRank', 'gpu']);
+
+/** Controls for a mode, in SCENARIO_FIELDS order; a new scenario field appears here without UI changes. */
+export function controlsFor(mode: Scenario['mode']): Control[] {
+  return SCENARIO_FIELDS.filter((f) => f.modes.includes(mode) || f.key === 'mode').map((f) => {
+    const nullable = NULLABLE.has(f.key);
+    let options: [string, string][] | undefined;
+    if (f.key === 'gpu') options = GPUS.map((g) => [g.id, g.name]);
+    else if (f.kind === 'enum') options = (f.options ?? []).map((o) => [o, o]);
+    if (options && nullable && f.key !== 'gpu') options = [['', 'default'], ...options];
+    return { field: f, options, nullable };
+  });
+}
+
+/** Turns a control's raw value into the scenario value; throws a message for invalid input. */
+export function coerce(field: FieldInfo, raw: string | boolean): unknown {
+  if (field.kind === 'bool') return raw === true || raw === 'true';
+  const s = String(raw).trim();
+  if (field.kind === 'int') {
+    if (s === '' && NULLABLE.has(field.key)) return null;
+    if (!/^\d+$/.test(s)) throw new Error(`${field.label} must be a whole number`);
+    return Number(s);
+  }
+  if (s === '' && NULLABLE.has(field.key)) return null;
+  return s;
+}
+
+/** Display value of a scenario field for a control. */
+export function displayValue(v: unknown): string {
+  return v === null || v === undefined ? '' : String(v);
+}
+
+export interface Segment {
+  id: string;
+  label: string;
+  bytes: number;
+  x: number;
+  width: number;
+  color: string;
+  /** Device-only terms (CUDA context, allocator) are drawn hatched after the live tensors. */
+  device: boolean;
+}
+
+export const CHART_COLORS = [
+  'var(--vscode-charts-blue)',
+  'var(--vscode-charts-green)',
+  'var(--vscode-charts-yellow)',
+  'var(--vscode-charts-orange)',
+  'var(--vscode-charts-purple)',
+  'var(--vscode-charts-red)',
+  'var(--vscode-charts-foreground)',
+];
+
+/** A stable color per term id, so the same term keeps its color across scenarios. */
+export function colorFor(id: string, order: readonly string[]): string {
+  const i = order.indexOf(id);
+  if (i >= 0) return CHART_COLORS[i % CHART_COLORS.length]!;
+  let h = 0;
+  for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return CHART_COLORS[h % CHART_COLORS.length]!;
+}
+
+const TERM_ORDER = ['weights', 'lora', 'gradients', 'optimizer', 'activations', 'kv_cache', 'logits'];
+
+/** Horizontal stacked bar: segments scaled so max(total, capacity) spans `width`. */
+export function stackedSegments(e: Estimate, capacityBytes: number | null, width: number): { segments: Segment[]; capacityX: number | null; scaleMax: number } {
+  const terms: [Term, boolean][] = [
+    ...e.memory.terms.filter((t) => t.where === 'gpu' && t.bytes > 0).map((t): [Term, boolean] => [t, false]),
+    ...e.memory.device_terms.filter((t) => t.bytes > 0).map((t): [Term, boolean] => [t, true]),
+  ];
+  const total = terms.reduce((s, [t]) => s + t.bytes, 0);
+  const scaleMax = Math.max(total, capacityBytes ?? 0, 1);
+  let x = 0;
+  const order = [...TERM_ORDER, ...terms.map(([t]) => t.id)];
+  const segments = terms.map(([t, device]) => {
+    const w = (t.bytes / scaleMax) * width;
+    const seg: Segment = { id: t.id, label: t.label, bytes: t.bytes, x, width: w, color: device ? 'var(--vscode-descriptionForeground)' : colorFor(t.id, order), device };
+    x += w;
+    return seg;
+  });
+  return { segments, capacityX: capacityBytes ? (capacityBytes / scaleMax) * width : null, scaleMax };
+}
+
+export interface SweepPoint {
+  x: number;
+  peak: number;
+  device: number;
+}
+
+export interface Sweep {
+  axis: 'batch' | 'seq';
+  points: SweepPoint[];
+  /** Largest value of the axis whose device memory fits the capacity (null: none fits or no GPU). */
+  maxFit: number | null;
+}
+
+/** Sweep values: powers of two from 1 (batch) or 256 (seq) up to `limit`, plus the current value. */
+export function sweepValues(axis: 'batch' | 'seq', current: number, limit: number): number[] {
+  const v = new Set<number>([current]);
+  for (let x = axis === 'batch' ? 1 : 256; x <= limit; x *= 2) v.add(x);
+  return [...v].filter((x) => x >= 1 && x <= Math.max(limit, current)).sort((a, b) => a - b);
+}
+
+/** Re-runs the engine over the axis (parse once, estimate many) and finds the largest value that fits. */
+export function sweep(spec: ModelSpec, scenario: Scenario, axis: 'batch' | 'seq', capacityBytes: number | null): Sweep {
+  const current = scenario[axis];
+  const limit = axis === 'batch' ? Math.max(256, current * 2) : Math.max(spec.maxPositions ?? 0, current, 4096);
+  const at = (x: number): Estimate | null => {
+    try {
+      return estimateSpec(spec, parseScenario({ ...scenario, [axis]: x }));
+    } catch {
+      return null;
+    }
+  };
+  const points: SweepPoint[] = [];
+  for (const x of sweepValues(axis, current, limit)) {
+    const e = at(x);
+    if (e) points.push({ x, peak: e.memory.peak_bytes, device: e.memory.device_bytes });
+  }
+  const maxFit = capacityBytes ? largestFitting(spec, scenario, axis, capacityBytes) : null;
+  return { axis, points, maxFit };
+}
+
+/** Chart coordinates for the sweep: log2 x axis, linear y from 0 to max(peak, capacity). */
+export function curveGeometry(s: Sweep, capacityBytes: number | null, w: number, h: number, pad = 40) {
+  const xs = s.points.map((p) => p.x);
+  const minX = Math.log2(Math.max(1, Math.min(...xs)));
+  const maxX = Math.log2(Math.max(2, Math.max(...xs)));
+  const maxY = Math.max(capacityBytes ?? 0, ...s.points.map((p) => p.device), 1) * 1.08;
+  const sx = (x: number) => pad + ((Math.log2(x) - minX) / Math.max(1e-9, maxX - minX)) * (w - 2 * pad);
+  const sy = (y: number) => h - pad - (y / maxY) * (h - 2 * pad);
+  return {
+    sx,
+    sy,
+    maxY,
+    path: s.points.map((p, i) => `${i ? 'L' : 'M'}${sx(p.x).toFixed(1)},${sy(p.device).toFixed(1)}`).join(' '),
+    capacityY: capacityBytes ? sy(capacityBytes) : null,
+  };
+}
+
+export function capacityOf(gpuId: string | null, fraction: number): { gpu: Gpu | null; bytes: number | null } {
+  const gpu = gpuId ? (findGpu(gpuId) ?? null) : null;
+  return { gpu, bytes: gpu ? Math.floor(gpu.memoryBytes * fraction) : null };
+}
+
+/** Keeps only keys the schema knows, so an old saved state never breaks parseScenario. */
+export function sanitizeScenario(s: ScenarioInput | Record<string, unknown>): ScenarioInput {
+  const keys = new Set(Object.keys(parseScenario({})));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) if (keys.has(k)) out[k] = v;
+  return out as ScenarioInput;
+}
