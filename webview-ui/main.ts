@@ -4,6 +4,7 @@
  * here; the extension only sends the parsed config and scenario), a side-by-side comparison and a
  * peak-vs-batch/sequence curve. Built with plain DOM + @vscode-elements/elements (CSP-clean Lit components).
  */
+import './csp-setup.ts';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
@@ -104,7 +105,7 @@ function render(): void {
   const summaryEl = h('section', { id: 'summary', class: 'summary', 'aria-label': 'Estimate summary' });
   app.append(summaryEl);
 
-  const tabs = h('vscode-tabs', { id: 'tabs', 'selected-index': VIEWS.indexOf(state.view), panel: true });
+  const tabs = h('vscode-tabs', { id: 'tabs', 'selected-index': VIEWS.indexOf(state.view) });
   tabs.append(
     h('vscode-tab-header', { slot: 'header', id: 'tab-breakdown', 'data-testid': 'tab-breakdown' }, 'Breakdown'),
     h('vscode-tab-panel', {}, breakdownPanel()),
@@ -475,17 +476,18 @@ function fillCurve(box: HTMLElement): void {
   const g = curveGeometry(sw, cap, W, H);
   const axisName = state.curveAxis === 'batch' ? 'batch' : 'sequence length';
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'curve-chart', role: 'img', 'data-testid': 'curve-chart', 'aria-label': `Device memory against ${axisName}; ${sw.maxFit ? `largest ${axisName} that fits: ${sw.maxFit}` : 'none fits'}` });
-  svg.append(s('line', { x1: 40, x2: W - 40, y1: H - 40, y2: H - 40, class: 'axis' }), s('line', { x1: 40, x2: 40, y1: 40, y2: H - 40, class: 'axis' }));
+  const L = g.left;
+  svg.append(s('line', { x1: L, x2: W - 40, y1: H - 40, y2: H - 40, class: 'axis' }), s('line', { x1: L, x2: L, y1: 40, y2: H - 40, class: 'axis' }));
   for (const p of sw.points) {
     svg.append(s('text', { x: g.sx(p.x), y: H - 24, 'text-anchor': 'middle', class: 'tick' }, p.x >= 1024 && p.x % 1024 === 0 ? `${p.x / 1024}K` : String(p.x)));
   }
   for (let i = 1; i <= 4; i++) {
     const y = (g.maxY * i) / 4;
-    svg.append(s('text', { x: 36, y: g.sy(y) + 4, 'text-anchor': 'end', class: 'tick' }, formatBytes(y).replace(/\.\d+/, '')));
-    svg.append(s('line', { x1: 40, x2: W - 40, y1: g.sy(y), y2: g.sy(y), class: 'grid' }));
+    svg.append(s('text', { x: L - 6, y: g.sy(y) + 4, 'text-anchor': 'end', class: 'tick' }, formatBytes(y)));
+    svg.append(s('line', { x1: L, x2: W - 40, y1: g.sy(y), y2: g.sy(y), class: 'grid' }));
   }
   if (g.capacityY !== null) {
-    svg.append(s('line', { x1: 40, x2: W - 40, y1: g.capacityY, y2: g.capacityY, class: 'capacity' }));
+    svg.append(s('line', { x1: L, x2: W - 40, y1: g.capacityY, y2: g.capacityY, class: 'capacity' }));
     svg.append(s('text', { x: W - 42, y: g.capacityY - 6, 'text-anchor': 'end', class: 'capacity-label' }, `${gpu ? shortGpuName(gpu) : 'GPU'} ${formatBytes(cap!)}`));
   }
   svg.append(s('path', { d: g.path, class: 'line' }));

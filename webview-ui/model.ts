@@ -74,9 +74,9 @@ export const CHART_COLORS = [
   'var(--vscode-charts-yellow)',
   'var(--vscode-charts-orange)',
   'var(--vscode-charts-purple)',
-  'var(--vscode-charts-red)',
   'var(--vscode-charts-foreground)',
 ];
+// Red is kept for the capacity line.
 
 /** A stable color per term id, so the same term keeps its color across scenarios. */
 export function colorFor(id: string, order: readonly string[]): string {
@@ -140,21 +140,27 @@ export function sweep(spec: ModelSpec, scenario: Scenario, axis: 'batch' | 'seq'
     }
   };
   const points: SweepPoint[] = [];
+  // Stop a little past the capacity so the interesting part of the curve stays readable (the current value is
+  // always shown).
+  let over = 0;
   for (const x of sweepValues(axis, current, limit)) {
+    if (over >= 2 && x > current) break;
     const e = at(x);
-    if (e) points.push({ x, peak: e.memory.peak_bytes, device: e.memory.device_bytes });
+    if (!e) continue;
+    points.push({ x, peak: e.memory.peak_bytes, device: e.memory.device_bytes });
+    if (capacityBytes && e.memory.device_bytes > capacityBytes) over++;
   }
   const maxFit = capacityBytes ? largestFitting(spec, scenario, axis, capacityBytes) : null;
   return { axis, points, maxFit };
 }
 
 /** Chart coordinates for the sweep: log2 x axis, linear y from 0 to max(peak, capacity). */
-export function curveGeometry(s: Sweep, capacityBytes: number | null, w: number, h: number, pad = 40) {
+export function curveGeometry(s: Sweep, capacityBytes: number | null, w: number, h: number, pad = 40, padLeft = 72) {
   const xs = s.points.map((p) => p.x);
   const minX = Math.log2(Math.max(1, Math.min(...xs)));
   const maxX = Math.log2(Math.max(2, Math.max(...xs)));
   const maxY = Math.max(capacityBytes ?? 0, ...s.points.map((p) => p.device), 1) * 1.08;
-  const sx = (x: number) => pad + ((Math.log2(x) - minX) / Math.max(1e-9, maxX - minX)) * (w - 2 * pad);
+  const sx = (x: number) => padLeft + ((Math.log2(x) - minX) / Math.max(1e-9, maxX - minX)) * (w - padLeft - pad);
   const sy = (y: number) => h - pad - (y / maxY) * (h - 2 * pad);
   return {
     sx,
@@ -162,6 +168,7 @@ export function curveGeometry(s: Sweep, capacityBytes: number | null, w: number,
     maxY,
     path: s.points.map((p, i) => `${i ? 'L' : 'M'}${sx(p.x).toFixed(1)},${sy(p.device).toFixed(1)}`).join(' '),
     capacityY: capacityBytes ? sy(capacityBytes) : null,
+    left: padLeft,
   };
 }
 
