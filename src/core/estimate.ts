@@ -181,7 +181,9 @@ function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: 
   const d = layerDims(spec);
   const hasMoe = moeLayerCount(spec) > 0;
   const hasDense = moeLayerCount(spec) < spec.layers;
-  const perTok = Math.max(hasDense ? inferenceLayerPeak(spec, a, r, false, d) : 0, hasMoe ? inferenceLayerPeak(spec, a, r, true, d) : 0);
+  const scores = spec.block.sdpaMath ? Math.round(rt.mathAttention.inferencePeak * spec.heads * sc.seq) : 0;
+  if (spec.block.sdpaMath) warnings.push(`attention runs SDPA's math kernel for this model in ${rt.label}: heads × seq² scores are materialized`);
+  const perTok = Math.max(hasDense ? inferenceLayerPeak(spec, a, r, false, d, scores) : 0, hasMoe ? inferenceLayerPeak(spec, a, r, true, d, scores) : 0);
   const scoring = sc.logits === 'all';
   const kvPrefill = scoring ? null : kvCacheTerm(spec, b, sc.seq, kvBytes, rt);
   const act = makeTerm(
@@ -253,7 +255,15 @@ function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: s
   if (sc.kvDtype !== 'auto') throw new ScenarioError('kvDtype: applies to inference only', 'kvDtype');
   const T = sc.batch * sc.seq;
   const gc = sc.gradCheckpointing;
-  const ctx: ActContext = { a, r, autocast: plan.autocast, lora, keepsCache: rt.trainingForwardKeepsCache && !gc };
+  const ctx: ActContext = {
+    a,
+    r,
+    autocast: plan.autocast,
+    lora,
+    keepsCache: rt.trainingForwardKeepsCache && !gc,
+    ctxLen: sc.seq,
+    mathSavedPerScore: rt.mathAttention.saved,
+  };
 
   // Weights, trainable parameters, gradients and optimizer states.
   const baseDtype = sc.weightsDtype ?? plan.param;
@@ -363,6 +373,23 @@ function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: s
   phases.push({ name: 'forward (loss)', terms: [...common, ...opt(copiesAll), trainingLogitsTerm(T, spec.vocab, a, 'forward'), ws] });
   phases.push({ name: 'backward (loss)', terms: [...common, ...opt(copiesBwd), trainingLogitsTerm(T, spec.vocab, a, 'backward'), ws] });
   if (recompute) phases.push({ name: 'backward (recompute)', terms: [...weights, states, grads, acts, recompute, ...opt(copiesLayer), ws] });
+  if (spec.block.sdpaMath) {
+    // Backward through a materialized attention: gradients of the probabilities and scores (fp32), one layer at a time.
+    const m = rt.mathAttention;
+    const attnBwd = makeTerm(
+      {
+        id: 'attention_backward',
+        label: 'Attention backward (math SDPA)',
+        formula: 'round(batch * heads * seq * seq * bytes_per_score)',
+        inputs: { batch: sc.batch, heads: spec.heads, seq: sc.seq, bytes_per_score: m.backward },
+        source: m.source,
+      },
+      Math.round(sc.batch * spec.heads * sc.seq * sc.seq * m.backward),
+    );
+    const headGrads = gradientsTerm(lora === null ? spec.vocab * spec.hidden : 0, trainBytes);
+    phases.push({ name: 'backward (attention)', terms: [...weights, states, acts, ...(recompute ? [recompute] : []), headGrads, attnBwd, ws] });
+    warnings.push(`attention runs SDPA's math kernel for this model in ${rt.label}: heads × seq² scores are materialized`);
+  }
   phases.push({ name: 'optimizer step', terms: [...weights, grads, states, temps, ws] });
   return {
     phases,

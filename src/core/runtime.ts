@@ -17,6 +17,11 @@ export interface RuntimeProfile {
   slidingWindowCapsCache: boolean;
   /** Whether a causal LM training forward builds a KV cache (transformers' use_cache=True default without checkpointing). */
   trainingForwardKeepsCache: boolean;
+  /**
+   * SDPA's math kernel (bf16 inputs upcast to fp32), bytes per attention-score element (heads × q × k):
+   * transient peak under no_grad, saved for backward in training, and extra transient of its backward.
+   */
+  mathAttention: { inferencePeak: number; saved: number; backward: number; source: string };
   source: string;
 }
 
@@ -34,6 +39,12 @@ export const RUNTIMES: Record<string, RuntimeProfile> = {
     allocatorSlackFraction: 0.1,
     slidingWindowCapsCache: false,
     trainingForwardKeepsCache: true,
+    mathAttention: {
+      inferencePeak: 9.2,
+      saved: 4,
+      backward: 12,
+      source: 'scripts/calibrate/probe_sdpa_math.py on H100, PyTorch 2.11: 9.13–9.21 B/score under no_grad; 4.19 saved; 12.0–12.1 in backward',
+    },
     source: 'measured: test/fixtures/measured (PyTorch 2.11, transformers 5.17, H100)',
   },
 };

@@ -58,6 +58,8 @@ export interface BlockSpec {
   parallelResidual: boolean;
   /** Learned absolute position embeddings (GPT-2). */
   absolutePositions: boolean;
+  /** SDPA falls back to its math kernel for this model (materializes heads × seq × seq scores). */
+  sdpaMath?: boolean;
 }
 
 export interface MlaSpec {
@@ -76,6 +78,13 @@ export interface MoeSpec {
   sharedIntermediate: number;
   /** Layers that are dense (deepseek first_k_dense_replace, qwen mlp_only_layers, decoder_sparse_step). */
   denseLayers: number;
+}
+
+export interface DropoutSpec {
+  /** After the attention and MLP outputs (GPT-2 resid_pdrop, GPT-NeoX/Falcon hidden_dropout, Phi-3 resid_pdrop). */
+  residual: number;
+  /** After the embeddings (GPT-2 / Phi-3 embd_pdrop). */
+  embedding: number;
 }
 
 export interface ParamCounts {
@@ -110,6 +119,8 @@ export interface ModelSpec {
   moe: MoeSpec | null;
   tensors: TensorGroup[];
   params: ParamCounts;
+  /** Dropout probabilities active in training (masks of 1 B per element are saved for backward). */
+  dropout?: DropoutSpec;
   /** Things the adapter had to assume (unknown model_type, missing optional keys). */
   assumptions: string[];
 }

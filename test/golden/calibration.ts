@@ -98,5 +98,46 @@ export function loadCases(): MeasuredCase[] {
         break; // device_limits, timing: roofline issue
     }
   }
+  return [...out, ...loadExtraCases()];
+}
+
+/**
+ * Measurements made for this project with scripts/calibrate/measure.py (H100, PyTorch 2.11, transformers 5.17):
+ * other architectures (Qwen3, Gemma-2, Phi-3, GPT-2, GPT-NeoX, Mixtral, DeepSeek-V2 MLA, OLMo-2, Falcon), some with
+ * fewer layers than the public model; each record carries the exact config that ran.
+ */
+export function loadExtraCases(): MeasuredCase[] {
+  const out: MeasuredCase[] = [];
+  const lines = readFileSync(join(FIXTURES, 'extra-measurements.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+  for (const line of lines) {
+    const r = JSON.parse(line) as Record<string, any>;
+    if (r.status !== 'ok') continue;
+    if (r.kind === 'prefill') {
+      out.push({
+        id: `prefill ${r.model} b${r.batch} s${r.seq}`,
+        kind: r.kind,
+        model: r.model,
+        config: r.config,
+        scenario: { mode: 'inference', batch: r.batch, seq: r.seq, precision: 'bf16' },
+        peak: r.peak_alloc_bytes,
+      });
+    } else if (r.kind === 'train') {
+      out.push({
+        id: `train ${r.model} b${r.batch} s${r.seq} ${r.precision} adamw${r.gc ? ' gc' : ''}`,
+        kind: r.kind,
+        model: r.model,
+        config: r.config,
+        scenario: {
+          mode: 'training',
+          batch: r.batch,
+          seq: r.seq,
+          precision: r.precision === 'amp_bf16' ? 'amp-bf16' : 'bf16',
+          optimizer: 'adamw',
+          gradCheckpointing: !!r.gc,
+        },
+        peak: r.peak_alloc_bytes,
+      });
+    }
+  }
   return out;
 }

@@ -99,20 +99,20 @@ test('LoRA: r=16 on q,k,v,o,gate,up,down of Llama-3.2-1B = 11,272,192 trainable 
 });
 
 test('activations: Llama-3.2-1B saves 20h + 4·kv + 8i bytes per token per layer in bf16', () => {
-  const ctx = { a: 2, r: 2, autocast: false, lora: null, keepsCache: true };
+  const ctx = { a: 2, r: 2, autocast: false, lora: null, keepsCache: true, ctxLen: 2048, mathSavedPerScore: 4 };
   const h = 2048, kv = 512, i = 8192;
   assert.equal(total(trainingLayerParts(LLAMA_32_1B, ctx, false)), 20 * h + 4 * kv + 8 * i);
   assert.equal(total(trainingFinalParts(LLAMA_32_1B, ctx)), 8 * h);
 });
 
 test('activations: under autocast the fp32 residual and per-layer casts give 30h + 8·kv + 8i', () => {
-  const ctx = { a: 2, r: 4, autocast: true, lora: null, keepsCache: true };
+  const ctx = { a: 2, r: 4, autocast: true, lora: null, keepsCache: true, ctxLen: 2048, mathSavedPerScore: 4 };
   const h = 2048, kv = 512, i = 8192;
   assert.equal(total(trainingLayerParts(LLAMA_32_1B, ctx, false)), 30 * h + 8 * kv + 8 * i);
 });
 
 test('activations: LoRA on a frozen bf16 base keeps fp32 adapter inputs and no base-layer inputs', () => {
-  const ctx = { a: 2, r: 2, autocast: false, lora: 16, keepsCache: false };
+  const ctx = { a: 2, r: 2, autocast: false, lora: 16, keepsCache: false, ctxLen: 2048, mathSavedPerScore: 4 };
   const h = 2048, kv = 512, i = 8192, q = 2048, r = 16;
   // norms 2·4h; adapter inputs q,k,v 3·4h + gate,up 2·4h + o 4q + down 4i; adapter outputs 7·4r; attention 2(q+k+v+o); MLP 3·2i
   const expected = 8 * h + 12 * h + 8 * h + 4 * q + 4 * i + 7 * 4 * r + 2 * (q + kv + kv + q) + 6 * i;

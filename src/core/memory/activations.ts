@@ -11,6 +11,10 @@ import type { ModelSpec } from '../types.ts';
 import { layerDims, type LayerDims } from './dims.ts';
 
 export interface ActContext {
+  /** Keys each query attends to (training: the sequence length); used when attention scores are materialized. */
+  ctxLen: number;
+  /** Bytes per score element saved by SDPA's math kernel (0 when a fused kernel runs). */
+  mathSavedPerScore: number;
   /** Bytes of compute-dtype elements. */
   a: number;
   /** Bytes of residual-stream elements. */
@@ -86,6 +90,10 @@ export function trainingLayerParts(spec: ModelSpec, ctx: ActContext, moeLayer: b
 
   // Attention (SDPA / FlashAttention: q, k, v, output and the per-row logsumexp; no s×s matrix).
   add(p, 'attention q,k,v,out', a * (d.q + d.k + d.v + d.o));
+  if (spec.block.sdpaMath) {
+    // The math kernel keeps fp32 attention probabilities (heads × seq per token) and fp32 copies of q, k, v.
+    add(p, 'attention probabilities (math SDPA)', Math.round(ctx.mathSavedPerScore * spec.heads * ctx.ctxLen) + 4 * (d.q + d.k + d.v));
+  }
   if (ctx.autocast && rope && ctx.keepsCache) add(p, 'fp32 keys kept by the cache', 4 * d.k);
   if (b.fusedQkv) {
     const extra = rope ? (ctx.keepsCache ? 0 : a * (d.q + d.k)) : ctx.keepsCache ? a * (d.k + d.v) : 0;
@@ -109,6 +117,8 @@ export function trainingLayerParts(spec: ModelSpec, ctx: ActContext, moeLayer: b
   } else {
     add(p, 'MLP', mlpSaved(spec, d.i, ctx));
   }
+  // Residual dropout saves a 1-byte mask after the attention and the MLP output (one site in a parallel block).
+  if ((spec.dropout?.residual ?? 0) > 0) add(p, 'dropout masks', (b.parallelResidual ? 1 : 2) * d.h);
   return p;
 }
 
@@ -119,7 +129,12 @@ function mlpSaved(spec: ModelSpec, i: number, ctx: ActContext): number {
   const lora = ctx.lora !== null;
   const down = lora ? linearInputs(i, 1, false, ctx) : 0;
   if (b.mlp === 'gated') return (lora ? 3 : 4) * a * i + down; // gate out, act out, up out (+ product saved by down_proj)
-  if (b.activation === 'gelu_new') return (lora ? 4 : 5) * a * i + down; // tanh-GELU as 7 elementwise ops
+  if (b.activation === 'gelu_new') {
+    // tanh-GELU as 7 elementwise ops: saves its input, tanh out, 1 + tanh, 0.5·x (+ its output, saved by fc2).
+    // Under autocast pow runs in fp32: the input is saved as an fp32 copy and tanh/1+tanh/the output are fp32.
+    if (ctx.autocast) return (lora ? 14 : 16) * i + down;
+    return (lora ? 4 : 5) * a * i + down;
+  }
   return (lora ? 1 : 2) * a * i + down; // fc1 out (+ act out saved by fc2)
 }
 
@@ -129,11 +144,20 @@ export function trainingFinalParts(spec: ModelSpec, ctx: ActContext): Parts {
   const trainable = ctx.lora === null;
   add(p, 'final norm', normSaved(spec, spec.hidden, ctx, trainable));
   if (trainable) add(p, 'lm_head input', linearInputs(spec.hidden, 1, normOutIsFp32(spec, ctx), ctx));
+  if ((spec.dropout?.embedding ?? 0) > 0) add(p, 'embedding dropout mask', spec.hidden);
   return p;
 }
 
 /** Peak bytes per token of tensors alive at once inside one layer during a no_grad forward (prefill). */
-export function inferenceLayerPeak(spec: ModelSpec, a: number, r: number, moeLayer: boolean, d: LayerDims = layerDims(spec)): number {
+export function inferenceLayerPeak(
+  spec: ModelSpec,
+  a: number,
+  r: number,
+  moeLayer: boolean,
+  d: LayerDims = layerDims(spec),
+  /** Bytes per token for materialized attention scores (math SDPA): bytes per score × heads × keys. */
+  scoresPerToken = 0,
+): number {
   const b = spec.block;
   // Layer input (held by the caller), inputs_embeds (held by the model's forward), residual after attention, normed input.
   const base = 3 * r * d.h + a * d.h + (b.parallelResidual ? a * d.h : 0);
@@ -144,7 +168,7 @@ export function inferenceLayerPeak(spec: ModelSpec, a: number, r: number, moeLay
     if (moe.sharedExperts > 0) mlp += 3 * a * moe.sharedIntermediate * moe.sharedExperts;
   } else if (b.mlp === 'gated') mlp = (b.fusedGateUp ? 4 : 3) * a * d.i;
   else mlp = (b.activation === 'gelu_new' ? 4 : 2) * a * d.i;
-  const attn = 2 * r * d.h + a * d.h + a * (2 * d.q + 2 * d.k + d.v + d.o) + 2 * a * d.mlaLatent;
+  const attn = 2 * r * d.h + a * d.h + a * (2 * d.q + 2 * d.k + d.v + d.o) + 2 * a * d.mlaLatent + scoresPerToken;
   return Math.max(base + mlp, attn);
 }
 

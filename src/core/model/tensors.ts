@@ -70,7 +70,7 @@ export class Tensors {
     });
   }
 
-  /** total, embedding (input + learned positions) and active (MoE: unrouted expert tensors left out). */
+  /** total, embedding (the input token embedding) and active (MoE: unrouted expert tensors left out). */
   counts(overflowKey = 'hidden_size'): ParamCounts {
     let total = 0;
     let embedding = 0;

@@ -63,6 +63,9 @@ export function readFalcon(r: ConfigReader, modelType: string): ModelSpec {
       activation: activationOf(r, 'gelu'),
       fusedQkv: true,
       parallelResidual: newArch || parallel,
+      // Multi-query Falcon hands SDPA one KV head for all query heads with a 4-D mask and no enable_gqa, so PyTorch
+      // runs the math kernel and materializes the attention scores.
+      sdpaMath: !newArch && kvHeads !== d.heads,
     },
     layerKinds: layerKinds(r, d.layers, { window: null }),
     tensors: t,

@@ -25,7 +25,8 @@ export function readGpt2(r: ConfigReader, modelType: string): ModelSpec {
   const tied = r.bool('tie_word_embeddings', true);
   const t = new Tensors();
   t.embedding('transformer.wte', d.vocab, d.hidden);
-  t.embedding('transformer.wpe', positions, d.hidden);
+  // Learned positions are not the token embedding (params.embedding = vocab × hidden, as measured).
+  t.add({ name: 'transformer.wpe.weight', role: 'other', numel: positions * d.hidden, count: 1, shape: [positions, d.hidden] });
   t.norm(`${H}.ln_1`, d.hidden, d.layers, true);
   t.linear(`${H}.attn.c_attn`, 'c_attn', 3 * d.hidden, d.hidden, d.layers, { bias: true });
   t.linear(`${H}.attn.c_proj`, 'c_proj', d.hidden, d.hidden, d.layers, { bias: true });

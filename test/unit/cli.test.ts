@@ -1,0 +1,112 @@
+/** The CLI contract: flags, --json shape, and bad input as clear messages with a non-zero exit (never a stack trace). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '../../src/cli/main.ts';
+
+const LLAMA = join(import.meta.dirname, '..', 'fixtures', 'measured', 'configs', 'llama-3.2-1b.json');
+const dir = mkdtempSync(join(tmpdir(), 'llmfp-cli-'));
+
+function cli(...args: string[]) {
+  let out = '';
+  let err = '';
+  const code = run(args, (s) => void (out += s), (s) => void (err += s));
+  return { code, out, err };
+}
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+function assertCleanError(r: { code: number; err: string }, pattern: RegExp) {
+  assert.notEqual(r.code, 0);
+  assert.match(r.err, pattern);
+  assert.doesNotMatch(r.err, /\n\s+at .+:\d+:\d+/, 'no stack trace');
+}
+
+test('estimate --json has the contracted shape', () => {
+  const r = cli('estimate', LLAMA, '--mode', 'training', '--batch', '4', '--seq', '2048', '--precision', 'bf16', '--grad-checkpointing', '--gpu', 'h100-sxm-80gb', '--json');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.model.type, 'llama');
+  assert.equal(j.params.total, 1_235_814_400);
+  assert.equal(j.params.trainable, 1_235_814_400);
+  assert.equal(typeof j.params.embedding, 'number');
+  for (const k of ['peak_bytes', 'device_bytes', 'host_bytes']) assert.ok(Number.isInteger(j.memory[k]), k);
+  assert.equal(j.memory.fits, true);
+  assert.ok(Array.isArray(j.warnings));
+  const ids = j.memory.terms.map((t: { id: string }) => t.id);
+  for (const id of ['weights', 'activations', 'logits', 'optimizer_states']) assert.ok(ids.includes(id), id);
+  for (const t of j.memory.terms) {
+    assert.ok(['gpu', 'cpu', 'nvme'].includes(t.where));
+    assert.equal(typeof t.formula, 'string');
+    assert.equal(typeof t.source, 'string');
+  }
+});
+
+test('fits is null without --gpu; the table names the peak', () => {
+  const j = JSON.parse(cli('estimate', LLAMA, '--json').out);
+  assert.equal(j.memory.fits, null);
+  const t = cli('estimate', LLAMA, '--seq', '4096');
+  assert.equal(t.code, 0);
+  assert.match(t.out, /peak/);
+  assert.match(t.out, /KV cache/);
+});
+
+test('--check exits 1 when the setup does not fit', () => {
+  const r = cli('estimate', LLAMA, '--mode', 'training', '--batch', '64', '--seq', '8192', '--gpu', 'rtx-4090', '--check');
+  assert.equal(r.code, 1);
+  assert.match(r.out, /does NOT fit/);
+});
+
+test('flags of later capabilities fail with "not supported yet"', () => {
+  assertCleanError(cli('estimate', LLAMA, '--zero', '3'), /ZeRO.*not supported yet/);
+  assertCleanError(cli('estimate', LLAMA, '--tp', '2'), /tensor parallelism.*not supported yet/);
+  assertCleanError(cli('estimate', LLAMA, '--optimizer', 'adamw8bit'), /not supported yet/);
+  assertCleanError(cli('estimate', LLAMA, '--runtime', 'vllm'), /not supported yet/);
+  assertCleanError(cli('estimate', LLAMA, '--mode', 'training', '--weights-dtype', 'nf4', '--lora-rank', '8'), /not supported yet/);
+});
+
+test('bad flag values are refused with the flag name', () => {
+  assertCleanError(cli('estimate', LLAMA, '--batch', '0'), /--batch/);
+  assertCleanError(cli('estimate', LLAMA, '--batch', '-3'), /--batch/);
+  assertCleanError(cli('estimate', LLAMA, '--batch', 'four'), /--batch must be a whole number/);
+  assertCleanError(cli('estimate', LLAMA, '--seq', '1e308'), /--seq/);
+  assertCleanError(cli('estimate', LLAMA, '--precision', 'bf17'), /--precision must be one of/);
+  assertCleanError(cli('estimate', LLAMA, '--gpu', 'tpu-v9'), /unknown GPU/);
+  assertCleanError(cli('estimate', LLAMA, '--no-such-flag'), /unknown option/);
+});
+
+test('malformed JSON is reported with its line and column', () => {
+  const p = file('bad.json', '{\n  "model_type": "llama",\n  "hidden_size": 4096,,\n}\n');
+  assertCleanError(cli('estimate', p), /bad\.json:3:\d+: malformed JSON/);
+});
+
+test('a non-object, a missing key, wrong types and absurd sizes name the key', () => {
+  assertCleanError(cli('estimate', file('arr.json', '[1, 2, 3]')), /object/);
+  const base = { model_type: 'llama', hidden_size: 2048, intermediate_size: 8192, num_hidden_layers: 16, num_attention_heads: 32, vocab_size: 32000 };
+  const without = { ...base } as Record<string, unknown>;
+  delete without.hidden_size;
+  assertCleanError(cli('estimate', file('missing.json', JSON.stringify(without))), /hidden_size/);
+  assertCleanError(cli('estimate', file('str.json', JSON.stringify({ ...base, num_hidden_layers: '16' }))), /num_hidden_layers/);
+  assertCleanError(cli('estimate', file('neg.json', JSON.stringify({ ...base, vocab_size: -5 }))), /vocab_size/);
+  assertCleanError(cli('estimate', file('zero.json', JSON.stringify({ ...base, num_attention_heads: 0 }))), /num_attention_heads/);
+  assertCleanError(cli('estimate', file('huge.json', JSON.stringify({ ...base }).replace('2048', '1e308'))), /hidden_size/);
+});
+
+test('a missing file and a huge file are clear errors', () => {
+  assertCleanError(cli('estimate', join(dir, 'nope.json')), /nope\.json: cannot read/);
+  const big = file('big.json', `{"pad": "${'x'.repeat(9 * 1024 * 1024)}"}`);
+  assertCleanError(cli('estimate', big), /MiB/);
+});
+
+test('gpus lists the catalog', () => {
+  const r = cli('gpus');
+  assert.equal(r.code, 0);
+  assert.match(r.out, /h100-sxm-80gb/);
+  assert.match(r.out, /rtx-4090/);
+});
