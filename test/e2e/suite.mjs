@@ -304,6 +304,12 @@ export function tests(ctx) {
           roundsTo(m[1], cli.memory.kv_bytes_per_token),
           `hover's KV cache per token "${m[1]}" differs from the CLI's kv_bytes_per_token ${cli.memory.kv_bytes_per_token} B`,
         );
+        const total = /Total:?\**\s*≈?\s*([\d.,]+\s*(?:KiB|MiB|GiB|TiB|GB|TB))/.exec(hover);
+        assert.ok(total, `hover shows no total ("Total: ≈ … GiB"): "${hover}"`);
+        assert.ok(
+          roundsTo(total[1], cli.memory.peak_bytes) || roundsTo(total[1], cli.memory.device_bytes),
+          `hover's total "${total[1]}" differs from the CLI: peak ${fmt(cli.memory.peak_bytes)}, device ${fmt(cli.memory.device_bytes)}`,
+        );
         ctx.notes.push(`hover on num_key_value_heads: ${hover.replace(/\s+/g, ' ').slice(0, 200)}`);
         await wb.page.keyboard.press('Escape');
         await wb.page.mouse.move(5, 5);
@@ -455,8 +461,9 @@ export function tests(ctx) {
         await wb.hidePanel();
         const rel = needModelConfig();
         await wb.openFile(rel);
-        await checkCodeLens(rel, gpuFlags, 'default scenario, light theme');
+        await wb.codeLenses({ match: /peak/i });
         await shot('codelens');
+        await checkCodeLens(rel, gpuFlags, 'default scenario, light theme');
         const hover = await wb.hoverKey('num_key_value_heads');
         assert.ok(hover, 'no hover in the light theme');
         await shot('hover');
