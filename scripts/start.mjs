@@ -58,6 +58,7 @@ for (const file of listFiles(examples)) {
   let args = [];
   if (file.endsWith('.json') && /"(model_type|architectures)"/.test(text)) {
     target = file;
+    console.log(`\n${rel(file)} (model config, default scenario)`);
   } else if (/\.(ya?ml|sh|bash)$/.test(file)) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/lib/workload.ts'), file, examples], {
       cwd: ROOT,
@@ -78,7 +79,7 @@ for (const file of listFiles(examples)) {
     console.log(`\n${rel(file)} (${w.kind}) → ${rel(w.modelConfig)} ${args.join(' ')}`);
   } else continue;
   if (gpu && !args.includes('--gpu')) args.push('--gpu', gpu);
-  const r = spawnSync(process.execPath, [cli, 'estimate', target, ...args], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cli, 'estimate', rel(target), ...args], { cwd: ROOT, encoding: 'utf8' });
   process.stdout.write(r.stdout);
   if (r.status !== 0) process.stdout.write(r.stderr);
   shown++;

@@ -130,7 +130,8 @@ export function ensureCodeServer({ quiet = false } = {}) {
     log('no `rg` on PATH: @vscode/ripgrep will try to download ripgrep from GitHub (may fail offline)');
   }
   // Install into a staging folder, then rename: an interrupted install never looks complete.
-  const staging = `${CODE_SERVER_DIR}.partial`;
+  // Per-process staging folder: two concurrent first runs never write into the same tree.
+  const staging = `${CODE_SERVER_DIR}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   writeFileSync(
@@ -166,6 +167,11 @@ export function ensureCodeServer({ quiet = false } = {}) {
     throw new Error(`installed code-server does not run: ${v.stdout}${v.stderr}`);
   }
   writeFileSync(path.join(staging, '.installed'), `${CODE_SERVER_VERSION}\n`);
+  if (codeServerInstalled()) {
+    // Another process finished first: keep its install.
+    rmSync(staging, { recursive: true, force: true });
+    return CODE_SERVER_BIN;
+  }
   rmSync(CODE_SERVER_DIR, { recursive: true, force: true });
   renameSync(staging, CODE_SERVER_DIR);
   log(`code-server ${CODE_SERVER_VERSION} installed in ${((Date.now() - t0) / 1000).toFixed(0)} s; later runs reuse it`);

@@ -1,6 +1,6 @@
 // Helpers that drive a code-server workbench with playwright-core and the system Chromium.
 import { chromium } from 'playwright-core';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureChromium } from '../../scripts/lib/tools.mjs';
@@ -27,6 +27,14 @@ export async function launchBrowser() {
     env: { ...process.env, XDG_CONFIG_HOME: userData, XDG_CACHE_HOME: userData },
     timeout: 60_000,
   });
+  const close = browser.close.bind(browser);
+  browser.close = async () => {
+    try {
+      await close();
+    } finally {
+      rmSync(userData, { recursive: true, force: true });
+    }
+  };
   return browser;
 }
 
