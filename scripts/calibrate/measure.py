@@ -65,8 +65,27 @@ CASES = [
     ]),
 ]
 
+# Second set: activation-dominated steps (large batch × seq, few layers), other precisions, LoRA without
+# checkpointing, autocast with checkpointing. Run with `measure.py heavy`.
+HEAVY = [
+    ("qwen3-8b.json", {"num_hidden_layers": 4}, [{"kind": "train", "batch": 4, "seq": 2048, "precision": "bf16", "gc": False}]),
+    ("gemma-2-2b.json", {"num_hidden_layers": 4}, [{"kind": "train", "batch": 4, "seq": 2048, "precision": "bf16", "gc": False}]),
+    ("phi-3-mini-4k-instruct.json", {"num_hidden_layers": 4}, [{"kind": "train", "batch": 4, "seq": 2048, "precision": "bf16", "gc": False}]),
+    ("mixtral-8x7b-v0.1.json", {"num_hidden_layers": 2}, [{"kind": "train", "batch": 4, "seq": 4096, "precision": "bf16", "gc": False}]),
+    ("deepseek-v2-lite.json", {"num_hidden_layers": 4}, [{"kind": "train", "batch": 4, "seq": 4096, "precision": "bf16", "gc": False}]),
+    ("olmo-2-1124-7b.json", {"num_hidden_layers": 4}, [{"kind": "train", "batch": 4, "seq": 2048, "precision": "bf16", "gc": False}]),
+    ("gpt2.json", {}, [{"kind": "train", "batch": 16, "seq": 1024, "precision": "bf16", "gc": True}]),
+    ("llama-3.2-1b.json", {}, [
+        {"kind": "train", "batch": 2, "seq": 1024, "precision": "fp32", "gc": False},
+        {"kind": "train", "batch": 4, "seq": 2048, "precision": "amp_bf16", "gc": True},
+        {"kind": "train", "batch": 2, "seq": 2048, "precision": "bf16", "gc": False, "lora_r": 16},
+        {"kind": "train", "batch": 4, "seq": 2048, "precision": "bf16", "gc": False, "optimizer": "sgd_momentum"},
+    ]),
+    ("qwen2.5-0.5b.json", {}, [{"kind": "train", "batch": 8, "seq": 2048, "precision": "bf16", "gc": False, "lora_r": 64}]),
+]
+
 OUT = os.environ.get("OUT")
-out_f = open(os.path.join(OUT, "extra.jsonl"), "w") if OUT else None
+out_f = open(os.path.join(OUT, "extra-heavy.jsonl" if "heavy" in sys.argv[1:] else "extra.jsonl"), "w") if OUT else None
 
 
 def emit(rec):
@@ -100,7 +119,7 @@ def run_case(name, cfg_dict, case):
     clean()
     base = torch.cuda.memory_allocated()
     prec = case.get("precision", "bf16")
-    dtype = torch.float32 if prec == "amp_bf16" else torch.bfloat16
+    dtype = torch.float32 if prec in ("amp_bf16", "fp32") else torch.bfloat16
     t0 = time.time()
     model, cfg = build(cfg_dict, dtype)
     vocab = cfg.vocab_size
@@ -120,7 +139,17 @@ def run_case(name, cfg_dict, case):
         model.train()
         if case.get("gc"):
             model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-        opt = torch.optim.AdamW(model.parameters(), lr=1e-5)
+        if case.get("lora_r"):
+            from peft import LoraConfig, get_peft_model
+            r = case["lora_r"]
+            model = get_peft_model(model, LoraConfig(r=r, lora_alpha=2 * r, lora_dropout=0.0,
+                                                     target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]))
+        params = [p for p in model.parameters() if p.requires_grad]
+        rec["trainable_params"] = sum(p.numel() for p in params)
+        if case.get("optimizer") == "sgd_momentum":
+            opt = torch.optim.SGD(params, lr=1e-5, momentum=0.9)
+        else:
+            opt = torch.optim.AdamW(params, lr=1e-5)
         model_alloc = torch.cuda.memory_allocated()
         torch.cuda.reset_peak_memory_stats()
         steps = []
@@ -150,7 +179,7 @@ def run_case(name, cfg_dict, case):
 def main():
     # One matmul first, so the cuBLAS workspace sits in every case's baseline (as in the shared calibration).
     torch.ones(8, 8, device="cuda") @ torch.ones(8, 8, device="cuda")
-    for fname, overrides, cases in CASES:
+    for fname, overrides, cases in (HEAVY if "heavy" in sys.argv[1:] else CASES):
         with open(os.path.join(CONFIGS, fname)) as f:
             cfg = json.load(f)
         cfg.update(overrides)

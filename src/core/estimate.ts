@@ -57,6 +57,13 @@ function attentionLabel(spec: ModelSpec): string {
   return base;
 }
 
+/** Whether attention materializes heads × seq² scores (SDPA's math kernel) for this model and compute dtype. */
+function usesMathAttention(spec: ModelSpec, compute: string, rt: RuntimeProfile, warnings: string[]): boolean {
+  const why = spec.block.sdpaMath ? 'for this model' : compute === 'fp32' && rt.fp32UsesMathAttention ? 'in fp32' : null;
+  if (why) warnings.push(`attention runs SDPA's math kernel ${why} in ${rt.label}: heads × seq² scores are materialized`);
+  return why !== null;
+}
+
 function resolveGpu(id: string | null, opts: EstimateOptions): Gpu | null {
   if (id === null) return null;
   const g = findGpu(id, opts.customGpus);
@@ -181,8 +188,8 @@ function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: 
   const d = layerDims(spec);
   const hasMoe = moeLayerCount(spec) > 0;
   const hasDense = moeLayerCount(spec) < spec.layers;
-  const scores = spec.block.sdpaMath ? Math.round(rt.mathAttention.inferencePeak * spec.heads * sc.seq) : 0;
-  if (spec.block.sdpaMath) warnings.push(`attention runs SDPA's math kernel for this model in ${rt.label}: heads × seq² scores are materialized`);
+  const math = usesMathAttention(spec, plan.compute, rt, warnings);
+  const scores = math ? Math.round(rt.mathAttention.inferencePeak * spec.heads * sc.seq) : 0;
   const perTok = Math.max(hasDense ? inferenceLayerPeak(spec, a, r, false, d, scores) : 0, hasMoe ? inferenceLayerPeak(spec, a, r, true, d, scores) : 0);
   const scoring = sc.logits === 'all';
   const kvPrefill = scoring ? null : kvCacheTerm(spec, b, sc.seq, kvBytes, rt);
@@ -200,7 +207,7 @@ function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: 
     { name: 'prefill', terms: [...weights, ...(kvPrefill ? [kvPrefill] : []), act, ws] },
     {
       name: scoring ? 'logits' : 'prefill logits',
-      terms: [...weights, ...(kvPrefill ? [kvPrefill] : []), inferenceLogitsTerm(scoring ? T : b, spec.vocab, a, false, spec.hidden), ws],
+      terms: [...weights, ...(kvPrefill ? [kvPrefill] : []), inferenceLogitsTerm(scoring ? T : b, spec.vocab, a, false, spec.hidden, spec.logitSoftcap), ws],
     },
   ];
   if (scoring && sc.newTokens > 0) throw new ScenarioError('newTokens: scoring every position (logits: all) generates no tokens', 'newTokens');
@@ -223,7 +230,7 @@ function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: 
           },
           layerKv,
         ),
-        inferenceLogitsTerm(b, spec.vocab, a, true, spec.hidden),
+        inferenceLogitsTerm(b, spec.vocab, a, true, spec.hidden, spec.logitSoftcap),
         ws,
       ],
     });
@@ -262,8 +269,10 @@ function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: s
     lora,
     keepsCache: rt.trainingForwardKeepsCache && !gc,
     ctxLen: sc.seq,
-    mathSavedPerScore: rt.mathAttention.saved,
+    mathSavedPerScore: 0,
   };
+  const math = usesMathAttention(spec, plan.compute, rt, warnings);
+  if (math) ctx.mathSavedPerScore = rt.mathAttention.saved;
 
   // Weights, trainable parameters, gradients and optimizer states.
   const baseDtype = sc.weightsDtype ?? plan.param;
@@ -370,10 +379,10 @@ function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: s
   }
   const common = [...weights, states, acts];
   const opt = (t: Term | null) => (t ? [t] : []);
-  phases.push({ name: 'forward (loss)', terms: [...common, ...opt(copiesAll), trainingLogitsTerm(T, spec.vocab, a, 'forward'), ws] });
-  phases.push({ name: 'backward (loss)', terms: [...common, ...opt(copiesBwd), trainingLogitsTerm(T, spec.vocab, a, 'backward'), ws] });
+  phases.push({ name: 'forward (loss)', terms: [...common, ...opt(copiesAll), trainingLogitsTerm(T, spec.vocab, a, 'forward', spec.logitSoftcap), ws] });
+  phases.push({ name: 'backward (loss)', terms: [...common, ...opt(copiesBwd), trainingLogitsTerm(T, spec.vocab, a, 'backward', spec.logitSoftcap), ws] });
   if (recompute) phases.push({ name: 'backward (recompute)', terms: [...weights, states, grads, acts, recompute, ...opt(copiesLayer), ws] });
-  if (spec.block.sdpaMath) {
+  if (math) {
     // Backward through a materialized attention: gradients of the probabilities and scores (fp32), one layer at a time.
     const m = rt.mathAttention;
     const attnBwd = makeTerm(
@@ -388,7 +397,6 @@ function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: s
     );
     const headGrads = gradientsTerm(lora === null ? spec.vocab * spec.hidden : 0, trainBytes);
     phases.push({ name: 'backward (attention)', terms: [...weights, states, acts, ...(recompute ? [recompute] : []), headGrads, attnBwd, ws] });
-    warnings.push(`attention runs SDPA's math kernel for this model in ${rt.label}: heads × seq² scores are materialized`);
   }
   phases.push({ name: 'optimizer step', terms: [...weights, grads, states, temps, ws] });
   return {

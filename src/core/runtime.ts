@@ -22,6 +22,8 @@ export interface RuntimeProfile {
    * transient peak under no_grad, saved for backward in training, and extra transient of its backward.
    */
   mathAttention: { inferencePeak: number; saved: number; backward: number; source: string };
+  /** fp32 attention runs the math kernel (the fused kernels are not picked for fp32 inputs). */
+  fp32UsesMathAttention: boolean;
   source: string;
 }
 
@@ -45,6 +47,8 @@ export const RUNTIMES: Record<string, RuntimeProfile> = {
       backward: 12,
       source: 'scripts/calibrate/probe_sdpa_math.py on H100, PyTorch 2.11: 9.13–9.21 B/score under no_grad; 4.19 saved; 12.0–12.1 in backward',
     },
+    // Measured: llama-3.2-1b trained in fp32 saves heads × seq fp32 probabilities per token and layer.
+    fp32UsesMathAttention: true,
     source: 'measured: test/fixtures/measured (PyTorch 2.11, transformers 5.17, H100)',
   },
 };

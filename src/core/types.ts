@@ -119,6 +119,8 @@ export interface ModelSpec {
   moe: MoeSpec | null;
   tensors: TensorGroup[];
   params: ParamCounts;
+  /** final_logit_softcapping (Gemma-2): logits go through tanh, whose output is saved for backward. */
+  logitSoftcap?: boolean;
   /** Dropout probabilities active in training (masks of 1 B per element are saved for backward). */
   dropout?: DropoutSpec;
   /** Things the adapter had to assume (unknown model_type, missing optional keys). */

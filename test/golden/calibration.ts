@@ -108,7 +108,9 @@ export function loadCases(): MeasuredCase[] {
  */
 export function loadExtraCases(): MeasuredCase[] {
   const out: MeasuredCase[] = [];
-  const lines = readFileSync(join(FIXTURES, 'extra-measurements.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+  const lines = ['extra-measurements.jsonl', 'extra-heavy-measurements.jsonl']
+    .flatMap((f) => readFileSync(join(FIXTURES, f), 'utf8').split('\n'))
+    .filter((l) => l.trim());
   for (const line of lines) {
     const r = JSON.parse(line) as Record<string, any>;
     if (r.status !== 'ok') continue;
@@ -123,7 +125,7 @@ export function loadExtraCases(): MeasuredCase[] {
       });
     } else if (r.kind === 'train') {
       out.push({
-        id: `train ${r.model} b${r.batch} s${r.seq} ${r.precision} adamw${r.gc ? ' gc' : ''}`,
+        id: `train ${r.model} b${r.batch} s${r.seq} ${r.precision} ${r.optimizer ?? 'adamw'}${r.gc ? ' gc' : ''}${r.lora_r ? ` lora${r.lora_r}` : ''}`,
         kind: r.kind,
         model: r.model,
         config: r.config,
@@ -131,9 +133,10 @@ export function loadExtraCases(): MeasuredCase[] {
           mode: 'training',
           batch: r.batch,
           seq: r.seq,
-          precision: r.precision === 'amp_bf16' ? 'amp-bf16' : 'bf16',
-          optimizer: 'adamw',
+          precision: r.precision === 'amp_bf16' ? 'amp-bf16' : r.precision === 'fp32' ? 'fp32' : 'bf16',
+          optimizer: r.optimizer === 'sgd_momentum' ? 'sgd-momentum' : 'adamw',
           gradCheckpointing: !!r.gc,
+          loraRank: r.lora_r ?? null,
         },
         peak: r.peak_alloc_bytes,
       });

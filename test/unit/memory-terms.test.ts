@@ -99,20 +99,20 @@ test('LoRA: r=16 on q,k,v,o,gate,up,down of Llama-3.2-1B = 11,272,192 trainable 
 });
 
 test('activations: Llama-3.2-1B saves 20h + 4·kv + 8i bytes per token per layer in bf16', () => {
-  const ctx = { a: 2, r: 2, autocast: false, lora: null, keepsCache: true, ctxLen: 2048, mathSavedPerScore: 4 };
+  const ctx = { a: 2, r: 2, autocast: false, lora: null, keepsCache: true, ctxLen: 2048, mathSavedPerScore: 0 };
   const h = 2048, kv = 512, i = 8192;
   assert.equal(total(trainingLayerParts(LLAMA_32_1B, ctx, false)), 20 * h + 4 * kv + 8 * i);
   assert.equal(total(trainingFinalParts(LLAMA_32_1B, ctx)), 8 * h);
 });
 
 test('activations: under autocast the fp32 residual and per-layer casts give 30h + 8·kv + 8i', () => {
-  const ctx = { a: 2, r: 4, autocast: true, lora: null, keepsCache: true, ctxLen: 2048, mathSavedPerScore: 4 };
+  const ctx = { a: 2, r: 4, autocast: true, lora: null, keepsCache: true, ctxLen: 2048, mathSavedPerScore: 0 };
   const h = 2048, kv = 512, i = 8192;
   assert.equal(total(trainingLayerParts(LLAMA_32_1B, ctx, false)), 30 * h + 8 * kv + 8 * i);
 });
 
 test('activations: LoRA on a frozen bf16 base keeps fp32 adapter inputs and no base-layer inputs', () => {
-  const ctx = { a: 2, r: 2, autocast: false, lora: 16, keepsCache: false, ctxLen: 2048, mathSavedPerScore: 4 };
+  const ctx = { a: 2, r: 2, autocast: false, lora: 16, keepsCache: false, ctxLen: 2048, mathSavedPerScore: 0 };
   const h = 2048, kv = 512, i = 8192, q = 2048, r = 16;
   // norms 2·4h; adapter inputs q,k,v 3·4h + gate,up 2·4h + o 4q + down 4i; adapter outputs 7·4r; attention 2(q+k+v+o); MLP 3·2i
   const expected = 8 * h + 12 * h + 8 * h + 4 * q + 4 * i + 7 * 4 * r + 2 * (q + kv + kv + q) + 6 * i;
@@ -164,4 +164,31 @@ test('fits compares the device bytes with the GPU', () => {
 test('unsupported combinations are refused with the key, never ignored', () => {
   assert.throws(() => estimateSpec(LLAMA_32_1B, parseScenario({ mode: 'training', weightsDtype: 'nf4', loraRank: 8 })), /not supported yet/);
   assert.throws(() => estimateSpec(LLAMA_32_1B, parseScenario({ mode: 'training', weightsDtype: 'fp32', precision: 'bf16' })), /weightsDtype/);
+});
+
+test('math SDPA keeps heads × seq fp32 probabilities per token (4 B/score), plus fp32 q, k, v', () => {
+  const ctx = { a: 2, r: 2, autocast: false, lora: null, keepsCache: true, ctxLen: 1024, mathSavedPerScore: 4 };
+  const fused = total(trainingLayerParts(LLAMA_32_1B, { ...ctx, mathSavedPerScore: 0 }, false));
+  assert.equal(total(trainingLayerParts(LLAMA_32_1B, ctx, false)) - fused, 4 * 32 * 1024 + 4 * (2048 + 512 + 512));
+});
+
+test('fp32 training materializes attention scores and adds a backward-attention phase', () => {
+  const e = estimateSpec(LLAMA_32_1B, parseScenario({ mode: 'training', batch: 2, seq: 1024, precision: 'fp32' }));
+  const p = e.memory.phases.find((x) => x.phase === 'backward (attention)');
+  assert.ok(p);
+  assert.ok(e.warnings.some((w) => /math kernel/.test(w)));
+  const bf16 = estimateSpec(LLAMA_32_1B, parseScenario({ mode: 'training', batch: 2, seq: 1024, precision: 'bf16' }));
+  assert.ok(!bf16.memory.phases.some((x) => x.phase === 'backward (attention)'));
+});
+
+test('logit soft-capping keeps one more logit-sized tensor (tanh output)', () => {
+  assert.equal(trainingLogitsTerm(100, 1000, 2, 'backward', true).bytes, 100 * 1000 * 14);
+  assert.equal(trainingLogitsTerm(100, 1000, 2, 'forward', true).bytes, 100 * 1000 * 12);
+});
+
+test('residual dropout saves a 1-byte mask after attention and after the MLP', () => {
+  const ctx = { a: 2, r: 2, autocast: false, lora: null, keepsCache: true, ctxLen: 1024, mathSavedPerScore: 0 };
+  const withDrop = { ...LLAMA_32_1B, dropout: { residual: 0.1, embedding: 0.1 } };
+  assert.equal(total(trainingLayerParts(withDrop, ctx, false)) - total(trainingLayerParts(LLAMA_32_1B, ctx, false)), 2 * 2048);
+  assert.equal(total(trainingFinalParts(withDrop, ctx)) - total(trainingFinalParts(LLAMA_32_1B, ctx)), 2048);
 });

@@ -13,7 +13,7 @@ import { layerDims, type LayerDims } from './dims.ts';
 export interface ActContext {
   /** Keys each query attends to (training: the sequence length); used when attention scores are materialized. */
   ctxLen: number;
-  /** Bytes per score element saved by SDPA's math kernel (0 when a fused kernel runs). */
+  /** Bytes per score element saved by SDPA's math kernel; 0 when a fused kernel (flash, memory-efficient) runs. */
   mathSavedPerScore: number;
   /** Bytes of compute-dtype elements. */
   a: number;
@@ -90,7 +90,7 @@ export function trainingLayerParts(spec: ModelSpec, ctx: ActContext, moeLayer: b
 
   // Attention (SDPA / FlashAttention: q, k, v, output and the per-row logsumexp; no s×s matrix).
   add(p, 'attention q,k,v,out', a * (d.q + d.k + d.v + d.o));
-  if (spec.block.sdpaMath) {
+  if (ctx.mathSavedPerScore > 0) {
     // The math kernel keeps fp32 attention probabilities (heads × seq per token) and fp32 copies of q, k, v.
     add(p, 'attention probabilities (math SDPA)', Math.round(ctx.mathSavedPerScore * spec.heads * ctx.ctxLen) + 4 * (d.q + d.k + d.v));
   }

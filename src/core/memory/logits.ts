@@ -9,8 +9,9 @@ import { makeTerm } from './term.ts';
 
 const CE_SOURCE = 'Cut Cross-Entropy §1 (arXiv 2411.09009); transformers ForCausalLMLoss (fp32 upcast); calibrated on test/fixtures/measured';
 
-export function trainingLogitsTerm(tokens: number, vocab: number, a: number, phase: 'forward' | 'backward'): Term {
-  const per = phase === 'backward' ? 12 : a === 4 ? 8 : a + 8;
+export function trainingLogitsTerm(tokens: number, vocab: number, a: number, phase: 'forward' | 'backward', softcap = false): Term {
+  // Soft-capping (logits = cap · tanh(logits / cap)) keeps tanh's output for backward: one more logit-sized tensor.
+  const per = (phase === 'backward' ? 12 : a === 4 ? 8 : a + 8) + (softcap ? a : 0);
   return makeTerm(
     {
       id: 'logits',
@@ -19,17 +20,17 @@ export function trainingLogitsTerm(tokens: number, vocab: number, a: number, pha
       inputs: { tokens, vocab, bytes_per_logit: per },
       source: CE_SOURCE,
       note:
-        phase === 'backward'
+        (phase === 'backward'
           ? 'fp32 log-softmax saved for backward + fp32 gradient of the loss + fp32 gradient of the logits'
-          : `${a === 4 ? '' : `${a}-byte logits + `}fp32 upcast + fp32 log-softmax`,
+          : `${a === 4 ? '' : `${a}-byte logits + `}fp32 upcast + fp32 log-softmax`) + (softcap ? ' + soft-capping tanh output' : ''),
     },
     tokens * vocab * per,
   );
 }
 
 /** Logits kept in inference: the last position only (generate) or every position (scoring). */
-export function inferenceLogitsTerm(rows: number, vocab: number, a: number, fp32Copy: boolean, hidden: number): Term {
-  const per = a + (fp32Copy ? 4 : 0);
+export function inferenceLogitsTerm(rows: number, vocab: number, a: number, fp32Copy: boolean, hidden: number, softcap = false): Term {
+  const per = a * (softcap ? 2 : 1) + (fp32Copy ? 4 : 0);
   return makeTerm(
     {
       id: 'logits',

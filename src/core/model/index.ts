@@ -65,5 +65,7 @@ export function readModelConfig(config: unknown): ModelSpec {
   const adapter = modelType !== null && Object.hasOwn(ADAPTERS, modelType) ? ADAPTERS[modelType]! : null;
   const spec = adapter ? adapter(r, modelType!) : readUnknown(r, modelType);
   spec.dropout = readDropout(config);
+  const cap = (config as Record<string, unknown>).final_logit_softcapping ?? (isObject(config.text_config) ? config.text_config.final_logit_softcapping : undefined);
+  spec.logitSoftcap = typeof cap === 'number' && cap > 0;
   return spec;
 }
