@@ -39,6 +39,7 @@ let spec: ModelSpec | null = null;
 let specError: string | null = null;
 
 const app = document.getElementById('app')!;
+loadSpec();
 
 function post(m: WebviewMessage): void {
   api.postMessage(m);
@@ -74,9 +75,14 @@ window.addEventListener('message', (ev: MessageEvent) => {
   if (!isHostMessage(m)) return;
   if (m.type === 'load') {
     const d: PanelData = m.data;
+    const prev = state.data;
+    // A reload of the same file whose scenario did not change (an edit elsewhere, a restored panel) keeps the
+    // user's what-ifs; a new file or a changed scenario starts from the file again.
+    const same = !!prev && prev.source.uri === d.source.uri && JSON.stringify(prev.scenario) === JSON.stringify(d.scenario);
     state.data = d;
-    state.scenario = sanitizeScenario(d.scenario);
-    state.compare = (d.compare ?? [d.scenario, d.scenario]).map(sanitizeScenario);
+    if (!same || !state.scenario) state.scenario = sanitizeScenario(d.scenario);
+    if (d.compare) state.compare = d.compare.map(sanitizeScenario);
+    else if (!same || state.compare.length === 0) state.compare = [d.scenario, d.scenario].map(sanitizeScenario);
     if (d.view) state.view = d.view;
     loadSpec();
     render();

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { GPUS, findGpu } from '../core/index.ts';
 import { looksLikeModelConfig, parseModelConfig } from '../parsers/index.ts';
-import type { PanelData, PanelView } from '../shared/protocol.ts';
+import { isWebviewState, type PanelData, type PanelView } from '../shared/protocol.ts';
 import { shortGpuName } from './analysis.ts';
 import { compareSeeds } from './compare.ts';
 import { BreakdownPanel, VIEW_TYPE } from './panel.ts';
@@ -48,6 +48,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const refreshAll = () => {
     wm.invalidate();
     for (const d of vscode.workspace.textDocuments) void refreshDoc(d);
+  };
+  let refreshAllTimer: ReturnType<typeof setTimeout> | undefined;
+  const refreshAllSoon = () => {
+    clearTimeout(refreshAllTimer);
+    refreshAllTimer = setTimeout(refreshAll, readSettings().debounceMs);
   };
 
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -160,6 +165,9 @@ export function activate(context: vscode.ExtensionContext): void {
     await vscode.workspace.getConfiguration(SECTION).update('gpu', id, target);
   }
 
+  // A model config edited outside the editor (or a new snapshot) changes the estimates of the files linked to it.
+  const watcher = vscode.workspace.createFileSystemWatcher('**/config.json', false, false, false);
+
   context.subscriptions.push(
     wm,
     diagnostics,
@@ -204,10 +212,16 @@ export function activate(context: vscode.ExtensionContext): void {
       refreshAll();
     }),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         BreakdownPanel.revive(panel, context.extensionUri, setGpu);
+        // The webview restores its own what-ifs from getState(); edits of its file keep reaching it.
+        if (isWebviewState(state) && state.data) panelUri = state.data.source.uri;
       },
     }),
+    watcher,
+    watcher.onDidChange(refreshAllSoon),
+    watcher.onDidCreate(refreshAllSoon),
+    watcher.onDidDelete(refreshAllSoon),
     vscode.workspace.onDidOpenTextDocument((d) => void refreshDoc(d)),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (isOurs(e.document) && e.contentChanges.length) debounced(e.document);
@@ -219,7 +233,12 @@ export function activate(context: vscode.ExtensionContext): void {
       refreshAll();
       if (e.affectsConfiguration(`${SECTION}.gpu`)) BreakdownPanel.current?.setGpu(readSettings().gpu);
     }),
-    { dispose: () => timers.forEach((t) => clearTimeout(t)) },
+    {
+      dispose: () => {
+        timers.forEach((t) => clearTimeout(t));
+        clearTimeout(refreshAllTimer);
+      },
+    },
   );
   updateStatus();
   for (const d of vscode.workspace.textDocuments) void refreshDoc(d);
