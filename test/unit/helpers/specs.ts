@@ -2,19 +2,8 @@
  * Hand-built ModelSpecs for unit tests of the memory terms, so that term tests do not depend on the config adapters.
  * Shapes are those of public models; parameter totals are computed here from the listed tensors.
  */
-import type { BlockSpec, LayerSpec, ModelSpec, TensorGroup } from '../../../src/core/types.ts';
-
-export const LLAMA_BLOCK: BlockSpec = {
-  norm: 'rms',
-  normsPerLayer: 2,
-  qkNorm: 'none',
-  mlp: 'gated',
-  activation: 'fused',
-  fusedQkv: false,
-  fusedGateUp: false,
-  parallelResidual: false,
-  absolutePositions: false,
-};
+import type { LayerSpec, ModelSpec, TensorGroup } from '../../../src/core/types.ts';
+import { LLAMA_BLOCK } from '../../../src/core/model/common.ts';
 
 export interface LlamaShape {
   hidden: number;
