@@ -172,9 +172,10 @@ function readAxolotl(m: Map<string, Entry>, errors: ParseIssue[]): Read {
   scenario.batch = batch ?? 1;
   if (mb && batch !== undefined) fields.batch = mb.loc;
 
+  // axolotl's schema default for sequence_len is 512.
   const sl = m.get('sequence_len');
   const seq = int(sl, errors);
-  scenario.seq = seq ?? 2048;
+  scenario.seq = seq ?? 512;
   if (sl && seq !== undefined) fields.seq = sl.loc;
 
   const gc = m.get('gradient_checkpointing');

@@ -111,6 +111,8 @@ test('axolotl: qlora, 8-bit optimizer, and a subset of LoRA targets are warned a
   assert.equal(r.value!.scenario.loraRank, 8);
   assert.equal(r.value!.scenario.optimizer, 'adamw');
   assert.equal(r.value!.scenario.precision, 'fp32');
+  assert.equal(r.value!.scenario.seq, 512); // axolotl's default sequence_len
+  assert.equal(r.value!.scenario.batch, 1);
 });
 
 const LLAMAFACTORY = `### model
