@@ -293,8 +293,16 @@ export function parseVllmScript(text: string): ParseResult<WorkloadFile[]> {
           break;
       }
     }
-    // vLLM's default max_num_seqs (V1 engine, OpenAI server) is 256.
-    scenario.batch ??= 256;
+    if (scenario.batch === undefined) {
+      // vLLM V1's default max_num_seqs: 256, or 1024 on GPUs with >= 70 GiB (H100-class) — unknown here.
+      scenario.batch = 256;
+      errors.push({
+        message: 'No --max-num-seqs: assumed 256 (vLLM V1 uses 1024 on GPUs with 70 GiB or more). Set it to make the estimate exact.',
+        severity: 'info',
+        range: commandLoc.keyRange,
+        key: '--max-num-seqs',
+      });
+    }
     errors.push({
       message: "vLLM's runtime (chunked prefill, paged KV pool, CUDA graphs) is not modelled yet: the estimate is an upper bound with every sequence (--max-num-seqs) at --max-model-len, prefilled at once (PyTorch eager profile).",
       severity: 'info',
