@@ -39,6 +39,10 @@ export function guessKind(fileName: string, text?: string): 'json' | 'yaml' | 's
  */
 export function parseDocumentText(fileName: string, text: string): ParsedDocument {
   if (text.length > MAX_FILE_BYTES) {
+    // Say so only for a file that looks like ours (a tokenizer.json next to a config.json stays silent).
+    const head = text.slice(0, 65536);
+    const ours = guessKind(fileName, head) !== null && (!/\.ya?ml$/i.test(fileName) || /^\s*(base_model|model_name_or_path)\s*:/m.test(head));
+    if (!ours) return { kind: null, files: [], errors: [] };
     return { kind: null, files: [], errors: [{ message: `LLM Footprint skips files larger than ${MAX_FILE_BYTES / 1048576} MiB.`, severity: 'info', range: ZERO_RANGE }] };
   }
   const g = guessKind(fileName, text);

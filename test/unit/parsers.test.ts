@@ -247,6 +247,11 @@ test('parseDocumentText dispatches by file name and ignores unrelated files', ()
   assert.equal(parseDocumentText('/w/ci.yml', 'on: push\njobs: {}\n').kind, null);
   assert.equal(parseDocumentText('/w/serve.sh', SERVE).kind, 'vllm');
   assert.equal(parseDocumentText('/w/build.sh', 'make all\n').kind, null);
+  // huge files: a message for one that looks like ours, silence for others (tokenizer.json)
+  const pad = ' '.repeat(MAX_FILE_BYTES);
+  assert.match(parseDocumentText('/w/config.json', `{"model_type": "llama",${pad}}`).errors[0]!.message, /skips files larger than 2 MiB/);
+  assert.deepEqual(parseDocumentText('/w/tokenizer.json', `{"version": "1.0",${pad}}`).errors, []);
+  assert.deepEqual(parseDocumentText('/w/data.yaml', `rows:${pad}`).errors, []);
 });
 
 test('linking a workload to its model config', () => {
