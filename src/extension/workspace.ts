@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { readModelConfig, type ModelSpec } from '../core/index.ts';
 import {
   MAX_FILE_BYTES,
-  modelPathCandidates,
+  linkOrder,
   parseDocumentText,
   parseModelConfig,
   dirname,
@@ -152,23 +152,10 @@ export class WorkspaceModel implements vscode.Disposable {
 
   /** Stored quick-pick link → local path in the file → setting → a workspace folder named like the hub model. */
   private async findModelConfig(uri: vscode.Uri, w: WorkloadFile, setting: string): Promise<{ uri: vscode.Uri; file: ModelConfigFile } | null> {
-    const tries: vscode.Uri[] = [];
     const link = this.getLink(uri);
-    if (link) tries.push(link);
     const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === uri.scheme);
-    const fileDir = dirname(uri.path);
-    const local = w.model ? modelPathCandidates(w.model, fileDir, roots.map((r) => r.uri.path)) : [];
-    const settingTries: vscode.Uri[] = [];
-    if (setting) {
-      const rel = setting.endsWith('.json') ? setting : `${setting.replace(/\/+$/, '')}/config.json`;
-      if (rel.startsWith('/')) settingTries.push(uri.with({ path: rel }));
-      else for (const r of roots) settingTries.push(vscode.Uri.joinPath(r.uri, rel));
-    }
-    // Local paths the file names come before the setting; hub-name guesses (after the first two) come after it.
-    const isLocal = w.model ? !/^[^./][^/]*\/[^/]+$/.test(w.model.trim()) : false;
-    const localUris = local.map((p) => uri.with({ path: p }));
-    if (isLocal) tries.push(...localUris, ...settingTries);
-    else tries.push(...settingTries, ...localUris);
+    const paths = linkOrder({ link: null, model: w.model, fileDir: dirname(uri.path), roots: roots.map((r) => r.uri.path), setting });
+    const tries = [...(link ? [link] : []), ...paths.map((p) => uri.with({ path: p }))];
     for (const t of tries) {
       const f = await readConfig(t);
       if (f) return { uri: t, file: f };

@@ -12,7 +12,7 @@ export { LineIndex, contains } from './positions.ts';
 export { parseModelConfig, looksLikeModelConfig } from './modelConfig.ts';
 export { parseTrainingYaml, detectYamlFlavour, mapOptimizer } from './trainingYaml.ts';
 export { parseVllmScript, tokenize, parseSize } from './vllm.ts';
-export { modelPathCandidates, isLocalModelPath, dirname, joinPath } from './link.ts';
+export { modelPathCandidates, isLocalModelPath, dirname, joinPath, linkOrder } from './link.ts';
 
 export interface ParsedDocument {
   kind: FileKind | null;

@@ -62,3 +62,27 @@ export function modelPathCandidates(model: string, fileDir: string, workspaceRoo
   }
   return out;
 }
+
+/**
+ * Every config.json path to try for a workload, in order: the file's stored quick-pick link, then (for a local model
+ * path) the path itself before the `llmFootprint.modelConfig` setting, or (for a hub id) the setting before the
+ * workspace folders named like the model.
+ */
+export function linkOrder(opts: { link?: string | null; model: string | null; fileDir: string; roots: readonly string[]; setting?: string }): string[] {
+  const out: string[] = [];
+  const add = (p: string) => {
+    if (!out.includes(p)) out.push(p);
+  };
+  if (opts.link) add(opts.link);
+  const settingPaths: string[] = [];
+  const setting = (opts.setting ?? '').trim().replace(/\\/g, '/');
+  if (setting) {
+    const rel = /\.json$/i.test(setting) ? setting : `${setting.replace(/\/+$/, '')}/config.json`;
+    if (rel.startsWith('/')) settingPaths.push(joinPath('/', rel));
+    else for (const r of opts.roots) settingPaths.push(joinPath(r, rel));
+  }
+  const local = opts.model ? modelPathCandidates(opts.model, opts.fileDir, opts.roots) : [];
+  if (opts.model && isLocalModelPath(opts.model)) [...local, ...settingPaths].forEach(add);
+  else [...settingPaths, ...local].forEach(add);
+  return out;
+}

@@ -9,6 +9,7 @@ import {
   tokenize,
   parseSize,
   modelPathCandidates,
+  linkOrder,
   isLocalModelPath,
   mapOptimizer,
   LineIndex,
@@ -263,6 +264,17 @@ test('linking a workload to its model config', () => {
   const hub = modelPathCandidates('Qwen/Qwen2.5-7B', '/ws', ['/ws']);
   assert.ok(hub.includes('/ws/qwen2.5-7b/config.json'));
   assert.deepEqual(modelPathCandidates('$MODEL', '/ws', ['/ws']), []);
+  // order: link, then a local path before the setting; for a hub id the setting first
+  assert.deepEqual(linkOrder({ link: '/ws/x/config.json', model: './m', fileDir: '/ws/t', roots: ['/ws'], setting: 'models/llama' }), [
+    '/ws/x/config.json',
+    '/ws/t/m/config.json',
+    '/ws/m/config.json',
+    '/ws/models/llama/config.json',
+  ]);
+  const hubOrder = linkOrder({ model: 'Qwen/Qwen2.5-7B', fileDir: '/ws', roots: ['/ws'], setting: 'qwen/config.json' });
+  assert.equal(hubOrder[0], '/ws/qwen/config.json');
+  assert.ok(hubOrder.includes('/ws/qwen2.5-7b/config.json'));
+  assert.deepEqual(linkOrder({ model: null, fileDir: '/ws', roots: ['/ws', '/ws2'], setting: 'a' }), ['/ws/a/config.json', '/ws2/a/config.json']);
 });
 
 test('LineIndex round-trips offsets', () => {
