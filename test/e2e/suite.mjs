@@ -447,8 +447,13 @@ export function tests(ctx) {
         const lenses = await wb.codeLenses({ match: /not fit/i, timeout: 10_000 });
         assert.ok(lenses.some((t) => /not fit/i.test(t)), `the CodeLens does not say "does not fit" after the edit: ${JSON.stringify(lenses)}`);
         ctx.notes.push(`diagnostic: ${row}; CodeLens: ${lenses.join(' | ')}`);
-        await wb.openFile(rel);
+        // The warning's hover on the key (VS Code shows the diagnostic with its quick fixes there).
+        await wb.gotoLine(lineIdx + 1);
+        const hover = await wb.hoverKey('micro_batch_size');
         await shot('diagnostic');
+        assert.match(hover, /not fit/i, `the hover on micro_batch_size does not show the warning: "${hover}"`);
+        await wb.page.keyboard.press('Escape');
+        await wb.page.mouse.move(5, 5);
         await wb.hidePanel();
         st.dirtyAxolotl = rel;
       },
@@ -480,6 +485,9 @@ export function tests(ctx) {
           await wb.activeEditor().locator('.squiggly-warning, .squiggly-error').first().waitFor({ timeout: 15_000 });
           await wb.problems({ match: /fit/i });
           await wb.openFile(st.dirtyAxolotl);
+          const line = readFileSync(abs(st.dirtyAxolotl), 'utf8').split('\n').findIndex((l) => /^\s*micro_batch_size\s*:/.test(l));
+          await wb.gotoLine(line + 1);
+          await wb.hoverKey('micro_batch_size');
           await shot('diagnostic');
         }
       },
