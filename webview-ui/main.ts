@@ -387,6 +387,31 @@ function fillCompare(box: HTMLElement): void {
     head.append(h('th', { scope: 'col', 'data-scenario-index': i }, `Scenario ${i + 1} `, rm));
   });
   const body = h('tbody');
+  const peakRow = h('tr', { class: 'total' }, h('th', { scope: 'row' }, 'Peak per GPU'));
+  const devRow = h('tr', {}, h('th', { scope: 'row' }, 'With CUDA context'));
+  const fitRow = h('tr', {}, h('th', { scope: 'row' }, 'Fits'));
+  runs.forEach((r, i) => {
+    if (!r.est) {
+      peakRow.append(h('td', { class: 'error', 'data-testid': 'compare-error', 'data-scenario-index': i }, r.error ?? ''));
+      devRow.append(h('td', {}, ''));
+      fitRow.append(h('td', {}, ''));
+      return;
+    }
+    const diff = first && i > 0 ? r.est.memory.peak_bytes - first.memory.peak_bytes : 0;
+    peakRow.append(
+      h(
+        'td',
+        { class: 'num', 'data-testid': 'compare-peak', 'data-scenario-index': i, 'data-bytes': r.est.memory.peak_bytes },
+        formatBytes(r.est.memory.peak_bytes),
+        i > 0 && diff !== 0 ? h('div', { class: diff > 0 ? 'delta up' : 'delta down' }, `${diff > 0 ? '+' : '−'}${formatBytes(Math.abs(diff))}`) : null,
+      ),
+    );
+    devRow.append(h('td', { class: 'num' }, formatBytes(r.est.memory.device_bytes)));
+    const { gpu, bytes } = capacityOf(r.est.scenario.gpu, state.data?.memoryFraction ?? 1);
+    const fits = bytes === null ? null : r.est.memory.device_bytes <= bytes;
+    fitRow.append(h('td', { 'data-testid': 'compare-fits', 'data-scenario-index': i, 'data-fits': String(fits), class: fits ? 'ok' : fits === false ? 'bad' : '' }, gpu ? `${fits ? '✓' : '✗'} ${shortGpuName(gpu)}` : '—'));
+  });
+  body.append(peakRow, devRow, fitRow);
   // Controls: one row per field of either mode; a field that does not apply to a column's mode shows "—".
   const keys = new Map<string, Control>();
   for (const c of [...controlsFor('inference'), ...controlsFor('training')]) keys.set(c.field.key, c);
@@ -413,41 +438,19 @@ function fillCompare(box: HTMLElement): void {
     });
     body.append(tr);
   }
-  const peakRow = h('tr', { class: 'total' }, h('th', { scope: 'row' }, 'Peak per GPU'));
-  const devRow = h('tr', {}, h('th', { scope: 'row' }, 'With CUDA context'));
-  const fitRow = h('tr', {}, h('th', { scope: 'row' }, 'Fits'));
-  runs.forEach((r, i) => {
-    if (!r.est) {
-      peakRow.append(h('td', { class: 'error', 'data-testid': 'compare-error', 'data-scenario-index': i }, r.error ?? ''));
-      devRow.append(h('td', {}, ''));
-      fitRow.append(h('td', {}, ''));
-      return;
-    }
-    const diff = first && i > 0 ? r.est.memory.peak_bytes - first.memory.peak_bytes : 0;
-    peakRow.append(
-      h(
-        'td',
-        { class: 'num', 'data-testid': 'compare-peak', 'data-scenario-index': i, 'data-bytes': r.est.memory.peak_bytes },
-        formatBytes(r.est.memory.peak_bytes),
-        i > 0 && diff !== 0 ? h('div', { class: diff > 0 ? 'delta up' : 'delta down' }, `${diff > 0 ? '+' : '−'}${formatBytes(Math.abs(diff))}`) : null,
-      ),
-    );
-    devRow.append(h('td', { class: 'num' }, formatBytes(r.est.memory.device_bytes)));
-    const { gpu, bytes } = capacityOf(r.est.scenario.gpu, state.data?.memoryFraction ?? 1);
-    const fits = bytes === null ? null : r.est.memory.device_bytes <= bytes;
-    fitRow.append(h('td', { 'data-testid': 'compare-fits', 'data-scenario-index': i, 'data-fits': String(fits), class: fits ? 'ok' : fits === false ? 'bad' : '' }, gpu ? `${fits ? '✓' : '✗'} ${shortGpuName(gpu)}` : '—'));
-  });
-  body.append(peakRow, devRow, fitRow);
-  const termIds: [string, string][] = [];
-  for (const r of runs) for (const t of r.est?.memory.terms ?? []) if (!termIds.some(([id]) => id === t.id)) termIds.push([t.id, t.label]);
-  for (const [id, label] of termIds) {
-    const tr = h('tr', { 'data-compare-term-id': id }, h('th', { scope: 'row', class: 'sub' }, label));
+  // One row per term id; when the scenarios label it differently ("Base weights (frozen)" vs "Weights"), the row
+  // is named after the id.
+  const labels = new Map<string, Set<string>>();
+  for (const r of runs) for (const t of r.est?.memory.terms ?? []) (labels.get(t.id) ?? labels.set(t.id, new Set()).get(t.id)!).add(t.label);
+  const termIds: [string, string][] = [...labels].map(([id, ls]) => [id, ls.size === 1 ? [...ls][0]! : id.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())]);
+  termIds.forEach(([id, label], k) => {
+    const tr = h('tr', { 'data-compare-term-id': id, class: k === 0 ? 'first-term' : null }, h('th', { scope: 'row', class: 'sub' }, label));
     for (const r of runs) {
       const t = r.est?.memory.terms.find((x) => x.id === id);
       tr.append(h('td', { class: 'num' }, t ? formatBytes(t.bytes) : '—'));
     }
     body.append(tr);
-  }
+  });
   box.append(h('table', { class: 'compare-table', 'data-testid': 'compare-table' }, h('caption', { class: 'sr-only' }, 'Scenarios side by side'), h('thead', {}, head), body));
   if (focusedId) document.getElementById(focusedId)?.focus();
 }
