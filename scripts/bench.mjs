@@ -149,8 +149,17 @@ if (!opts['no-activation']) {
 }
 
 console.log(`\n── summary ─────────────────────────────────────────────────────`);
+const vsix = path.join(ROOT, 'dist/llm-footprint.vsix');
 console.log(`estimates/s: ${fmtRate(rate)}`);
-if (activation) console.log(`activation ms: ${activation.median} (median of ${activation.runs.length}: ${activation.runs.join(', ')}; VS Code's Running Extensions)`);
+console.log(`  target ≥ 20,000: ${rate >= 20_000 ? 'met' : 'NOT MET'}`);
+if (activation) {
+  console.log(`activation ms: ${activation.median} (median of ${activation.runs.length}: ${activation.runs.join(', ')}; VS Code's Running Extensions)`);
+  console.log(`  target < 100 ms: ${activation.median < 100 ? 'met' : 'NOT MET'}`);
+}
+if (existsSync(vsix)) {
+  const size = statSync(vsix).size;
+  console.log(`vsix: ${(size / 2 ** 20).toFixed(2)} MiB (target < 3 MiB: ${size < 3 * 2 ** 20 ? 'met' : 'NOT MET'})`);
+}
 
 async function measureActivation(runs) {
   const { packageVsix } = await import('./package.mjs');
