@@ -2,7 +2,12 @@
  * The user's setup. One schema, one place for defaults. The CLI flags, the extension's
  * settings and the webview's what-if controls are all generated from `SCENARIO_FIELDS`.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+
+// zod/mini registers no locale (classic zod registers English on first use); English keeps the built-in messages
+// (unknown keys, enum options, wrong types) identical. An explicitly configured locale wins, as with classic zod.
+if (!z.config().localeError) z.config(en());
 
 export const WEIGHT_DTYPES = ['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4', 'nf4'] as const;
 export const PRECISIONS = ['fp32', 'bf16', 'fp16', 'amp-bf16', 'amp-fp16'] as const;
@@ -18,29 +23,31 @@ export const MAX_TOKENS = 1 << 24;
 const count = (what: string, min: number, max: number) =>
   z
     .number({ error: `${what} must be a number` })
-    .int({ error: `${what} must be a whole number` })
-    .min(min, { error: `${what} must be at least ${min}` })
-    .max(max, { error: `${what} must be at most ${max}` });
+    .check(
+      z.int({ error: `${what} must be a whole number` }),
+      z.minimum(min, { error: `${what} must be at least ${min}` }),
+      z.maximum(max, { error: `${what} must be at most ${max}` }),
+    );
 
-export const ScenarioSchema = z
-  .object({
-    mode: z.enum(MODES).default('inference'),
-    batch: count('batch', 1, 1 << 20).default(1),
-    seq: count('seq', 1, MAX_TOKENS).default(2048),
-    newTokens: count('new tokens', 0, MAX_TOKENS).default(0),
-    /** Storage dtype of the weights; null = from the precision (training) or the config's torch_dtype (inference). */
-    weightsDtype: z.enum(WEIGHT_DTYPES).nullable().default(null),
-    kvDtype: z.enum(KV_DTYPES).default('auto'),
-    precision: z.enum(PRECISIONS).default('bf16'),
-    optimizer: z.enum(OPTIMIZERS).default('adamw'),
-    gradCheckpointing: z.boolean().default(false),
-    loraRank: count('LoRA rank', 1, 1 << 16).nullable().default(null),
-    /** Inference logits: the last position (generate) or every position (scoring, perplexity; no KV cache). */
-    logits: z.enum(LOGITS).default('last'),
-    gpu: z.string().min(1).nullable().default(null),
-    runtime: z.enum(RUNTIME_IDS).default('pytorch'),
-  })
-  .strict();
+// zod/mini (tree-shakable): the same checks as classic zod's z.number().int().min().max(), z.string().min(1),
+// .nullable(), .default() and .strict(), written as functions.
+export const ScenarioSchema = z.strictObject({
+  mode: z._default(z.enum(MODES), 'inference'),
+  batch: z._default(count('batch', 1, 1 << 20), 1),
+  seq: z._default(count('seq', 1, MAX_TOKENS), 2048),
+  newTokens: z._default(count('new tokens', 0, MAX_TOKENS), 0),
+  /** Storage dtype of the weights; null = from the precision (training) or the config's torch_dtype (inference). */
+  weightsDtype: z._default(z.nullable(z.enum(WEIGHT_DTYPES)), null),
+  kvDtype: z._default(z.enum(KV_DTYPES), 'auto'),
+  precision: z._default(z.enum(PRECISIONS), 'bf16'),
+  optimizer: z._default(z.enum(OPTIMIZERS), 'adamw'),
+  gradCheckpointing: z._default(z.boolean(), false),
+  loraRank: z._default(z.nullable(count('LoRA rank', 1, 1 << 16)), null),
+  /** Inference logits: the last position (generate) or every position (scoring, perplexity; no KV cache). */
+  logits: z._default(z.enum(LOGITS), 'last'),
+  gpu: z._default(z.nullable(z.string().check(z.minLength(1))), null),
+  runtime: z._default(z.enum(RUNTIME_IDS), 'pytorch'),
+});
 
 export type Scenario = z.output<typeof ScenarioSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
