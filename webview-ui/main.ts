@@ -127,6 +127,9 @@ function render(): void {
   });
   app.append(tabs);
   updateResults();
+  barResize.disconnect();
+  const chart = document.getElementById('chart');
+  if (chart) barResize.observe(chart);
   if (focusedId) document.getElementById(focusedId)?.focus();
 }
 
@@ -160,7 +163,7 @@ function header(d: PanelData): HTMLElement {
 
 function breakdownPanel(): HTMLElement {
   const mode = (state.scenario?.mode ?? 'inference') as Scenario['mode'];
-  const form = h('form', { id: 'controls', class: 'controls', 'aria-label': 'What-if scenario', 'data-testid': 'controls' });
+  const form = h('form', { id: 'controls', class: 'controls', 'aria-labelledby': 'whatif-title', 'data-testid': 'controls' });
   form.addEventListener('submit', (e) => e.preventDefault());
   const sc = run(state.scenario).sc;
   const values: Record<string, unknown> = { ...(sc ?? {}), ...(state.scenario ?? {}) };
@@ -176,11 +179,19 @@ function breakdownPanel(): HTMLElement {
       }),
     );
   }
+  // The answer first (bar against the GPU, then the terms), the what-if controls after it: a compact grid below
+  // the table, or a side column when the panel is wide (media/webview.css).
   return h(
     'div',
     { class: 'breakdown' },
-    form,
-    h('div', { class: 'results' }, h('div', { id: 'chart', 'data-testid': 'chart' }), h('div', { id: 'table' }), h('div', { id: 'warnings' })),
+    h('div', { class: 'results' }, h('div', { id: 'chart', 'data-testid': 'chart' }), h('div', { id: 'table', class: 'table-wrap' }), h('div', { id: 'warnings' })),
+    h(
+      'section',
+      { class: 'whatif', 'aria-labelledby': 'whatif-title' },
+      h('h2', { id: 'whatif-title' }, 'What if'),
+      h('p', { class: 'help' }, 'Changes re-estimate at once; Reset to file goes back to the file’s values.'),
+      form,
+    ),
   );
 }
 
@@ -229,6 +240,14 @@ function field(c: Control, value: unknown, id: string, extra: Record<string, str
   );
 }
 
+// The bar is drawn at the chart's width in pixels (a fixed viewBox would scale its text and height with the panel);
+// it is redrawn when that width changes (panel resized, or the Breakdown tab shown after a hidden render).
+let barWidth = 0;
+const barResize = new ResizeObserver((entries) => {
+  const w = Math.round(entries[0]?.contentRect.width ?? 0);
+  if (w > 0 && Math.abs(w - barWidth) > 1) updateResults();
+});
+
 function updateResults(): void {
   const d = state.data!;
   const { est, error } = run(state.scenario);
@@ -273,20 +292,27 @@ function updateResults(): void {
         )
       : null,
     h('div', {}, h('span', { class: 'label' }, 'Peak at'), h('span', { 'data-testid': 'peak-phase' }, est.memory.peak_phase)),
-    h('div', {}, h('span', { class: 'label' }, 'Parameters'), h('span', { 'data-testid': 'params' }, `${countLabel(est.params.total)} (${countLabel(est.params.trainable)} trainable)`)),
+    h(
+      'div',
+      {},
+      h('span', { class: 'label' }, 'Parameters'),
+      h('span', { 'data-testid': 'params' }, est.scenario.mode === 'training' ? `${countLabel(est.params.total)} (${countLabel(est.params.trainable)} trainable)` : countLabel(est.params.total)),
+    ),
   ];
   summary.append(...parts.filter((x): x is HTMLElement => x !== null));
-  chart.append(stackedBar(est, cap, gpu ? shortGpuName(gpu) : null));
-  table.append(termsTable(est));
+  barWidth = Math.round(chart.clientWidth) || 640;
+  const bar = stackedBar(est, cap, gpu ? shortGpuName(gpu) : null, barWidth);
+  chart.append(bar.el);
+  table.append(termsTable(est, bar.colors));
   const ws = est.warnings;
   if (ws.length) warnings.append(h('ul', { class: 'warnings', 'data-testid': 'warnings' }, ...ws.map((w) => h('li', {}, w))));
   const curve = document.getElementById('curve');
   if (curve) fillCurve(curve);
 }
 
-function stackedBar(est: Estimate, cap: number | null, gpuName: string | null): SVGElement {
-  const W = 640;
-  const H = 76;
+/** The stacked bar (a figure with its legend) and each drawn term's color, for the table's swatches. */
+function stackedBar(est: Estimate, cap: number | null, gpuName: string | null, W: number): { el: HTMLElement; colors: Map<string, string> } {
+  const H = 62;
   const { segments, capacityX } = stackedSegments(est, cap, W - 2);
   const total = est.memory.device_bytes;
   const svg = s('svg', {
@@ -296,15 +322,15 @@ function stackedBar(est: Estimate, cap: number | null, gpuName: string | null): 
     'data-testid': 'breakdown-chart',
     'aria-label': `Memory breakdown: ${segments.map((g) => `${g.label} ${formatBytes(g.bytes)}`).join(', ')}; total ${formatBytes(total)}${cap ? ` of ${formatBytes(cap)}` : ''}`,
   });
-  svg.append(css(s('rect', { x: 1, y: 14, width: W - 2, height: 30, rx: 2, class: 'track' }), {}));
+  svg.append(css(s('rect', { x: 1, y: 10, width: W - 2, height: 26, rx: 2, class: 'track' }), {}));
   for (const g of segments) {
-    const r = s('rect', { x: 1 + g.x, y: 14, width: Math.max(0, g.width), height: 30, 'data-segment-id': g.id, class: g.device ? 'seg device' : 'seg' }, s('title', {}, `${g.label}: ${formatBytes(g.bytes)}`));
+    const r = s('rect', { x: 1 + g.x, y: 10, width: Math.max(0, g.width), height: 26, 'data-segment-id': g.id, class: g.device ? 'seg device' : 'seg' }, s('title', {}, `${g.label}: ${formatBytes(g.bytes)}`));
     css(r, { fill: g.color });
     svg.append(r);
   }
   if (capacityX !== null) {
-    svg.append(s('line', { x1: 1 + capacityX, x2: 1 + capacityX, y1: 4, y2: 54, class: 'capacity' }));
-    svg.append(s('text', { x: Math.min(W - 4, capacityX), y: 68, class: 'capacity-label', 'text-anchor': 'end' }, `${gpuName ?? 'GPU'} ${cap ? formatBytes(cap) : ''}`));
+    svg.append(s('line', { x1: 1 + capacityX, x2: 1 + capacityX, y1: 3, y2: 43, class: 'capacity' }));
+    svg.append(s('text', { x: Math.min(W - 4, capacityX), y: 57, class: 'capacity-label', 'text-anchor': 'end' }, `${gpuName ?? 'GPU'} ${cap ? formatBytes(cap) : ''}`));
   }
   const wrap = h('figure', { class: 'chart' });
   const legend = h('ul', { class: 'legend', 'aria-hidden': 'true' });
@@ -313,20 +339,31 @@ function stackedBar(est: Estimate, cap: number | null, gpuName: string | null): 
     legend.append(h('li', {}, sw, `${g.label} ${formatBytes(g.bytes)}`));
   }
   wrap.append(svg, legend);
-  return wrap as unknown as SVGElement;
+  return { el: wrap, colors: new Map(segments.map((g) => [g.id, g.color])) };
 }
 
-function termsTable(est: Estimate): HTMLElement {
+function termsTable(est: Estimate, colors: Map<string, string>): HTMLElement {
   const rows = [...est.memory.terms.map((t) => ({ t, device: false })), ...est.memory.device_terms.map((t) => ({ t, device: true }))];
+  const total = est.memory.device_bytes;
+  const pct = (b: number) => (total > 0 ? `${((100 * b) / total).toFixed(1)} %` : '—');
   const body = h('tbody');
   for (const { t, device } of rows) {
+    const onGpu = device || t.where === 'gpu';
+    const color = colors.get(t.id);
+    const swatch = css(h('span', { class: `swatch${device ? ' device' : ''}${color ? '' : ' none'}`, 'aria-hidden': 'true' }), color ? { background: color } : {});
+    const where = device ? 'device only' : t.where !== 'gpu' ? t.where : null;
     body.append(
       h(
         'tr',
         { 'data-term-id': t.id, 'data-bytes': t.bytes, class: device ? 'device' : t.where !== 'gpu' ? 'host' : '' },
-        h('th', { scope: 'row' }, t.label, t.note ? h('div', { class: 'note' }, t.note) : null),
+        h(
+          'th',
+          { scope: 'row' },
+          h('span', { class: 'term' }, swatch, t.label, where ? h('span', { class: 'tag', title: device ? 'Held by the CUDA context or the allocator, not by tensors' : `Held in ${t.where} memory, not on the GPU` }, where) : null),
+          t.note ? h('div', { class: 'note' }, t.note) : null,
+        ),
         h('td', { class: 'num', title: `${t.bytes.toLocaleString('en-US')} bytes` }, formatBytes(t.bytes)),
-        h('td', {}, device ? 'gpu (device only)' : t.where),
+        h('td', { class: 'num share' }, onGpu ? pct(t.bytes) : '—'),
         h('td', { class: 'formula' }, h('code', {}, t.formula), h('div', {}, h('code', { 'data-testid': 'formula-values' }, `= ${substitute(t.formula, t.inputs)}`))),
         h('td', { class: 'source' }, t.source),
       ),
@@ -338,15 +375,27 @@ function termsTable(est: Estimate): HTMLElement {
       { class: 'total', 'data-testid': 'total-row' },
       h('th', { scope: 'row' }, `Peak (${est.memory.peak_phase})`),
       h('td', { class: 'num' }, formatBytes(est.memory.peak_bytes)),
-      h('td', {}, 'gpu'),
+      h('td', { class: 'num share' }, pct(est.memory.peak_bytes)),
       h('td', { colspan: 2 }, `With device-only terms: ${formatBytes(est.memory.device_bytes)}${est.memory.host_bytes ? `; host: ${formatBytes(est.memory.host_bytes)}` : ''}`),
     ),
   );
   return h(
     'table',
     { class: 'terms', 'data-testid': 'terms-table' },
-    h('caption', { class: 'sr-only' }, 'Memory terms with their formula, values and source'),
-    h('thead', {}, h('tr', {}, ...['Term', 'Size', 'Where', 'Formula (values substituted)', 'Source'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('caption', { class: 'sr-only' }, 'Memory terms with their share of the device total, formula, values and source'),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, 'Term'),
+        h('th', { scope: 'col', class: 'num' }, 'Size'),
+        h('th', { scope: 'col', class: 'num', title: `Share of the device total (${formatBytes(total)}, the whole bar)` }, 'Share'),
+        h('th', { scope: 'col' }, 'Formula (values substituted)'),
+        h('th', { scope: 'col' }, 'Source'),
+      ),
+    ),
     body,
   );
 }
