@@ -177,12 +177,19 @@ export class Workbench {
   }
 
   async setTheme(theme) {
-    const label = theme === 'light' ? 'Light Modern' : 'Dark Modern';
-    const cls = theme === 'light' ? 'vs' : 'vs-dark';
+    const { label, cls } = {
+      light: { label: 'Light Modern', cls: 'vs' },
+      dark: { label: 'Dark Modern', cls: 'vs-dark' },
+      'high-contrast': { label: 'Dark High Contrast', cls: 'hc-black' },
+    }[theme];
     if (await this.hasThemeClass(cls)) return;
     await this.runCommand('Preferences: Color Theme');
     await this.quickInput.fill(label);
-    await this.pick(label);
+    const row = this.page.locator('.quick-input-list .monaco-list-row').filter({
+      has: this.page.locator('.label-name', { hasText: new RegExp(`^(Default )?${label}$`) }),
+    });
+    await row.first().waitFor({ timeout: 10_000 });
+    await row.first().click();
     await this.page.waitForFunction(
       (c) => document.querySelector('.monaco-workbench')?.classList.contains(c),
       cls,

@@ -492,5 +492,99 @@ export function tests(ctx) {
         }
       },
     },
+    {
+      name: 'high contrast theme: the webview follows it',
+      async fn() {
+        await wb.setTheme('high-contrast');
+        st.theme = 'high-contrast';
+        const rel = needModelConfig();
+        await wb.openFile(rel);
+        await wb.runCommand(COMMAND_BREAKDOWN);
+        const frame = wb.webview();
+        await peakBytes(frame, { timeout: 30_000 });
+        await wb.page.waitForTimeout(300);
+        await shot('webview');
+        const theme = await frame.locator('body').getAttribute('class');
+        assert.match(theme ?? '', /vscode-high-contrast/, `webview body is not themed high contrast: class="${theme}"`);
+        await wb.setTheme('dark');
+        st.theme = 'dark';
+      },
+    },
+    {
+      name: 'LLM Footprint: Select Target GPU changes the CodeLens (= CLI for that GPU)',
+      async fn() {
+        // The full fine-tuning example does not fit an H100 but fits a B200 (per the CLI).
+        const rel = ex.llamafactory[0] ?? needAxolotl();
+        const target = { id: 'b200-180gb', label: 'NVIDIA B200 180GB' };
+        const cli = estimateFile(abs(rel), workspace, { gpu: target.id });
+        assert.equal(cli.memory.fits, true, `the CLI says ${rel} does not fit ${target.label}; the test needs a GPU it fits`);
+        await wb.openFile(rel);
+        await wb.runCommand('LLM Footprint: Select Target GPU');
+        await wb.pick(target.label);
+        const lenses = await wb.codeLenses({ match: /B200/, timeout: 15_000 });
+        const lens = lenses.find((t) => /peak/.test(t)) ?? '';
+        assert.match(lens, /B200/, `after selecting ${target.label} the CodeLens of ${rel} still reads ${JSON.stringify(lenses)}`);
+        await checkCodeLens(rel, { gpu: target.id }, `--gpu ${target.id}`);
+        await shot('select-gpu');
+        ctx.notes.push(`Select Target GPU → ${target.label}: CodeLens ${rel}: "${lens}"`);
+        // Back to the default for the tests after this one.
+        if (gpu) {
+          await wb.runCommand('LLM Footprint: Select Target GPU');
+          const name = (await import('node:child_process')).execFileSync(process.execPath, [path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'dist', 'cli.js'), 'gpus', '--json'], { encoding: 'utf8' });
+          const g = JSON.parse(name).find((x) => x.id === gpu);
+          await wb.pick(g.name);
+          await wb.codeLenses({ match: new RegExp(g.name.split(' ')[1]), timeout: 15_000 });
+        }
+      },
+    },
+    {
+      name: 'the webview keeps its what-if state across a window reload',
+      async fn() {
+        const rel = needModelConfig();
+        await wb.openFile(rel);
+        await wb.runCommand(COMMAND_BREAKDOWN);
+        let frame = wb.webview();
+        const before = await peakBytes(frame, { timeout: 30_000 });
+        await setControl(wb, frame, 'batch', 3);
+        const atThree = await waitForPeakChange(frame, before);
+        const scenario = await webviewScenario(frame);
+        assert.equal(Number(scenario.batch), 3, `batch control shows ${scenario.batch} after setting 3`);
+        await wb.page.waitForTimeout(2000); // let the webview save its state
+        const tabsBefore = await wb.page.locator('.editor-group-container').evaluateAll((gs) =>
+          gs.map((g) => [...g.querySelectorAll('.tab')].map((t) => `${t.classList.contains('active') ? '*' : ''}${t.getAttribute('aria-label')}`)),
+        );
+        wb.page.once('dialog', (d) => d.accept().catch(() => {}));
+        // Through the workbench (its shutdown saves the layout and the webviews' state), as a user would.
+        const navigated = wb.page.waitForEvent('framenavigated', { predicate: (f) => f === wb.page.mainFrame(), timeout: 30_000 });
+        await wb.runCommand('Developer: Reload Window');
+        await navigated;
+        await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+        // VS Code restores the panel's tab; which tab of its group is active depends on when the workbench last saved
+        // its layout, so show it as a user would.
+        const tab = wb.page.locator('.tabs-container .tab[aria-label^="LLM Footprint"]').first();
+        await tab.waitFor({ timeout: 30_000 }).catch(() => {});
+        if ((await tab.count()) > 0 && !(await tab.evaluate((t) => t.classList.contains('active')))) await tab.click();
+        frame = wb.webview();
+        let after;
+        try {
+          after = await peakBytes(frame, { timeout: 40_000 });
+        } catch {
+          await shot('reload');
+          const tabs = await wb.page.locator('.editor-group-container').evaluateAll((gs) =>
+            gs.map((g) => [...g.querySelectorAll('.tab')].map((t) => `${t.classList.contains('active') ? '*' : ''}${t.getAttribute('aria-label')}`)),
+          );
+          throw new Error(
+            `after a reload the breakdown webview was not restored (no [data-testid="peak-bytes"]); tabs before: ${JSON.stringify(tabsBefore)}, after: ${JSON.stringify(tabs)}`,
+          );
+        }
+        const restored = await webviewScenario(frame);
+        await shot('reload');
+        assert.equal(Number(restored.batch), 3, `after a reload the webview shows batch ${restored.batch}, expected the what-if batch 3`);
+        assert.equal(after, atThree, `after a reload the webview peak is ${fmt(after)}, before it was ${fmt(atThree)}`);
+        const flags = flagsFor(restored);
+        const cli = cliEstimate(abs(rel), flags.includes('--gpu') ? flags : [...flags, ...gpuFlags]);
+        assert.equal(after, cli.memory.peak_bytes, `restored webview peak ${fmt(after)} ≠ CLI ${fmt(cli.memory.peak_bytes)} (${flags.join(' ')})`);
+      },
+    },
   ];
 }
