@@ -2,7 +2,7 @@
 // headless Chromium. Sets up what it needs on first use (code-server in .tools/, Chromium via CHROME_PATH,
 // /usr/bin/chromium or apt-get when root on Debian).
 // Usage: node scripts/test.mjs [--unit] [--e2e] [--keep]     (no flag: both)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, ensureCodeServer, ensureChromium } from './lib/tools.mjs';
@@ -86,12 +86,21 @@ if (runE2e) {
       summary.push('e2e: 0 passed, 1 failed (setup failed: code-server or Chromium missing)');
     } else {
       const e0 = Date.now();
-      const r = spawnSync(
-        process.execPath,
-        [path.join(ROOT, 'test/e2e/run.mjs'), '--vsix', vsix, ...(argv.includes('--keep') ? ['--keep'] : [])],
-        { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
-      );
-      process.stdout.write(r.stdout ?? '');
+      // Streamed live, and kept to find the suite's own `e2e: N passed, M failed` line.
+      const r = await new Promise((resolve) => {
+        const child = spawn(
+          process.execPath,
+          [path.join(ROOT, 'test/e2e/run.mjs'), '--vsix', vsix, ...(argv.includes('--keep') ? ['--keep'] : [])],
+          { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        let stdout = '';
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', (d) => {
+          stdout += d;
+          process.stdout.write(d);
+        });
+        child.on('close', (status, signal) => resolve({ status, signal, stdout }));
+      });
       const line = (r.stdout ?? '').split('\n').reverse().find((l) => /^e2e: \d+ passed, \d+ failed/.test(l));
       if (r.status !== 0) failed = true;
       summary.push(`${line ?? `e2e: 0 passed, 1 failed (runner exited ${r.status ?? r.signal} without a summary)`} — ${((Date.now() - e0) / 1000).toFixed(1)} s`);
