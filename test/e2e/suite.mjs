@@ -497,6 +497,7 @@ export function tests(ctx) {
       async fn() {
         await wb.setTheme('high-contrast');
         st.theme = 'high-contrast';
+        await wb.hidePanel();
         const rel = needModelConfig();
         await wb.openFile(rel);
         await wb.runCommand(COMMAND_BREAKDOWN);
