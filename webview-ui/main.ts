@@ -167,11 +167,12 @@ function breakdownPanel(): HTMLElement {
   form.addEventListener('submit', (e) => e.preventDefault());
   const sc = run(state.scenario).sc;
   const values: Record<string, unknown> = { ...(sc ?? {}), ...(state.scenario ?? {}) };
-  for (const c of controlsFor(mode)) {
+  for (const c of controlsFor(mode, (values.runtime ?? 'pytorch') as Scenario['runtime'])) {
     form.append(
       field(c, values[c.field.key], `f-${c.field.key}`, { 'data-field': c.field.key }, (v) => {
         state.scenario = { ...state.scenario, [c.field.key]: v } as ScenarioInput;
-        if (c.field.key === 'mode') render();
+        // The mode and the runtime decide which controls exist.
+        if (c.field.key === 'mode' || c.field.key === 'runtime') render();
         else {
           persist();
           updateResults();
@@ -217,7 +218,8 @@ function field(c: Control, value: unknown, id: string, extra: Record<string, str
       }
     });
   } else {
-    el = h('vscode-textfield', { id, type: 'number', min: f.key === 'newTokens' ? 0 : 1, 'aria-label': f.label, 'aria-describedby': helpId, placeholder: c.nullable ? 'none' : '', ...extra });
+    const range = f.kind === 'number' ? { min: 0, max: 1, step: 0.01 } : { min: f.key === 'newTokens' ? 0 : 1 };
+    el = h('vscode-textfield', { id, type: 'number', ...range, 'aria-label': f.label, 'aria-describedby': helpId, placeholder: c.nullable ? 'none' : '', ...extra });
     (el as HTMLElement & { value: string }).value = displayValue(value);
     const handler = () => {
       try {
@@ -463,7 +465,7 @@ function fillCompare(box: HTMLElement): void {
   body.append(peakRow, devRow, fitRow);
   // Controls: one row per field of either mode; a field that does not apply to a column's mode shows "—".
   const keys = new Map<string, Control>();
-  for (const c of [...controlsFor('inference'), ...controlsFor('training')]) keys.set(c.field.key, c);
+  for (const c of [...controlsFor('inference', 'vllm'), ...controlsFor('training')]) keys.set(c.field.key, c);
   for (const [key, c] of keys) {
     const tr = h('tr', { 'data-compare-field': key }, h('th', { scope: 'row' }, c.field.label));
     runs.forEach((r, i) => {

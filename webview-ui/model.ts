@@ -28,8 +28,8 @@ export interface Control {
 const NULLABLE = new Set(['weightsDtype', 'loraRank', 'gpu']);
 
 /** Controls for a mode, in SCENARIO_FIELDS order; a new scenario field appears here without UI changes. */
-export function controlsFor(mode: Scenario['mode']): Control[] {
-  return SCENARIO_FIELDS.filter((f) => f.modes.includes(mode) || f.key === 'mode').map((f) => {
+export function controlsFor(mode: Scenario['mode'], runtime: Scenario['runtime'] = 'pytorch'): Control[] {
+  return SCENARIO_FIELDS.filter((f) => (f.modes.includes(mode) && (!f.runtimes || f.runtimes.includes(runtime))) || f.key === 'mode').map((f) => {
     const nullable = NULLABLE.has(f.key);
     let options: [string, string][] | undefined;
     if (f.key === 'gpu') options = GPUS.map((g) => [g.id, g.name]);
@@ -43,6 +43,11 @@ export function controlsFor(mode: Scenario['mode']): Control[] {
 export function coerce(field: FieldInfo, raw: string | boolean): unknown {
   if (field.kind === 'bool') return raw === true || raw === 'true';
   const s = String(raw).trim();
+  if (field.kind === 'number') {
+    const n = Number(s);
+    if (s === '' || !Number.isFinite(n)) throw new Error(`${field.label} must be a number`);
+    return n;
+  }
   if (field.kind === 'int') {
     if (s === '' && NULLABLE.has(field.key)) return null;
     if (!/^\d+$/.test(s)) throw new Error(`${field.label} must be a whole number`);

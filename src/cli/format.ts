@@ -17,7 +17,8 @@ export function scenarioLine(e: Estimate): string {
     if (s.gradCheckpointing) bits.push('gradient checkpointing');
     if (s.loraRank !== null) bits.push(`LoRA r=${s.loraRank}`);
   } else if (s.kvDtype !== 'auto') bits.push(`KV ${s.kvDtype}`);
-  bits.push(s.runtime);
+  if (s.runtime === 'vllm') bits.push(`vllm (utilization ${s.gpuMemoryUtilization}, ${s.maxNumBatchedTokens} batched tokens)`);
+  else bits.push(s.runtime);
   return bits.join(' · ');
 }
 
@@ -44,6 +45,12 @@ export function renderTable(e: Estimate, title: string): string {
   }
   lines.push(`  ${pad('= device (nvidia-smi)', w)}${pad(m.device_bytes.toLocaleString('en-US'), 16, true)}${pad(formatBytes(m.device_bytes), 12, true)}`);
   if (m.kv_bytes_per_token > 0 && e.scenario.mode === 'inference') lines.push(`  KV cache per token of context: ${formatBytes(m.kv_bytes_per_token)}`);
+  if (m.serving) {
+    const sv = m.serving;
+    lines.push(
+      `  vLLM: budget ${formatBytes(sv.budget_bytes)} · KV pool ${formatBytes(sv.kv_pool_bytes)} · ${formatBytes(sv.kv_bytes_per_request)} per full-length request · max concurrency ${sv.max_concurrency}`,
+    );
+  }
   for (const w2 of e.warnings) lines.push(`  note: ${w2}`);
   return lines.join('\n');
 }

@@ -35,9 +35,17 @@ const NOT_YET: [string, string][] = [
   ['--deepspeed <file>', 'DeepSpeed configs'],
 ];
 const LATER_OPTIMIZERS = ['adam', 'adamw8bit', 'paged-adamw', 'adafactor', 'lion', 'galore', 'apollo'];
-const LATER_RUNTIMES = ['vllm', 'deepspeed', 'llama.cpp', 'sglang', 'trt-llm'];
+const LATER_RUNTIMES = ['deepspeed', 'llama.cpp', 'sglang', 'trt-llm'];
 
 class NotSupported extends Error {}
+
+function fractionArg(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\s*(0?\.\d+|1(\.0*)?|0)\s*$/.test(value) || !(n > 0 && n <= 1)) throw new InvalidArgumentError(`${name} must be a number in (0, 1], got "${value}"`);
+    return n;
+  };
+}
 
 function choice(name: string, allowed: readonly string[], later: readonly string[] = []) {
   return (value: string): string => {
@@ -62,6 +70,8 @@ interface EstimateFlags {
   gpu?: string;
   runtime?: string;
   fullLogits?: boolean;
+  gpuMemoryUtilization?: number;
+  maxNumBatchedTokens?: number;
   json?: boolean;
   check?: boolean;
   [k: string]: unknown;
@@ -92,6 +102,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--full-logits', 'inference: logits for every position, no KV cache (scoring/perplexity)')
     .option('--gpu <id>', 'target GPU from `llm-footprint gpus`')
     .option('--runtime <name>', `${RUNTIME_IDS.join('|')}`, choice('--runtime', RUNTIME_IDS, LATER_RUNTIMES))
+    .option('--gpu-memory-utilization <f>', 'vllm: share of the GPU the engine takes (0–1]', fractionArg('--gpu-memory-utilization'))
+    .option('--max-num-batched-tokens <n>', 'vllm: tokens per scheduler step', intArg('--max-num-batched-tokens', 1, MAX_TOKENS))
     .option('--json', 'print the estimate as JSON')
     .option('--check', 'exit 1 when the setup does not fit --gpu');
   for (const [flag, what] of NOT_YET) est.addOption(new Option(flag, `${what} (not supported yet)`).hideHelp());
@@ -114,6 +126,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     if (flags.fullLogits) scenario.logits = 'all';
     if (flags.gpu) scenario.gpu = flags.gpu;
     if (flags.runtime) scenario.runtime = flags.runtime as ScenarioInput['runtime'];
+    if (flags.gpuMemoryUtilization !== undefined) scenario.gpuMemoryUtilization = flags.gpuMemoryUtilization;
+    if (flags.maxNumBatchedTokens !== undefined) scenario.maxNumBatchedTokens = flags.maxNumBatchedTokens;
     const cfg = readConfigFile(config);
     let e;
     try {

@@ -13,6 +13,8 @@ import { splitParams, weightsTerm } from './memory/weights.ts';
 import { kvBytesPerToken, kvCacheTerm, kvShape } from './memory/kv-cache.ts';
 import { inferenceLayerPeak, moeLayerCount, total, trainingFinalParts, trainingLayerParts, type ActContext, type Parts } from './memory/activations.ts';
 import { inferenceLogitsTerm, trainingLogitsTerm } from './memory/logits.ts';
+import { servingVllm } from './serving.ts';
+import { workspaceTerm, type Composition, type Phase } from './phases.ts';
 import { gradientsTerm, optimizerStatesTerm, optimizerTempsTerm } from './memory/optimizer.ts';
 import { loraParams } from './memory/lora.ts';
 import { layerDims } from './memory/dims.ts';
@@ -22,10 +24,6 @@ export interface EstimateOptions {
   customGpus?: readonly Gpu[];
 }
 
-interface Phase {
-  name: string;
-  terms: Term[];
-}
 
 const ACT_SOURCE = 'saved-tensor inventory of PyTorch autograd per layer (after Korthikanti et al., arXiv 2205.05198 §4); calibrated on test/fixtures/measured';
 
@@ -35,19 +33,6 @@ function partsNote(parts: Parts, scale: number): string {
     .join(', ');
 }
 
-function workspaceTerm(rt: RuntimeProfile, threads: number): Term {
-  return makeTerm(
-    {
-      id: 'cuda_workspace',
-      label: 'cuBLAS workspaces',
-      formula: 'threads * workspace_bytes',
-      inputs: { threads, workspace_bytes: rt.matmulWorkspaceBytes },
-      source: rt.source,
-      note: threads > 1 ? 'one per thread that runs matmuls (forward and autograd)' : 'allocated at the first matmul',
-    },
-    threads * rt.matmulWorkspaceBytes,
-  );
-}
 
 function attentionLabel(spec: ModelSpec): string {
   if (spec.mla) return 'MLA';
@@ -59,6 +44,7 @@ function attentionLabel(spec: ModelSpec): string {
 
 /** Whether attention materializes heads × seq² scores (SDPA's math kernel) for this model and compute dtype. */
 function usesMathAttention(spec: ModelSpec, compute: string, rt: RuntimeProfile, warnings: string[]): boolean {
+  if (rt.mathAttention.inferencePeak === 0) return false; // the runtime has its own attention kernels
   const why = spec.block.sdpaMath ? 'for this model' : compute === 'fp32' && rt.fp32UsesMathAttention ? 'in fp32' : null;
   if (why) warnings.push(`attention runs SDPA's math kernel ${why} in ${rt.label}: heads × seq² scores are materialized`);
   return why !== null;
@@ -79,7 +65,11 @@ export function estimateSpec(spec: ModelSpec, sc: Scenario, opts: EstimateOption
     warnings.push(`sequence of ${sc.seq + (sc.mode === 'inference' ? sc.newTokens : 0)} tokens exceeds max_position_embeddings ${spec.maxPositions}`);
   }
   if (spec.moe) warnings.push('MoE activations assume balanced routing (top-k tokens per expert on average)');
-  const r = sc.mode === 'training' ? training(spec, sc, rt, warnings) : inference(spec, sc, rt, warnings);
+  if (sc.runtime === 'vllm') {
+    if (sc.mode === 'training') throw new ScenarioError('runtime: vllm serves models; training needs the pytorch runtime', 'runtime');
+    if (sc.logits === 'all') throw new ScenarioError('logits: vllm computes logits of the last position only', 'logits');
+  }
+  const r = sc.mode === 'training' ? training(spec, sc, rt, warnings) : sc.runtime === 'vllm' ? servingVllm(spec, sc, rt, gpu, warnings) : inference(spec, sc, rt, warnings);
 
   let peakPhase = r.phases[0]!;
   let peak = -1;
@@ -94,7 +84,7 @@ export function estimateSpec(spec: ModelSpec, sc: Scenario, opts: EstimateOption
   const terms = peakPhase.terms.filter((t) => t.bytes > 0 || t.id === 'weights');
   const persistent = terms.filter((t) => r.persistentIds.has(t.id)).reduce((s, t) => s + t.bytes, 0);
   const transient = peak - persistent;
-  const slack = Math.round(transient * rt.allocatorSlackFraction);
+  const slack = r.reserveBytes ?? Math.round(transient * rt.allocatorSlackFraction);
   const deviceTerms: Term[] = [
     makeTerm(
       {
@@ -111,10 +101,19 @@ export function estimateSpec(spec: ModelSpec, sc: Scenario, opts: EstimateOption
       {
         id: 'allocator_reserve',
         label: 'Allocator reserve',
-        formula: 'round(transient_bytes * slack_fraction)',
-        inputs: { transient_bytes: transient, slack_fraction: rt.allocatorSlackFraction },
-        source: 'PyTorch caching allocator: reserved − allocated across the calibration runs',
-        note: 'cached blocks and fragmentation above the live peak',
+        ...(r.reserveBytes !== undefined
+          ? {
+              formula: 'profile_peak_bytes',
+              inputs: { profile_peak_bytes: r.reserveBytes },
+              source: rt.source,
+              note: "the profile run's activations stay reserved by the caching allocator",
+            }
+          : {
+              formula: 'round(transient_bytes * slack_fraction)',
+              inputs: { transient_bytes: transient, slack_fraction: rt.allocatorSlackFraction },
+              source: 'PyTorch caching allocator: reserved − allocated across the calibration runs',
+              note: 'cached blocks and fragmentation above the live peak',
+            }),
       },
       slack,
     ),
@@ -140,7 +139,7 @@ export function estimateSpec(spec: ModelSpec, sc: Scenario, opts: EstimateOption
     memory: {
       peak_bytes: sumBytes(gpuTerms),
       device_bytes: device,
-      fits: gpu ? device <= gpu.memoryBytes : null,
+      fits: gpu ? (r.fits ?? device <= gpu.memoryBytes) : null,
       gpu: gpu ? { id: gpu.id, name: gpu.name, memory_bytes: gpu.memoryBytes } : null,
       host_bytes: host,
       peak_phase: peakPhase.name,
@@ -148,17 +147,12 @@ export function estimateSpec(spec: ModelSpec, sc: Scenario, opts: EstimateOption
       terms,
       device_terms: deviceTerms,
       kv_bytes_per_token: r.kvPerToken,
+      serving: r.serving ?? null,
     },
     warnings,
   };
 }
 
-interface Composition {
-  phases: Phase[];
-  persistentIds: Set<string>;
-  trainable: number;
-  kvPerToken: number;
-}
 
 function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: string[]): Composition {
   const plan = precisionPlan(sc.precision);

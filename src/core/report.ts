@@ -39,6 +39,17 @@ export interface Estimate {
     device_terms: Term[];
     /** KV cache bytes per token of context (all layers), for hovers and solvers. */
     kv_bytes_per_token: number;
+    /** Serving engines with a preallocated KV pool (vLLM): how the GPU budget splits, and how many requests fit. */
+    serving: {
+      /** gpu_memory_utilization × GPU memory. */
+      budget_bytes: number;
+      /** What is left for the KV pool after weights, the profile run's peak and the CUDA context. */
+      kv_pool_bytes: number;
+      /** KV of one request of the full length (seq + new tokens), rounded up to whole blocks. */
+      kv_bytes_per_request: number;
+      /** Requests of the full length that fit in the pool at once (vLLM's "maximum concurrency"). */
+      max_concurrency: number;
+    } | null;
   };
   warnings: string[];
 }

@@ -24,6 +24,8 @@ export interface RuntimeProfile {
   mathAttention: { inferencePeak: number; saved: number; backward: number; source: string };
   /** fp32 attention runs the math kernel (the fused kernels are not picked for fp32 inputs). */
   fp32UsesMathAttention: boolean;
+  /** Paged KV cache: tokens per block (a request's KV is rounded up to whole blocks); 0 = contiguous tensors. */
+  kvBlockTokens: number;
   source: string;
 }
 
@@ -49,6 +51,23 @@ export const RUNTIMES: Record<string, RuntimeProfile> = {
     },
     // Measured: llama-3.2-1b trained in fp32 saves heads × seq fp32 probabilities per token and layer.
     fp32UsesMathAttention: true,
+    kvBlockTokens: 0,
     source: 'measured: test/fixtures/measured (PyTorch 2.11, transformers 5.17, H100)',
+  },
+  vllm: {
+    id: 'vllm',
+    label: 'vLLM (paged KV pool)',
+    matmulWorkspaceBytes: 33 * 1024 * 1024,
+    workspaceThreadsTraining: 1,
+    cudaContextBytes: 854_392_832,
+    // vLLM reserves gpu_memory_utilization × total up front; the profile run's activations stay reserved.
+    allocatorSlackFraction: 0,
+    // The hybrid KV allocator gives sliding-window layers only the window.
+    slidingWindowCapsCache: true,
+    trainingForwardKeepsCache: false,
+    mathAttention: { inferencePeak: 0, saved: 0, backward: 0, source: 'vLLM runs its own attention kernels' },
+    fp32UsesMathAttention: false,
+    kvBlockTokens: 16,
+    source: 'vLLM worker memory profiling (determine_available_memory: requested = total × utilization; KV = requested − weights − profile peak − non-torch); PagedAttention §4 (arXiv 2309.06180)',
   },
 };

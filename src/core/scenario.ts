@@ -14,7 +14,7 @@ export const PRECISIONS = ['fp32', 'bf16', 'fp16', 'amp-bf16', 'amp-fp16'] as co
 export const OPTIMIZERS = ['adamw', 'sgd', 'sgd-momentum'] as const;
 export const KV_DTYPES = ['auto', 'fp32', 'fp16', 'bf16', 'fp8'] as const;
 export const MODES = ['inference', 'training'] as const;
-export const RUNTIME_IDS = ['pytorch'] as const;
+export const RUNTIME_IDS = ['pytorch', 'vllm'] as const;
 export const LOGITS = ['last', 'all'] as const;
 
 /** Largest size we accept for counts of tokens or sequences; beyond it byte counts leave exact integer range. */
@@ -47,6 +47,16 @@ export const ScenarioSchema = z.strictObject({
   logits: z._default(z.enum(LOGITS), 'last'),
   gpu: z._default(z.nullable(z.string().check(z.minLength(1))), null),
   runtime: z._default(z.enum(RUNTIME_IDS), 'pytorch'),
+  /** vLLM --gpu-memory-utilization: the share of the GPU the engine may take (weights, activations, KV pool). */
+  gpuMemoryUtilization: z._default(
+    z.number({ error: 'GPU memory utilization must be a number' }).check(
+      z.gt(0, { error: 'GPU memory utilization must be above 0' }),
+      z.maximum(1, { error: 'GPU memory utilization must be at most 1' }),
+    ),
+    0.9,
+  ),
+  /** vLLM --max-num-batched-tokens: tokens in one scheduler step (the profile run's size). */
+  maxNumBatchedTokens: z._default(count('max batched tokens', 1, MAX_TOKENS), 8192),
 });
 
 export type Scenario = z.output<typeof ScenarioSchema>;
@@ -75,9 +85,11 @@ export function parseScenario(input: unknown): Scenario {
 export interface FieldInfo {
   key: keyof Scenario;
   label: string;
-  kind: 'enum' | 'int' | 'bool' | 'string';
+  kind: 'enum' | 'int' | 'number' | 'bool' | 'string';
   options?: readonly string[];
   modes: readonly (typeof MODES)[number][];
+  /** Runtimes the field applies to; all when absent. */
+  runtimes?: readonly (typeof RUNTIME_IDS)[number][];
   help: string;
 }
 
@@ -93,5 +105,8 @@ export const SCENARIO_FIELDS: readonly FieldInfo[] = [
   { key: 'gradCheckpointing', label: 'Gradient checkpointing', kind: 'bool', modes: ['training'], help: 'Keep only each layer\'s input; recompute in backward.' },
   { key: 'loraRank', label: 'LoRA rank', kind: 'int', modes: ['training'], help: 'LoRA on every decoder linear layer (fp32 adapters, frozen base).' },
   { key: 'logits', label: 'Logits', kind: 'enum', options: LOGITS, modes: ['inference'], help: 'last = generate (last position); all = scoring every position without a cache.' },
+  { key: 'runtime', label: 'Runtime', kind: 'enum', options: RUNTIME_IDS, modes: ['inference'], help: 'pytorch = eager transformers (generate); vllm = paged KV pool sized from the GPU.' },
+  { key: 'gpuMemoryUtilization', label: 'GPU memory utilization', kind: 'number', modes: ['inference'], runtimes: ['vllm'], help: 'vLLM --gpu-memory-utilization (0–1).' },
+  { key: 'maxNumBatchedTokens', label: 'Max batched tokens', kind: 'int', modes: ['inference'], runtimes: ['vllm'], help: 'vLLM --max-num-batched-tokens: tokens per scheduler step.' },
   { key: 'gpu', label: 'Target GPU', kind: 'string', modes: MODES, help: 'Hardware catalog id, e.g. h100-sxm-80gb.' },
 ];

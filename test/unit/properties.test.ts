@@ -24,6 +24,16 @@ const scenarioArb: fc.Arbitrary<ScenarioInput> = fc.oneof(
     kvDtype: fc.constantFrom('auto' as const, 'fp8' as const, 'fp16' as const),
   }),
   fc.record({
+    mode: fc.constant('inference' as const),
+    runtime: fc.constant('vllm' as const),
+    batch: fc.integer({ min: 1, max: 256 }),
+    seq: fc.integer({ min: 1, max: 131072 }),
+    newTokens: fc.integer({ min: 0, max: 8192 }),
+    maxNumBatchedTokens: fc.integer({ min: 1, max: 65536 }),
+    weightsDtype: fc.constantFrom(null, 'bf16' as const, 'int4' as const, 'fp8' as const),
+    kvDtype: fc.constantFrom('auto' as const, 'fp8' as const),
+  }),
+  fc.record({
     mode: fc.constant('training' as const),
     batch: fc.integer({ min: 1, max: 64 }),
     seq: fc.integer({ min: 1, max: 32768 }),
@@ -54,9 +64,10 @@ test('never negative, never NaN, integers; terms sum to the peak', () => {
 });
 
 test('every formula evaluates (mathjs) to the bytes computed', () => {
+  const gpuArb = fc.constantFrom(null, 'h100-sxm-80gb', 'rtx-4090', 'a100-sxm-40gb');
   fc.assert(
-    fc.property(fc.constantFrom(...SPECS), scenarioArb, (spec, s) => {
-      const e = estimateSpec(spec, parseScenario(s));
+    fc.property(fc.constantFrom(...SPECS), scenarioArb, gpuArb, fc.double({ min: 0.05, max: 1, noNaN: true }), (spec, s, gpu, util) => {
+      const e = estimateSpec(spec, parseScenario({ ...s, gpu, ...(s.runtime === 'vllm' ? { gpuMemoryUtilization: util } : {}) }));
       for (const t of allTerms(e)) {
         const v = evaluateFormula(t.formula, t.inputs);
         assert.equal(v, t.bytes, `${t.id}: ${t.formula} = ${v}, computed ${t.bytes}`);

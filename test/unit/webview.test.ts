@@ -15,7 +15,9 @@ const field = (k: string) => SCENARIO_FIELDS.find((f) => f.key === k)!;
 test('controls are generated from SCENARIO_FIELDS for the mode', () => {
   const inf = controlsFor('inference').map((c) => c.field.key);
   const tr = controlsFor('training').map((c) => c.field.key);
-  assert.deepEqual(inf, SCENARIO_FIELDS.filter((f) => f.modes.includes('inference')).map((f) => f.key));
+  assert.deepEqual(inf, SCENARIO_FIELDS.filter((f) => f.modes.includes('inference') && !f.runtimes).map((f) => f.key));
+  const vllm = controlsFor('inference', 'vllm').map((c) => c.field.key);
+  assert.ok(vllm.includes('gpuMemoryUtilization') && vllm.includes('maxNumBatchedTokens') && !inf.includes('gpuMemoryUtilization'));
   assert.deepEqual(tr, SCENARIO_FIELDS.filter((f) => f.modes.includes('training')).map((f) => f.key));
   assert.ok(inf.includes('batch') && inf.includes('newTokens') && !inf.includes('optimizer'));
   assert.ok(tr.includes('loraRank') && tr.includes('gradCheckpointing') && !tr.includes('newTokens'));
