@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, ensureCodeServer, readPackageJson, which, CODE_SERVER_VERSION, TOOLS_DIR } from './lib/tools.mjs';
 import { startCodeServer } from './lib/codeserver.mjs';
+import { scenarioFlags } from './lib/cliflags.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -39,17 +40,7 @@ function listFiles(dir) {
 }
 const rel = (p) => path.relative(ROOT, p);
 const cli = path.join(ROOT, 'dist', 'cli.js');
-const kebab = (s) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const CLI_KEYS = ['mode', 'batch', 'seq', 'newTokens', 'weightsDtype', 'kvDtype', 'precision', 'optimizer', 'gradCheckpointing', 'loraRank', 'gpu', 'runtime'];
-function flags(scenario) {
-  const f = [];
-  for (const [k, v] of Object.entries(scenario ?? {})) {
-    if (v === null || v === undefined || v === false || !CLI_KEYS.includes(k)) continue;
-    f.push(`--${kebab(k)}`);
-    if (v !== true) f.push(String(v));
-  }
-  return f;
-}
+const flags = (scenario) => scenarioFlags(scenario, { strict: false });
 const gpu = readPackageJson().contributes?.configuration?.properties?.['llmFootprint.gpu']?.default;
 let shown = 0;
 for (const file of listFiles(examples)) {

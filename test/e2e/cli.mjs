@@ -6,28 +6,8 @@ import { ROOT } from '../../scripts/lib/tools.mjs';
 
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
 
-const kebab = (s) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
-/** Scenario keys the CLI has flags for (see `llm-footprint estimate --help`). */
-export const CLI_KEYS = ['mode', 'batch', 'seq', 'newTokens', 'weightsDtype', 'kvDtype', 'precision', 'optimizer', 'gradCheckpointing', 'loraRank', 'gpu', 'runtime'];
-
-/** CLI flags for a scenario object ({ batch: 8, gradCheckpointing: true, loraRank: null, … }). Throws on keys it cannot pass. */
-export function scenarioFlags(scenario) {
-  const flags = [];
-  for (const [key, value] of Object.entries(scenario ?? {})) {
-    if (value === undefined || value === null || value === '') continue;
-    if (key === 'logits') {
-      if (value === 'all') flags.push('--full-logits');
-      continue;
-    }
-    if (!CLI_KEYS.includes(key)) throw new Error(`scenario field "${key}" (= ${JSON.stringify(value)}) has no CLI flag; the e2e oracle cannot check it`);
-    const flag = `--${kebab(key)}`;
-    if (typeof value === 'boolean') {
-      if (value) flags.push(flag); // false is the CLI's default
-    } else flags.push(flag, String(value));
-  }
-  return flags;
-}
+export { scenarioFlags, cliScenarioKeys } from '../../scripts/lib/cliflags.mjs';
+import { scenarioFlags } from '../../scripts/lib/cliflags.mjs';
 
 /**
  * Scenario and model config of a workspace file as the project's parsers read them (training YAML, vllm scripts);

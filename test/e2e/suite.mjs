@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { cliEstimate, scenarioFlags, estimateFile, CLI_KEYS, GiB } from './cli.mjs';
+import { cliEstimate, scenarioFlags, estimateFile, cliScenarioKeys, GiB } from './cli.mjs';
 
 const COMMAND_BREAKDOWN = 'LLM Footprint: Show Memory Breakdown';
 const UNITS = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
@@ -57,8 +57,9 @@ async function webviewScenario(frame) {
 /** The scenario as CLI flags: only the options the CLI understands, none that mean "default". */
 function flagsFor(scenario) {
   const s = {};
+  const keys = cliScenarioKeys();
   for (const [k, v] of Object.entries(scenario)) {
-    if (!CLI_KEYS.includes(k)) continue;
+    if (!keys.includes(k) && k !== 'logits') continue;
     if (v === '' || v === null || v === undefined) continue;
     if (typeof v === 'string' && /^(default|auto|none|\(default\)|off)$/i.test(v) && k !== 'kvDtype') continue;
     s[k] = v;
@@ -203,16 +204,30 @@ export function tests(ctx) {
   };
 
   async function checkCodeLens(rel, scenarioArgs, label, { checkFits = true } = {}) {
-    const lenses = await wb.codeLenses({ match: /peak/i });
-    const lens = lenses.find((t) => /peak/i.test(t));
-    assert.ok(lens, `no CodeLens with "peak" on ${rel} (CodeLenses shown: ${JSON.stringify(lenses)})`);
-    assert.match(lens, /≈\s*[\d.,]+\s*(KiB|MiB|GiB|TiB|GB|TB)\s+peak per GPU/, `CodeLens text has the wrong form: "${lens}"`);
     const cli = Array.isArray(scenarioArgs) ? cliEstimate(abs(rel), scenarioArgs) : estimateFile(abs(rel), workspace, scenarioArgs);
-    const ok = roundsTo(lens, cli.memory.peak_bytes) || roundsTo(lens, cli.memory.device_bytes);
-    assert.ok(
-      ok,
-      `CodeLens "${lens}" on ${rel} does not match the CLI (${label}): peak ${fmt(cli.memory.peak_bytes)}, device ${fmt(cli.memory.device_bytes)}`,
-    );
+    const serving = cli.memory.serving ?? null; // vllm runtime: a KV pool sized from the GPU
+    // A vllm scenario may be summarized by its concurrency ("≈ 31 × 32K requests at once …") or by its peak.
+    const want = serving ? /requests at once|peak per GPU/i : /peak/i;
+    const lenses = await wb.codeLenses({ match: want });
+    const lens = lenses.find((t) => want.test(t));
+    assert.ok(lens, `no CodeLens with "${want.source}" on ${rel} (CodeLenses shown: ${JSON.stringify(lenses)})`);
+    if (serving && /requests at once/i.test(lens)) {
+      // "≈ 31 × 32K requests at once · KV pool 55.5 GiB · fits H100 80GB at 90%"
+      const m = /≈\s*(\d+)\s*×\s*\S+\s+requests at once/.exec(lens);
+      assert.ok(m, `CodeLens text has the wrong form for a vllm scenario: "${lens}"`);
+      assert.equal(Number(m[1]), serving.max_concurrency, `CodeLens "${lens}" on ${rel}: CLI max_concurrency is ${serving.max_concurrency} (${label})`);
+      const pool = /KV pool\s+([\d.,]+\s*(?:KiB|MiB|GiB|TiB))/.exec(lens) ?? /pool\s+([\d.,]+\s*(?:KiB|MiB|GiB|TiB))/.exec(lens);
+      if (pool) {
+        assert.ok(roundsTo(pool[1], serving.kv_pool_bytes), `CodeLens "${lens}" on ${rel}: KV pool differs from the CLI's ${fmt(serving.kv_pool_bytes)}`);
+      }
+    } else {
+      assert.match(lens, /≈\s*[\d.,]+\s*(KiB|MiB|GiB|TiB|GB|TB)\s+peak per GPU/, `CodeLens text has the wrong form: "${lens}"`);
+      const ok = roundsTo(lens, cli.memory.peak_bytes) || roundsTo(lens, cli.memory.device_bytes);
+      assert.ok(
+        ok,
+        `CodeLens "${lens}" on ${rel} does not match the CLI (${label}): peak ${fmt(cli.memory.peak_bytes)}, device ${fmt(cli.memory.device_bytes)}`,
+      );
+    }
     if (checkFits && cli.memory.gpu && cli.memory.fits !== null) {
       const saysFits = /\bfits\b/i.test(lens) && !/(does not|doesn't|won't|not) fit/i.test(lens);
       assert.equal(saysFits, cli.memory.fits, `CodeLens "${lens}" disagrees with the CLI on fitting ${cli.memory.gpu.name} (CLI fits=${cli.memory.fits})`);
@@ -371,8 +386,7 @@ export function tests(ctx) {
         for (const rel of all) {
           await wb.openFile(rel);
           try {
-            // vllm scripts: the extension checks fit against --gpu-memory-utilization, which the CLI does not take.
-            const { lens } = await checkCodeLens(rel, gpu ? { gpu } : {}, 'the file\'s own scenario', { checkFits: !ex.vllm.includes(rel) });
+            const { lens } = await checkCodeLens(rel, gpu ? { gpu } : {}, 'the file\'s own scenario');
             ctx.notes.push(`CodeLens ${rel}: "${lens}"`);
           } catch (e) {
             problems.push(`${rel}: ${e.message}`);
