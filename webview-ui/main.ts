@@ -15,10 +15,10 @@ import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { estimateSpec, formatBytes, parseScenario, readModelConfig, type Estimate, type ModelSpec, type Scenario, type ScenarioInput } from '../src/core/index.ts';
 import { isHostMessage, isWebviewState, type PanelData, type PanelView, type WebviewMessage, type WebviewState } from '../src/shared/protocol.ts';
-import { countLabel, shortGpuName } from '../src/extension/analysis.ts';
+import { countLabel, percentLabel, shortGpuName, tokensLabel } from '../src/extension/analysis.ts';
 import { estimateMarkdown, substitute } from '../src/extension/text.ts';
 import { clear, css, h, s } from './dom.ts';
-import { capacityOf, coerce, controlsFor, curveGeometry, displayValue, sanitizeScenario, stackedSegments, sweep, type Control } from './model.ts';
+import { capacityOf, coerce, controlsFor, fitOf, curveGeometry, displayValue, sanitizeScenario, stackedSegments, sweep, type Control } from './model.ts';
 
 interface VsCodeApi {
   postMessage(m: WebviewMessage): void;
@@ -140,8 +140,8 @@ function header(d: PanelData): HTMLElement {
   copy.addEventListener('click', () => {
     const { est } = run(state.scenario);
     if (!est) return;
-    const { gpu, bytes } = capacityOf(est.scenario.gpu, d.memoryFraction);
-    post({ type: 'copyMarkdown', markdown: estimateMarkdown(est, { title: `LLM Footprint: ${d.source.label}`, gpuName: gpu?.name ?? null, fits: bytes === null ? null : est.memory.device_bytes <= bytes }) });
+    const { gpu, fits } = fitOf(est, d.memoryFraction);
+    post({ type: 'copyMarkdown', markdown: estimateMarkdown(est, { title: `LLM Footprint: ${d.source.label}`, gpuName: gpu?.name ?? null, fits }) });
   });
   const reset = h('vscode-button', { secondary: true, id: 'reset', 'data-testid': 'reset', title: 'Back to the values in the file' }, 'Reset to file');
   reset.addEventListener('click', () => {
@@ -266,8 +266,12 @@ function updateResults(): void {
     summary.append(h('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, error ?? 'Cannot estimate.'));
     return;
   }
-  const { gpu, bytes: cap } = capacityOf(est.scenario.gpu, d.memoryFraction);
-  const fits = cap === null ? null : est.memory.device_bytes <= cap;
+  const { gpu, bytes: cap, budget, fits } = fitOf(est, d.memoryFraction);
+  const sv = est.memory.serving;
+  const reqLen = tokensLabel(est.scenario.seq + est.scenario.newTokens);
+  let target = 'Target';
+  if (budget !== null) target = `Target (vLLM: ${percentLabel(est.scenario.gpuMemoryUtilization)} of the GPU)`;
+  else if (d.memoryFraction < 1) target = `Target (${Math.round(d.memoryFraction * 100)}% of GPU)`;
   const parts: (HTMLElement | null)[] = [
     h(
       'div',
@@ -285,11 +289,42 @@ function updateResults(): void {
       ? h(
           'div',
           {},
-          h('span', { class: 'label' }, d.memoryFraction < 1 ? `Target (${Math.round(d.memoryFraction * 100)}% of GPU)` : 'Target'),
+          h('span', { class: 'label' }, target),
           h(
             'span',
             { class: `fit ${fits ? 'ok' : 'bad'}`, 'data-testid': 'fit-status', 'data-fits': String(fits), role: 'status' },
-            `${fits ? '✓ fits' : '✗ does not fit'} ${shortGpuName(gpu)} (${formatBytes(cap!)})`,
+            budget !== null
+              ? `${fits ? '✓ fits' : `✗ one ${reqLen} request does not fit`} ${shortGpuName(gpu)} (${formatBytes(budget)} of ${formatBytes(cap!)})`
+              : `${fits ? '✓ fits' : '✗ does not fit'} ${shortGpuName(gpu)} (${formatBytes(cap!)})`,
+          ),
+        )
+      : null,
+    // vLLM: how the budget splits, and how many full-length requests its KV pool holds at once.
+    sv
+      ? h(
+          'div',
+          {},
+          h('span', { class: 'label' }, 'KV pool (preallocated)'),
+          h('span', { 'data-testid': 'kv-pool', 'data-value': sv.kv_pool_bytes, title: `${sv.kv_pool_bytes.toLocaleString('en-US')} bytes` }, formatBytes(sv.kv_pool_bytes)),
+        )
+      : null,
+    sv
+      ? h(
+          'div',
+          {},
+          h('span', { class: 'label' }, `KV per ${reqLen} request`),
+          h('span', { 'data-testid': 'kv-per-request', 'data-value': sv.kv_bytes_per_request, title: `${sv.kv_bytes_per_request.toLocaleString('en-US')} bytes` }, formatBytes(sv.kv_bytes_per_request)),
+        )
+      : null,
+    sv
+      ? h(
+          'div',
+          {},
+          h('span', { class: 'label' }, 'Max concurrency'),
+          h(
+            'span',
+            { 'data-testid': 'max-concurrency', 'data-value': sv.max_concurrency, title: 'Requests of the full length (max-model-len) the KV pool holds at once; vLLM queues the rest' },
+            `${sv.max_concurrency} × ${reqLen} requests${sv.max_concurrency < est.scenario.batch ? ` (of ${est.scenario.batch} seqs)` : ''}`,
           ),
         )
       : null,
@@ -458,8 +493,7 @@ function fillCompare(box: HTMLElement): void {
       ),
     );
     devRow.append(h('td', { class: 'num' }, formatBytes(r.est.memory.device_bytes)));
-    const { gpu, bytes } = capacityOf(r.est.scenario.gpu, state.data?.memoryFraction ?? 1);
-    const fits = bytes === null ? null : r.est.memory.device_bytes <= bytes;
+    const { gpu, fits } = fitOf(r.est, state.data?.memoryFraction ?? 1);
     fitRow.append(h('td', { 'data-testid': 'compare-fits', 'data-scenario-index': i, 'data-fits': String(fits), class: fits ? 'ok' : fits === false ? 'bad' : '' }, gpu ? `${fits ? '✓' : '✗'} ${shortGpuName(gpu)}` : '—'));
   });
   body.append(peakRow, devRow, fitRow);

@@ -182,6 +182,20 @@ export function capacityOf(gpuId: string | null, fraction: number): { gpu: Gpu |
   return { gpu, bytes: gpu ? Math.floor(gpu.memoryBytes * fraction) : null };
 }
 
+/**
+ * The target GPU, the capacity the bar and curve draw, and whether the estimate fits it. The engine decides the fit
+ * when it ran a runtime with its own rule (vLLM: one full-length request in the KV pool, `memory.serving`); the
+ * capacity is then the whole GPU and `budget` what vLLM takes of it (--gpu-memory-utilization × GPU).
+ */
+export function fitOf(e: Estimate, fraction: number): { gpu: Gpu | null; bytes: number | null; budget: number | null; fits: boolean | null } {
+  if (e.memory.serving) {
+    const gpu = e.scenario.gpu ? (findGpu(e.scenario.gpu) ?? null) : null;
+    return { gpu, bytes: gpu ? gpu.memoryBytes : null, budget: e.memory.serving.budget_bytes, fits: e.memory.fits };
+  }
+  const { gpu, bytes } = capacityOf(e.scenario.gpu, fraction);
+  return { gpu, bytes, budget: null, fits: bytes === null ? null : e.memory.device_bytes <= bytes };
+}
+
 /** Keeps only keys the schema knows, so an old saved state never breaks parseScenario. */
 export function sanitizeScenario(s: ScenarioInput | Record<string, unknown>): ScenarioInput {
   const keys = new Set(Object.keys(parseScenario({})));

@@ -25,39 +25,71 @@ export interface Analysis {
   scenario: Scenario;
   estimate: Estimate;
   gpu: Gpu | null;
-  /** Share of the GPU the runtime may fill (vLLM --gpu-memory-utilization), 1 otherwise. */
-  memoryFraction: number;
-  /** Whether device memory fits gpu × memoryFraction; null without a GPU. */
+  /**
+   * The engine's verdict (`estimate.memory.fits`): device memory within the GPU, or for the vLLM runtime one
+   * request of the full length within the KV pool that --gpu-memory-utilization leaves. null without a GPU.
+   */
   fits: boolean | null;
 }
 
 /**
  * The scenario of a file: settings defaults, overridden by what the file says, target GPU from the file or the
- * setting. A vLLM command without --max-model-len serves the model's full context.
+ * setting. A `vllm serve` command runs the engine's vLLM runtime (budget = --gpu-memory-utilization × GPU, paged KV
+ * pool); its --gpu-memory-utilization and --max-num-batched-tokens come from the script, else from the
+ * llmFootprint.defaults.* settings. A vLLM command without --max-model-len serves the model's full context.
+ * Training files always run the PyTorch runtime (vLLM only serves).
  */
 export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | null, spec: ModelSpec, gpuId: string | null): Scenario {
   const input: ScenarioInput = { ...defaults, ...(workload?.scenario ?? {}) };
-  if (workload?.kind === 'vllm' && workload.scenario.seq === undefined && spec.maxPositions) input.seq = spec.maxPositions;
+  if (workload?.kind === 'vllm') {
+    input.runtime = 'vllm';
+    input.mode = 'inference';
+    // vLLM computes the logits of the last position only.
+    delete input.logits;
+    if (workload.scenario.seq === undefined && spec.maxPositions) input.seq = spec.maxPositions;
+  }
   if (workload && workload.scenario.mode === 'training') delete input.newTokens;
   if (!input.gpu && gpuId) input.gpu = gpuId;
-  if (input.mode === 'training') input.newTokens = 0;
+  if (input.mode === 'training') {
+    input.newTokens = 0;
+    input.runtime = 'pytorch';
+  }
   return parseScenario(input);
 }
 
-export function memoryFractionOf(workload: WorkloadFile | null): number {
-  const f = workload?.extras['gpuMemoryUtilization'];
-  return typeof f === 'number' && f > 0 && f <= 1 ? f : 1;
-}
-
-export function fitsOn(estimate: Estimate, gpu: Gpu | null, fraction = 1): boolean | null {
+/** Whether an estimate fits its target GPU, as the engine decides (null without a GPU). */
+export function fitsOn(estimate: Estimate, gpu: Gpu | null): boolean | null {
   if (!gpu) return null;
-  return estimate.memory.device_bytes <= Math.floor(gpu.memoryBytes * fraction);
+  return estimate.memory.fits ?? estimate.memory.device_bytes <= gpu.memoryBytes;
 }
 
-export function analyze(kind: FileKindOrNone, config: Record<string, unknown>, spec: ModelSpec, scenario: Scenario, memoryFraction = 1): Analysis {
+export function analyze(kind: FileKindOrNone, config: Record<string, unknown>, spec: ModelSpec, scenario: Scenario): Analysis {
   const estimate = estimateSpec(spec, scenario);
   const gpu = scenario.gpu ? (findGpu(scenario.gpu) ?? null) : null;
-  return { kind, config, spec, scenario, estimate, gpu, memoryFraction, fits: fitsOn(estimate, gpu, memoryFraction) };
+  return { kind, config, spec, scenario, estimate, gpu, fits: fitsOn(estimate, gpu) };
+}
+
+/** The vLLM figures of an estimate, when it ran the vLLM runtime on a target GPU. */
+export function servingOf(e: Estimate): NonNullable<Estimate['memory']['serving']> | null {
+  return e.memory.serving ?? null;
+}
+
+/**
+ * vLLM: bytes of the profile run (one scheduler step's activations and the sampler's logits), which the engine keeps
+ * as the allocator reserve of the budget; whichever phase is the peak, this is what comes out of the KV pool.
+ */
+export function profileRunBytes(e: Estimate): number {
+  return e.memory.device_terms.find((t) => t.id === 'allocator_reserve')?.bytes ?? 0;
+}
+
+/** Tokens of one full-length request (vLLM: --max-model-len, prompt and output together). */
+export function requestTokens(s: Scenario): number {
+  return s.seq + (s.mode === 'inference' ? s.newTokens : 0);
+}
+
+/** 0.9 → "90%". */
+export function percentLabel(f: number): string {
+  return `${Math.round(f * 1000) / 10}%`;
 }
 
 /** Same model, scenario with a patch; null when the patched scenario is invalid. */
@@ -120,13 +152,18 @@ export function weightsBytes(e: Estimate): number {
 }
 
 /**
- * Largest value of `axis` (batch or seq) whose device memory fits `capacityBytes`, the rest of the scenario fixed
- * (parse once, estimate many: doubling, then bisection). null when even 1 does not fit.
+ * Largest value of `axis` (batch or seq) that fits, the rest of the scenario fixed (parse once, estimate many:
+ * doubling, then bisection). null when even 1 does not fit. With the PyTorch runtime "fits" is device memory within
+ * `capacityBytes`; with the vLLM runtime it is the engine's rule (one full-length request in the KV pool, so the
+ * capacity is not used) and, for the batch, that many full-length sequences in the pool at once.
  */
 export function largestFitting(spec: ModelSpec, scenario: Scenario, axis: 'batch' | 'seq', capacityBytes: number): number | null {
   const fits = (x: number) => {
     try {
-      return estimateSpec(spec, parseScenario({ ...scenario, [axis]: x })).memory.device_bytes <= capacityBytes;
+      const e = estimateSpec(spec, parseScenario({ ...scenario, [axis]: x }));
+      const sv = e.memory.serving;
+      if (scenario.runtime === 'vllm' && sv) return e.memory.fits === true && (axis === 'seq' || sv.max_concurrency >= x);
+      return e.memory.device_bytes <= capacityBytes;
     } catch {
       return false;
     }

@@ -5,7 +5,7 @@
 import { estimateSpec, formatBytes, parseScenario, type Estimate } from '../core/index.ts';
 import { LineIndex, parseDocumentText } from '../parsers/index.ts';
 import type { KeyLocation, ParseIssue, Position, Range, WorkloadFile, ModelConfigFile } from '../parsers/types.ts';
-import { weightsBytes, fitsOn, largestFitting, rerun, shortGpuName, tokenBound, type Analysis } from './analysis.ts';
+import { weightsBytes, fitsOn, largestFitting, percentLabel, profileRunBytes, requestTokens, rerun, shortGpuName, tokenBound, tokensLabel, type Analysis } from './analysis.ts';
 
 export interface TextEdit {
   range: Range;
@@ -33,6 +33,8 @@ export interface FitDiagnostic {
 }
 
 export const DOES_NOT_FIT = 'llm-footprint.doesNotFit';
+/** vLLM fits, but fewer full-length requests than --max-num-seqs at once (information). */
+export const QUEUES = 'llm-footprint.vllmQueues';
 export const PARSE_ISSUE = 'llm-footprint.config';
 
 /** Parse errors and "not modelled yet" warnings, as they are. */
@@ -81,23 +83,18 @@ export function candidateFixes(w: WorkloadFile, a: Analysis, text: string, index
   };
 
   if (w.kind === 'vllm') {
-    if (s.batch > 1) {
-      const half = Math.max(1, Math.floor(s.batch / 2));
-      const f = w.fields.batch;
-      const edits = f ? [replaceValue(f, String(half))] : w.modelLocation ? [{ range: { start: w.modelLocation.valueRange.end, end: w.modelLocation.valueRange.end }, newText: ` --max-num-seqs ${half}` }] : [];
-      add(`Halve --max-num-seqs to ${half}`, edits, { batch: half }, f);
+    // Insert an option after the model argument when the command does not set it.
+    const setOption = (f: KeyLocation | undefined, name: string, value: string): TextEdit[] =>
+      f ? [replaceValue(f, value)] : w.modelLocation ? [{ range: { start: w.modelLocation.valueRange.end, end: w.modelLocation.valueRange.end }, newText: ` ${name} ${value}` }] : [];
+    if (s.runtime === 'vllm' && a.gpu && a.fits === false) {
+      const max = largestFitting(a.spec, a.scenario, 'seq', a.gpu.memoryBytes);
+      if (max !== null && max < s.seq) add(`Lower --max-model-len to ${max}, the largest that fits`, setOption(w.fields.seq, '--max-model-len', String(max)), { seq: max }, w.fields.seq);
+      if (s.gpuMemoryUtilization < 0.95) {
+        const alt = rerun(a, { gpuMemoryUtilization: 0.95 });
+        if (alt?.memory.fits) add('Raise --gpu-memory-utilization to 0.95', setOption(w.fields.gpuMemoryUtilization, '--gpu-memory-utilization', '0.95'), { gpuMemoryUtilization: 0.95 }, w.fields.gpuMemoryUtilization);
+      }
     }
-    if (s.seq > 1) {
-      const half = Math.max(1, Math.floor(s.seq / 2));
-      const f = w.fields.seq;
-      const edits = f ? [replaceValue(f, String(half))] : w.modelLocation ? [{ range: { start: w.modelLocation.valueRange.end, end: w.modelLocation.valueRange.end }, newText: ` --max-model-len ${half}` }] : [];
-      add(`Lower --max-model-len to ${half}`, edits, { seq: half }, f);
-    }
-    if (s.kvDtype !== 'fp8') {
-      const f = w.fields.kvDtype;
-      const edits = f ? [replaceValue(f, 'fp8')] : w.modelLocation ? [{ range: { start: w.modelLocation.valueRange.end, end: w.modelLocation.valueRange.end }, newText: ' --kv-cache-dtype fp8' }] : [];
-      add('Store the KV cache in fp8 (--kv-cache-dtype fp8)', edits, { kvDtype: 'fp8' }, f);
-    }
+    if (s.kvDtype !== 'fp8') add('Store the KV cache in fp8 (--kv-cache-dtype fp8)', setOption(w.fields.kvDtype, '--kv-cache-dtype', 'fp8'), { kvDtype: 'fp8' }, w.fields.kvDtype);
     return out;
   }
 
@@ -116,7 +113,7 @@ export function candidateFixes(w: WorkloadFile, a: Analysis, text: string, index
     const f = w.fields.batch;
     const name = axolotl ? 'micro_batch_size' : 'per_device_train_batch_size';
     add(`Halve ${name} to ${half}`, f ? [replaceValue(f, String(half))] : append([`${name}: ${half}`]), { batch: half }, f);
-    const max = a.gpu && a.fits === false ? largestFitting(a.spec, a.scenario, 'batch', Math.floor(a.gpu.memoryBytes * a.memoryFraction)) : null;
+    const max = a.gpu && a.fits === false ? largestFitting(a.spec, a.scenario, 'batch', a.gpu.memoryBytes) : null;
     if (max !== null && max < half) {
       add(`Set ${name} to ${max} (the largest that fits)`, f ? [replaceValue(f, String(max))] : append([`${name}: ${max}`]), { batch: max }, f);
     }
@@ -166,56 +163,95 @@ export function blameKey(w: WorkloadFile, a: Analysis): KeyLocation | undefined 
 
 /**
  * The "does not fit" diagnostic of a workload file, on the key most responsible, with its quick fixes (those that
- * make it fit first, then by saving). For vLLM the estimate is the worst case (every sequence at max-model-len):
- * when one full-length sequence fits, vLLM starts and queues the rest, so that is information, not a warning.
+ * make it fit first, then by saving). A vLLM command has its own rule (vllmDiagnostics).
  */
 export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string, index = 0): FitDiagnostic[] {
+  if (w.kind === 'vllm' && a.scenario.runtime === 'vllm') return vllmDiagnostics(w, a, text, index);
   if (a.fits !== false || !a.gpu) return [];
   const peak = a.estimate.memory.peak_bytes;
-  const cap = Math.floor(a.gpu.memoryBytes * a.memoryFraction);
+  const cap = a.gpu.memoryBytes;
   const cands = candidateFixes(w, a, text, index).filter((c) => c.est && c.est.memory.peak_bytes < peak);
-  const fitsAfter = (c: Candidate) => fitsOn(c.est!, a.gpu, a.memoryFraction) === true;
+  const fitsAfter = (c: Candidate) => fitsOn(c.est!, a.gpu) === true;
   cands.sort((x, y) => Number(fitsAfter(y)) - Number(fitsAfter(x)) || x.est!.memory.peak_bytes - y.est!.memory.peak_bytes);
   const best = cands[0];
   const over = a.estimate.memory.device_bytes - cap;
-  const budget = a.memoryFraction < 1 ? ` at ${Math.round(a.memoryFraction * 100)}% utilization` : '';
   const gpuName = shortGpuName(a.gpu);
-  let blame = blameKey(w, a);
-  let severity: FitDiagnostic['severity'] = 'warning';
-  let message: string;
-  if (w.kind === 'vllm') {
-    const one = rerun(a, { batch: 1 });
-    const oneFits = one ? fitsOn(one, a.gpu, a.memoryFraction) : false;
-    const kv = a.estimate.memory.terms.filter((t) => t.id === 'kv_cache').reduce((x, t) => x + t.bytes, 0);
-    if (oneFits) {
-      severity = 'info';
-      blame = w.fields.batch ?? w.modelLocation ?? undefined;
-      message = `${a.scenario.batch} sequences at full length (${a.scenario.seq} tokens) do not fit ${gpuName}${budget} at once: KV cache ${formatBytes(kv)}, ≈ ${formatBytes(a.estimate.memory.device_bytes)} in all (upper bound: PyTorch eager profile, every sequence prefilled at once; vLLM's chunked prefill and paged KV pool are not modelled yet). vLLM starts (one sequence needs ≈ ${formatBytes(one!.memory.device_bytes)}) and queues the rest.`;
-    } else {
-      blame = w.fields.seq ?? w.modelLocation ?? undefined;
-      message = `vLLM cannot hold even one ${a.scenario.seq}-token sequence on ${gpuName}${budget}: needs ≈ ${formatBytes(estimateOne(a))} of ${formatBytes(cap)}.`;
-    }
-  } else {
-    message = `Does not fit ${gpuName}${budget}: needs ≈ ${formatBytes(a.estimate.memory.device_bytes)} of ${formatBytes(cap)} (${formatBytes(over)} over).`;
-  }
+  const blame = blameKey(w, a);
+  let message = `Does not fit ${gpuName}: needs ≈ ${formatBytes(a.estimate.memory.device_bytes)} of ${formatBytes(cap)} (${formatBytes(over)} over).`;
   if (best) message += ` ${best.title}: → ${formatBytes(best.est!.memory.device_bytes)}${fitsAfter(best) ? ', fits' : ''}.`;
   const range = blame ? blame.keyRange : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   return [
     {
       range,
       message,
-      severity,
+      severity: 'warning',
       code: DOES_NOT_FIT,
       key: blame?.key,
       fixes: cands.map((c, i) => ({
         title: `${c.title} (→ ${formatBytes(c.est!.memory.device_bytes)}${fitsAfter(c) ? ', fits' : ', still over'})`,
         edits: c.edits,
         peakBytes: c.est!.memory.peak_bytes,
-        fits: fitsOn(c.est!, a.gpu, a.memoryFraction),
+        fits: fitsOn(c.est!, a.gpu),
         preferred: i === 0 && fitsAfter(c),
       })),
     },
   ];
+}
+
+/**
+ * A `vllm serve` command, as the engine's vLLM runtime sees it: a warning on --max-model-len when one request of the
+ * full length does not fit the KV pool that --gpu-memory-utilization leaves (vLLM refuses to start), with quick
+ * fixes (the largest --max-model-len that fits, --gpu-memory-utilization 0.95, an fp8 KV cache); information on
+ * --max-num-seqs when fewer full-length requests than --max-num-seqs fit at once (vLLM queues the rest).
+ */
+export function vllmDiagnostics(w: WorkloadFile, a: Analysis, text: string, index = 0): FitDiagnostic[] {
+  const sv = a.estimate.memory.serving;
+  if (!a.gpu || !sv) return [];
+  const s = a.scenario;
+  const len = tokensLabel(requestTokens(s));
+  const at = `${shortGpuName(a.gpu)} at ${percentLabel(s.gpuMemoryUtilization)}`;
+  const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  if (a.fits === false) {
+    const cands = candidateFixes(w, a, text, index).filter((c) => c.est);
+    const fitsAfter = (c: Candidate) => c.est!.memory.fits === true;
+    const conc = (c: Candidate) => c.est!.memory.serving?.max_concurrency ?? 0;
+    cands.sort((x, y) => Number(fitsAfter(y)) - Number(fitsAfter(x)) || conc(y) - conc(x));
+    const best = cands.find(fitsAfter);
+    const blame = w.fields.seq ?? w.modelLocation ?? undefined;
+    const profile = profileRunBytes(a.estimate);
+    let message = `vLLM cannot hold one ${len}-token request on ${at}: it needs ${formatBytes(sv.kv_bytes_per_request)} of KV cache, the pool is ${formatBytes(sv.kv_pool_bytes)} (budget ${formatBytes(sv.budget_bytes)}; weights ${formatBytes(weightsBytes(a.estimate))}, profile run ${formatBytes(profile)}).`;
+    if (best) message += ` ${best.title}: ${conc(best)} at once.`;
+    return [
+      {
+        range: blame ? blame.keyRange : zero,
+        message,
+        severity: 'warning',
+        code: DOES_NOT_FIT,
+        key: blame?.key,
+        fixes: cands.map((c, i) => ({
+          title: `${c.title} (${fitsAfter(c) ? `fits, ${conc(c)} × ${tokensLabel(requestTokens(c.est!.scenario))} at once` : 'still does not fit'})`,
+          edits: c.edits,
+          peakBytes: c.est!.memory.peak_bytes,
+          fits: c.est!.memory.fits,
+          preferred: i === 0 && fitsAfter(c),
+        })),
+      },
+    ];
+  }
+  if (sv.max_concurrency < s.batch) {
+    const blame = w.fields.batch ?? w.modelLocation ?? undefined;
+    return [
+      {
+        range: blame ? blame.keyRange : zero,
+        message: `${sv.max_concurrency} of ${s.batch} sequences fit at once at the full ${len} tokens on ${at} (KV pool ${formatBytes(sv.kv_pool_bytes)}, ${formatBytes(sv.kv_bytes_per_request)} per request); vLLM queues the rest (shorter requests share the pool).`,
+        severity: 'info',
+        code: QUEUES,
+        key: blame?.key,
+        fixes: [],
+      },
+    ];
+  }
+  return [];
 }
 
 /** Applies non-overlapping edits to a text. */
@@ -242,10 +278,6 @@ export function estimateAfterEdits(text: string, edits: readonly TextEdit[], ind
   } catch {
     return null;
   }
-}
-
-function estimateOne(a: Analysis): number {
-  return rerun(a, { batch: 1 })?.memory.device_bytes ?? a.estimate.memory.device_bytes;
 }
 
 /** A bare model config: when even the default scenario does not fit, say so on torch_dtype (weights) or the model. */

@@ -6,6 +6,9 @@ import { formatBytes, type Estimate } from '../core/index.ts';
 import {
   bytesMatching,
   countLabel,
+  percentLabel,
+  profileRunBytes,
+  requestTokens,
   rerun,
   rerunConfig,
   shortGpuName,
@@ -15,19 +18,51 @@ import {
   type Analysis,
 } from './analysis.ts';
 
-/** "≈ 41.3 GiB peak per GPU · fits H100 80GB" (the e2e test reads this format). */
-export function codeLensTitle(a: Pick<Analysis, 'estimate' | 'gpu' | 'fits' | 'memoryFraction'>): string {
+/**
+ * "≈ 41.3 GiB peak per GPU · fits H100 80GB" (the e2e test reads this format). A scenario on the vLLM runtime says
+ * how many full-length requests its KV pool holds at once instead: "≈ 31 × 32K requests at once · KV pool 55.5 GiB ·
+ * fits H100 80GB at 90%".
+ */
+export function codeLensTitle(a: Pick<Analysis, 'estimate' | 'gpu' | 'fits'>): string {
+  if (a.estimate.scenario.runtime === 'vllm') return vllmCodeLensTitle(a);
   const head = `≈ ${formatBytes(a.estimate.memory.peak_bytes)} peak per GPU`;
   if (!a.gpu) return head;
   const name = shortGpuName(a.gpu);
-  const budget = a.memoryFraction < 1 ? ` at ${Math.round(a.memoryFraction * 100)}%` : '';
-  if (a.fits) return `${head} · fits ${name}${budget}`;
-  return `${head} · does not fit ${name}${budget} (needs ${formatBytes(a.estimate.memory.device_bytes)})`;
+  if (a.fits) return `${head} · fits ${name}`;
+  return `${head} · does not fit ${name} (needs ${formatBytes(a.estimate.memory.device_bytes)})`;
+}
+
+/** KV bytes of one full-length request when no GPU sizes a pool (the engine's KV term holds every sequence). */
+function kvPerRequestNoGpu(e: Estimate): number {
+  const kv = e.memory.terms.filter((t) => t.id === 'kv_cache').reduce((x, t) => x + t.bytes, 0);
+  return Math.round(kv / Math.max(1, e.scenario.batch));
+}
+
+function vllmCodeLensTitle(a: Pick<Analysis, 'estimate' | 'gpu' | 'fits'>): string {
+  const e = a.estimate;
+  const s = e.scenario;
+  const len = tokensLabel(requestTokens(s));
+  const sv = e.memory.serving;
+  if (!a.gpu || !sv) {
+    const per = kvPerRequestNoGpu(e);
+    const kvAll = per * s.batch;
+    const one = e.memory.device_bytes - kvAll + per;
+    return `≈ ${formatBytes(one)} for one ${len} request (KV ${formatBytes(per)} per request) · no target GPU`;
+  }
+  const at = `${shortGpuName(a.gpu)} at ${percentLabel(s.gpuMemoryUtilization)}`;
+  if (a.fits) return `≈ ${sv.max_concurrency} × ${len} requests at once · KV pool ${formatBytes(sv.kv_pool_bytes)} · fits ${at}`;
+  return `≈ 0 × ${len} requests at once · does not fit ${at} (one ${len} request needs ${formatBytes(sv.kv_bytes_per_request)}, pool ${formatBytes(sv.kv_pool_bytes)})`;
 }
 
 /** One-line summary of the scenario, for CodeLens tooltips and hovers. */
 export function scenarioSummary(a: Analysis): string {
   const s = a.scenario;
+  if (s.mode === 'inference' && s.runtime === 'vllm') {
+    const parts = ['vLLM', `max ${s.batch} seqs`, `max len ${tokensLabel(requestTokens(s))}`, s.precision];
+    if (s.kvDtype !== 'auto') parts.push(`KV ${s.kvDtype}`);
+    parts.push(`${percentLabel(s.gpuMemoryUtilization)} of the GPU`, `${s.maxNumBatchedTokens.toLocaleString('en-US')} batched tokens`);
+    return parts.join(', ');
+  }
   const parts = [s.mode, `batch ${s.batch}`, `seq ${tokensLabel(s.seq)}`];
   if (s.mode === 'inference' && s.newTokens) parts.push(`+${tokensLabel(s.newTokens)} new`);
   parts.push(s.precision);
@@ -41,10 +76,18 @@ export function scenarioSummary(a: Analysis): string {
 
 export function totalLine(a: Analysis): string {
   const m = a.estimate.memory;
+  const sv = m.serving;
+  if (a.gpu && sv) {
+    const s = a.scenario;
+    const len = tokensLabel(requestTokens(s));
+    const head = `**Total:** ≈ ${formatBytes(m.device_bytes)} on the GPU (vLLM takes ${percentLabel(s.gpuMemoryUtilization)} of ${shortGpuName(a.gpu)}): KV pool ${formatBytes(sv.kv_pool_bytes)}`;
+    return a.fits
+      ? `${head}, ${sv.max_concurrency} × ${len} requests at once · fits`
+      : `${head} · **does not fit** one ${len} request (${formatBytes(sv.kv_bytes_per_request)})`;
+  }
   let s = `**Total:** ≈ ${formatBytes(m.peak_bytes)} peak per GPU (${formatBytes(m.device_bytes)} with CUDA context and allocator)`;
   if (a.gpu) {
-    const cap = Math.floor(a.gpu.memoryBytes * a.memoryFraction);
-    const free = cap - m.device_bytes;
+    const free = a.gpu.memoryBytes - m.device_bytes;
     s += a.fits
       ? ` · fits ${shortGpuName(a.gpu)} (${formatBytes(free)} free)`
       : ` · **does not fit** ${shortGpuName(a.gpu)} (${formatBytes(-free)} over)`;
@@ -66,7 +109,7 @@ export const HOVER_KEYS = new Set([
   'max_position_embeddings', 'torch_dtype', 'dtype', 'intermediate_size', 'tie_word_embeddings', 'sliding_window',
   'sequence_len', 'cutoff_len', 'max_model_len', 'micro_batch_size', 'per_device_train_batch_size', 'max_num_seqs',
   'lora_r', 'lora_rank', 'adapter', 'finetuning_type', 'gradient_checkpointing', 'disable_gradient_checkpointing',
-  'bf16', 'fp16', 'pure_bf16', 'optimizer', 'optim', 'kv_cache_dtype', 'gpu_memory_utilization', 'base_model',
+  'bf16', 'fp16', 'pure_bf16', 'optimizer', 'optim', 'kv_cache_dtype', 'gpu_memory_utilization', 'max_num_batched_tokens', 'base_model',
   'model_name_or_path', 'model', 'num_experts', 'num_local_experts', 'n_routed_experts', 'moe_intermediate_size',
 ]);
 
@@ -85,6 +128,7 @@ export function keyContribution(key: string, a: Analysis): string | null {
   const kvpt = e.memory.kv_bytes_per_token;
   const weights = weightsBytes(e);
   const delta = (alt: Estimate | null) => (alt ? alt.memory.peak_bytes - e.memory.peak_bytes : null);
+  if (s.mode === 'inference' && s.runtime === 'vllm' && VLLM_KEYS.has(k)) return vllmContribution(k, a);
   switch (k) {
     case 'num_key_value_heads':
     case 'head_dim':
@@ -202,14 +246,76 @@ export function keyContribution(key: string, a: Analysis): string | null {
       const kv = bytesMatching(e, kvRe);
       return `KV cache ${formatBytes(kvpt)}/token in ${s.kvDtype}: ${formatBytes(kv)} for ${s.batch} × ${tokensLabel(s.seq)} tokens.`;
     }
-    case 'gpu_memory_utilization':
-      return a.gpu
-        ? `vLLM may use ${Math.round(a.memoryFraction * 100)}% of ${shortGpuName(a.gpu)}: ${formatBytes(Math.floor(a.gpu.memoryBytes * a.memoryFraction))}.`
-        : `vLLM may use ${Math.round(a.memoryFraction * 100)}% of the GPU.`;
     case 'base_model':
     case 'model_name_or_path':
     case 'model':
       return `${a.spec.modelType} (${a.spec.adapter}): ${countLabel(e.params.total)} params, ${a.spec.layers} layers, hidden ${a.spec.hidden}, ${a.spec.heads} heads / ${a.spec.kvHeads} KV heads, vocab ${a.spec.vocab}.`;
+    default:
+      return null;
+  }
+}
+
+const VLLM_KEYS = new Set(['max_model_len', 'max_num_seqs', 'gpu_memory_utilization', 'max_num_batched_tokens', 'kv_cache_dtype']);
+
+/** "31 at once" / "none fits" / "2.00 GiB per request" for a re-run, as the vLLM runtime sees it. */
+function atOnce(e: Estimate | null): string {
+  if (!e) return 'invalid';
+  const sv = e.memory.serving;
+  if (!sv) return `KV ${formatBytes(kvPerRequestNoGpu(e))} per request`;
+  return e.memory.fits ? `${sv.max_concurrency} at once` : 'none fits';
+}
+
+/**
+ * What a vLLM option changes, from re-runs of the engine's vLLM runtime: the KV of one full-length request, the
+ * pool --gpu-memory-utilization leaves, and how many full-length requests it holds at once.
+ */
+function vllmContribution(k: string, a: Analysis): string | null {
+  const e = a.estimate;
+  const s = a.scenario;
+  const sv = e.memory.serving;
+  const reqTok = requestTokens(s);
+  const len = tokensLabel(reqTok);
+  const perReq = sv ? sv.kv_bytes_per_request : kvPerRequestNoGpu(e);
+  const pool = sv
+    ? e.memory.fits
+      ? `pool ${formatBytes(sv.kv_pool_bytes)} fits ${sv.max_concurrency} at once`
+      : `pool ${formatBytes(sv.kv_pool_bytes)} holds none: one request does not fit`
+    : `all ${s.batch} at full length ${formatBytes(perReq * s.batch)} (no target GPU sizes a pool)`;
+  switch (k) {
+    case 'max_model_len': {
+      const half = Math.max(1, Math.floor(s.seq / 2));
+      const alt = rerun(a, { seq: half });
+      return `KV per ${len} request ${formatBytes(perReq)}; ${pool}; at ${tokensLabel(half + (reqTok - s.seq))}: ${atOnce(alt)}.`;
+    }
+    case 'max_num_seqs': {
+      const head = `At most ${s.batch} sequences per scheduler step`;
+      if (!sv) return `${head}; ${pool}.`;
+      const queue = e.memory.fits && sv.max_concurrency < s.batch ? `: ${sv.max_concurrency} of ${s.batch} full-length (${len}) requests fit at once, vLLM queues the rest` : e.memory.fits ? `: all ${s.batch} fit at the full ${len} (room for ${sv.max_concurrency})` : '';
+      const other = s.batch > 1 ? Math.max(1, Math.floor(s.batch / 2)) : 2;
+      const alt = rerun(a, { batch: other });
+      const altPool = alt?.memory.serving ? `; at ${other}: pool ${formatBytes(alt.memory.serving.kv_pool_bytes)}, ${atOnce(alt)}` : '';
+      return `${head}${queue}. The profile run (one step's activations and the sampler over ${s.batch} rows: ${formatBytes(profileRunBytes(e))}) comes out of the pool${altPool}.`;
+    }
+    case 'gpu_memory_utilization': {
+      const u = s.gpuMemoryUtilization;
+      const altU = u + 0.05 <= 1 + 1e-9 ? Math.round((u + 0.05) * 100) / 100 : Math.round((u - 0.05) * 100) / 100;
+      const alt = altU > 0 ? rerun(a, { gpuMemoryUtilization: altU }) : null;
+      if (!a.gpu || !sv) return `vLLM takes ${percentLabel(u)} of the GPU for weights, its profile run and the KV pool (no target GPU set).`;
+      return `vLLM takes ${percentLabel(u)} of ${shortGpuName(a.gpu)} = ${formatBytes(sv.budget_bytes)}: weights ${formatBytes(weightsBytes(e))}, profile run ${formatBytes(profileRunBytes(e))}, KV ${pool}${alt ? `; at ${percentLabel(altU)}: ${atOnce(alt)}` : ''}.`;
+    }
+    case 'max_num_batched_tokens': {
+      const n = s.maxNumBatchedTokens;
+      const half = Math.max(1, Math.floor(n / 2));
+      const alt = rerun(a, { maxNumBatchedTokens: half });
+      const altPool = alt?.memory.serving ? `; at ${half.toLocaleString('en-US')}: pool ${formatBytes(alt.memory.serving.kv_pool_bytes)}, ${atOnce(alt)}` : '';
+      return `${n.toLocaleString('en-US')} tokens per scheduler step: vLLM's profile run over them (${formatBytes(profileRunBytes(e))} with the sampler) comes out of the KV pool${sv ? ` (${pool})` : ''}${altPool}.`;
+    }
+    case 'kv_cache_dtype': {
+      const other = s.kvDtype === 'fp8' ? 'auto' : 'fp8';
+      const alt = rerun(a, { kvDtype: other });
+      const altPer = alt ? (alt.memory.serving?.kv_bytes_per_request ?? kvPerRequestNoGpu(alt)) : null;
+      return `KV cache in ${s.kvDtype === 'auto' ? `auto (${s.precision})` : s.kvDtype}: ${formatBytes(perReq)} per ${len} request, ${sv ? (e.memory.fits ? `${sv.max_concurrency} at once` : 'none fits') : `${formatBytes(perReq * s.batch)} for all ${s.batch}`}${alt && altPer !== null ? `; ${other === 'auto' ? `auto (${s.precision})` : 'fp8'}: ${formatBytes(altPer)} per request${alt.memory.serving ? `, ${atOnce(alt)}` : ''}` : ''}.`;
+    }
     default:
       return null;
   }
@@ -245,12 +351,18 @@ export function estimateMarkdown(e: Estimate, opts: { title?: string; gpuName?: 
     if (s.newTokens) scen.push(`${s.newTokens} new tokens`);
     if (s.kvDtype !== 'auto') scen.push(`KV ${s.kvDtype}`);
   }
+  if (s.mode === 'inference' && s.runtime === 'vllm') scen.push(`vLLM at ${percentLabel(s.gpuMemoryUtilization)} of the GPU`, `${s.maxNumBatchedTokens} batched tokens`);
   out.push(`- Scenario: ${scen.join(', ')}`);
   out.push(`- Peak (live tensors, ${m.peak_phase}): **${formatBytes(m.peak_bytes)}** (${m.peak_bytes} bytes)`);
   out.push(`- Device (with CUDA context and allocator): ${formatBytes(m.device_bytes)}`);
   const gpuName = opts.gpuName ?? m.gpu?.name ?? null;
   const fits = opts.fits ?? m.fits;
   if (gpuName) out.push(`- Target GPU: ${gpuName} — ${fits ? 'fits' : 'does not fit'}`);
+  if (m.serving) {
+    out.push(
+      `- vLLM: budget ${formatBytes(m.serving.budget_bytes)}, KV pool ${formatBytes(m.serving.kv_pool_bytes)}, ${formatBytes(m.serving.kv_bytes_per_request)} per ${s.seq + s.newTokens}-token request, ${m.serving.max_concurrency} requests at once`,
+    );
+  }
   out.push('', '| Term | Bytes | Size | Formula | Source |', '|---|---:|---:|---|---|');
   for (const t of [...m.terms, ...m.device_terms]) {
     out.push(`| ${mdEscape(t.label)}${t.where !== 'gpu' ? ` (${t.where})` : ''} | ${t.bytes} | ${formatBytes(t.bytes)} | \`${mdEscape(substitute(t.formula, t.inputs))}\` | ${mdEscape(t.source)} |`);

@@ -17,7 +17,7 @@ import {
   type WorkloadFile,
   type ModelConfigFile,
 } from '../parsers/index.ts';
-import { analyze, buildScenario, memoryFractionOf, type Analysis } from './analysis.ts';
+import { analyze, buildScenario, type Analysis } from './analysis.ts';
 import { readSettings } from './settings.ts';
 
 export interface Entry {
@@ -135,7 +135,7 @@ export class WorkspaceModel implements vscode.Disposable {
     const workload = file.kind === 'model-config' ? null : (file as WorkloadFile);
     try {
       const scenario = buildScenario(settings.defaults, workload, spec, settings.gpu);
-      const analysis = analyze(file.kind, cfgFile.config, spec, scenario, memoryFractionOf(workload));
+      const analysis = analyze(file.kind, cfgFile.config, spec, scenario);
       return { file, modelUri, config: cfgFile.config, analysis, problem: null };
     } catch (e) {
       const key = errorKey(e);

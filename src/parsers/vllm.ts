@@ -203,10 +203,12 @@ export function parseVllmScript(text: string): ParseResult<WorkloadFile[]> {
     const modelOpt = opts.find((o) => o.name === '--model');
     if (modelOpt && modelOpt.value) model = { value: modelOpt.value, tok: modelOpt.valueTok ?? modelOpt.nameTok };
 
-    const scenario: ScenarioInput = { mode: 'inference', newTokens: 0 };
+    // vLLM's own runtime profile: budget = --gpu-memory-utilization × GPU, profile run, paged KV pool. Options the
+    // script leaves out come from the llmFootprint.defaults.* settings (or the engine's defaults).
+    const scenario: ScenarioInput = { mode: 'inference', newTokens: 0, runtime: 'vllm' };
     const fields: FieldLocations = {};
     const keys: KeyLocation[] = [];
-    const extras: Record<string, unknown> = { gpuMemoryUtilization: 0.9, maxModelLenFromConfig: true };
+    const extras: Record<string, unknown> = { maxModelLenFromConfig: true };
     const commandStart = rest[0]!;
     const commandLoc = loc('vllm serve', commandStart, null, null);
     let modelLocation: KeyLocation | null = null;
@@ -264,8 +266,11 @@ export function parseVllmScript(text: string): ParseResult<WorkloadFile[]> {
         }
         case '--gpu-memory-utilization': {
           const v = Number(o.value);
-          if (v > 0 && v <= 1) extras['gpuMemoryUtilization'] = v;
-          else bad();
+          if (v > 0 && v <= 1) {
+            extras['gpuMemoryUtilization'] = v;
+            scenario.gpuMemoryUtilization = v;
+            fields.gpuMemoryUtilization = l;
+          } else bad();
           break;
         }
         case '--tensor-parallel-size':
@@ -286,9 +291,15 @@ export function parseVllmScript(text: string): ParseResult<WorkloadFile[]> {
         case '--max-lora-rank':
           errors.push({ message: `${o.name}: serving LoRA adapters is not modelled yet.`, severity: 'info', range: l.keyRange, key: o.name });
           break;
-        case '--max-num-batched-tokens':
-          extras['maxNumBatchedTokens'] = o.value ? parseSize(o.value) : null;
+        case '--max-num-batched-tokens': {
+          const v = o.value ? parseSize(o.value) : null;
+          extras['maxNumBatchedTokens'] = v;
+          if (v && v > 0) {
+            scenario.maxNumBatchedTokens = v;
+            fields.maxNumBatchedTokens = l;
+          } else bad();
           break;
+        }
         default:
           break;
       }
@@ -303,12 +314,6 @@ export function parseVllmScript(text: string): ParseResult<WorkloadFile[]> {
         key: '--max-num-seqs',
       });
     }
-    errors.push({
-      message: "vLLM's runtime (chunked prefill, paged KV pool, CUDA graphs) is not modelled yet: the estimate is an upper bound with every sequence (--max-num-seqs) at --max-model-len, prefilled at once (PyTorch eager profile).",
-      severity: 'info',
-      range: commandLoc.keyRange,
-      key: 'vllm serve',
-    });
     out.push({ kind: 'vllm', model: model?.value ?? null, modelLocation, scenario, fields, keys, extras });
   }
   return { value: out, errors };

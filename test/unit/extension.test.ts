@@ -4,11 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { estimate, findGpu, formatBytes, readModelConfig, SCENARIO_FIELDS } from '../../src/core/index.ts';
+import { estimate, estimateSpec, findGpu, formatBytes, parseScenario, readModelConfig, SCENARIO_FIELDS } from '../../src/core/index.ts';
 import { parseDocumentText, parseModelConfig, type WorkloadFile, type ModelConfigFile } from '../../src/parsers/index.ts';
-import { analyze, buildScenario, largestFitting, memoryFractionOf, shortGpuName, tokensLabel, type Analysis } from '../../src/extension/analysis.ts';
+import { analyze, buildScenario, largestFitting, rerun, shortGpuName, tokensLabel, type Analysis } from '../../src/extension/analysis.ts';
 import { codeLensTitle, estimateMarkdown, hoverMarkdown, isHoverKey, keyContribution, substitute } from '../../src/extension/text.ts';
-import { applyEdits, configFitDiagnostics, fitDiagnostics, parseIssueDiagnostics, DOES_NOT_FIT } from '../../src/extension/diagnostics.ts';
+import { applyEdits, configFitDiagnostics, fitDiagnostics, parseIssueDiagnostics, DOES_NOT_FIT, QUEUES } from '../../src/extension/diagnostics.ts';
 import { compareSeeds } from '../../src/extension/compare.ts';
 import { contentSecurityPolicy, makeNonce, webviewHtml } from '../../src/extension/html.ts';
 import { isHostMessage, isWebviewMessage, isWebviewState } from '../../src/shared/protocol.ts';
@@ -24,12 +24,12 @@ function configAnalysis(rel: string, defaults = {}): { a: Analysis; file: ModelC
   return { a: analyze('model-config', file.config, spec, buildScenario(defaults, null, spec, GPU)), file };
 }
 
-function workloadAnalysis(rel: string, modelRel: string, text = read(rel)): { a: Analysis; w: WorkloadFile; text: string } {
+function workloadAnalysis(rel: string, modelRel: string, text = read(rel), defaults = {}, gpu: string | null = GPU): { a: Analysis; w: WorkloadFile; text: string } {
   const doc = parseDocumentText(rel, text);
   const w = doc.files[0] as WorkloadFile;
   const cfg = parseModelConfig(read(modelRel)).value!.config;
   const spec = readModelConfig(cfg);
-  return { a: analyze(w.kind, cfg, spec, buildScenario({}, w, spec, GPU), memoryFractionOf(w)), w, text };
+  return { a: analyze(w.kind, cfg, spec, buildScenario(defaults, w, spec, gpu)), w, text };
 }
 
 test('CodeLens text: "≈ X peak per GPU · fits H100 80GB", equal to the engine for the default scenario', () => {
@@ -46,8 +46,6 @@ test('CodeLens says "does not fit" with what it needs', () => {
   const { a } = workloadAnalysis('llamafactory-sft.yaml', 'qwen2.5-7b/config.json');
   assert.equal(a.fits, false);
   assert.match(codeLensTitle(a), /^≈ [\d.]+ GiB peak per GPU · does not fit H100 80GB \(needs [\d.]+ GiB\)$/);
-  const { a: v } = workloadAnalysis('serve-vllm.sh', 'qwen2.5-7b/config.json');
-  assert.match(codeLensTitle(v), /at 90%/);
 });
 
 test('hover on num_key_value_heads: KV cache per token and at full context, total, command link', () => {
@@ -134,17 +132,6 @@ test('diagnostic: gradient checkpointing off → the fix turns it on', () => {
   const gc = d!.fixes.find((f) => /gradient checkpointing/.test(f.title))!;
   assert.ok(gc);
   assert.match(applyEdits(text, gc.edits), /^gradient_checkpointing: true$/m);
-});
-
-test('diagnostic: vLLM worst case is information (vLLM starts and queues), with fixes on the options', () => {
-  const { a, w, text } = workloadAnalysis('serve-vllm.sh', 'qwen2.5-7b/config.json');
-  assert.deepEqual([a.scenario.batch, a.scenario.seq, a.memoryFraction], [64, 32768, 0.9]);
-  const [d] = fitDiagnostics(w, a, text);
-  assert.equal(d!.severity, 'info');
-  assert.equal(d!.key, '--max-num-seqs');
-  assert.match(d!.message, /not modelled yet/);
-  const half = d!.fixes.find((f) => /--max-num-seqs to 32/.test(f.title))!;
-  assert.match(applyEdits(text, half.edits), /--max-num-seqs 32 \\/);
 });
 
 test('a bare model config that does not fit warns on torch_dtype', () => {

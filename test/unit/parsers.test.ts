@@ -208,8 +208,10 @@ test('vllm: line continuations, --opt=value, variables, env prefix, positions', 
   assert.equal(r.value.length, 1);
   const w = r.value[0]!;
   assert.equal(w.model, './qwen2.5-7b');
-  assert.deepEqual(w.scenario, { mode: 'inference', newTokens: 0, seq: 32768, batch: 64, precision: 'bf16', weightsDtype: 'bf16', kvDtype: 'fp8' });
+  assert.deepEqual(w.scenario, { mode: 'inference', newTokens: 0, runtime: 'vllm', seq: 32768, batch: 64, precision: 'bf16', weightsDtype: 'bf16', kvDtype: 'fp8', gpuMemoryUtilization: 0.92 });
   assert.equal(w.extras['gpuMemoryUtilization'], 0.92);
+  assert.equal(w.fields.gpuMemoryUtilization!.keyRange.start.line, 10);
+  assert.equal(w.fields.kvDtype!.valueRange.start.line, 8);
   assert.deepEqual(w.fields.seq!.keyRange, { start: { line: 5, character: 2 }, end: { line: 5, character: 17 } });
   assert.deepEqual(w.fields.seq!.valueRange, { start: { line: 5, character: 18 }, end: { line: 5, character: 23 } });
   assert.equal(w.fields.batch!.keyRange.start.line, 6);
@@ -233,6 +235,25 @@ test('vllm: python -m api_server, defaults, several commands, CRLF, sizes', () =
   assert.equal(parseSize('abc'), null);
   const bad = parseVllmScript('vllm serve m --max-model-len lots');
   assert.match(bad.errors[0]!.message, /--max-model-len: cannot read/);
+});
+
+test('vllm: the runtime options become scenario fields; unset ones are left to the settings', () => {
+  const r = parseVllmScript('vllm serve ./m --max-num-batched-tokens 16K --gpu-memory-utilization=0.85 --max-num-seqs 8\n');
+  const w = r.value![0]!;
+  assert.equal(w.scenario.runtime, 'vllm');
+  assert.equal(w.scenario.maxNumBatchedTokens, 16384);
+  assert.equal(w.scenario.gpuMemoryUtilization, 0.85);
+  assert.equal(w.extras['maxNumBatchedTokens'], 16384);
+  assert.deepEqual(w.fields.maxNumBatchedTokens!.keyRange, { start: { line: 0, character: 15 }, end: { line: 0, character: 39 } });
+  const bare = parseVllmScript('vllm serve ./m --max-num-seqs 8\n').value![0]!;
+  assert.equal(bare.scenario.gpuMemoryUtilization, undefined, 'left to llmFootprint.defaults.gpuMemoryUtilization');
+  assert.equal(bare.scenario.maxNumBatchedTokens, undefined);
+  assert.equal(bare.extras['gpuMemoryUtilization'], undefined);
+  // no "upper bound / not modelled" note about vLLM's runtime any more: the engine models it
+  assert.deepEqual(parseVllmScript('vllm serve ./m --max-num-seqs 8\n').errors, []);
+  const bad = parseVllmScript('vllm serve ./m --max-num-seqs 8 --gpu-memory-utilization 1.5 --max-num-batched-tokens x\n');
+  assert.deepEqual(bad.errors.map((e) => e.key), ['--gpu-memory-utilization', '--max-num-batched-tokens']);
+  assert.equal(bad.value![0]!.scenario.gpuMemoryUtilization, undefined);
 });
 
 test('tokenize: quotes, comments and a continuation inside a word', () => {
