@@ -140,7 +140,7 @@ function header(d: PanelData): HTMLElement {
   copy.addEventListener('click', () => {
     const { est } = run(state.scenario);
     if (!est) return;
-    const { gpu, fits } = fitOf(est, d.memoryFraction);
+    const { gpu, fits } = fitOf(est);
     post({ type: 'copyMarkdown', markdown: estimateMarkdown(est, { title: `LLM Footprint: ${d.source.label}`, gpuName: gpu?.name ?? null, fits }) });
   });
   const reset = h('vscode-button', { secondary: true, id: 'reset', 'data-testid': 'reset', title: 'Back to the values in the file' }, 'Reset to file');
@@ -266,12 +266,11 @@ function updateResults(): void {
     summary.append(h('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, error ?? 'Cannot estimate.'));
     return;
   }
-  const { gpu, bytes: cap, budget, fits } = fitOf(est, d.memoryFraction);
+  const { gpu, bytes: cap, budget, fits } = fitOf(est);
   const sv = est.memory.serving;
   const reqLen = tokensLabel(est.scenario.seq + est.scenario.newTokens);
   let target = 'Target';
   if (budget !== null) target = `Target (vLLM: ${percentLabel(est.scenario.gpuMemoryUtilization)} of the GPU)`;
-  else if (d.memoryFraction < 1) target = `Target (${Math.round(d.memoryFraction * 100)}% of GPU)`;
   const parts: (HTMLElement | null)[] = [
     h(
       'div',
@@ -493,7 +492,7 @@ function fillCompare(box: HTMLElement): void {
       ),
     );
     devRow.append(h('td', { class: 'num' }, formatBytes(r.est.memory.device_bytes)));
-    const { gpu, fits } = fitOf(r.est, state.data?.memoryFraction ?? 1);
+    const { gpu, fits } = fitOf(r.est);
     fitRow.append(h('td', { 'data-testid': 'compare-fits', 'data-scenario-index': i, 'data-fits': String(fits), class: fits ? 'ok' : fits === false ? 'bad' : '' }, gpu ? `${fits ? '✓' : '✗'} ${shortGpuName(gpu)}` : '—'));
   });
   body.append(peakRow, devRow, fitRow);
@@ -562,7 +561,7 @@ function fillCurve(box: HTMLElement): void {
   clear(box);
   const { sc } = run(state.scenario);
   if (!spec || !sc) return;
-  const { gpu, bytes: cap } = capacityOf(sc.gpu, state.data?.memoryFraction ?? 1);
+  const { gpu, bytes: cap } = capacityOf(sc.gpu);
   const sw = sweep(spec, sc, state.curveAxis, cap);
   if (sw.points.length < 2) return;
   const W = 640;

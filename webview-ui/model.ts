@@ -177,9 +177,9 @@ export function curveGeometry(s: Sweep, capacityBytes: number | null, w: number,
   };
 }
 
-export function capacityOf(gpuId: string | null, fraction: number): { gpu: Gpu | null; bytes: number | null } {
+export function capacityOf(gpuId: string | null): { gpu: Gpu | null; bytes: number | null } {
   const gpu = gpuId ? (findGpu(gpuId) ?? null) : null;
-  return { gpu, bytes: gpu ? Math.floor(gpu.memoryBytes * fraction) : null };
+  return { gpu, bytes: gpu ? gpu.memoryBytes : null };
 }
 
 /**
@@ -187,13 +187,9 @@ export function capacityOf(gpuId: string | null, fraction: number): { gpu: Gpu |
  * when it ran a runtime with its own rule (vLLM: one full-length request in the KV pool, `memory.serving`); the
  * capacity is then the whole GPU and `budget` what vLLM takes of it (--gpu-memory-utilization × GPU).
  */
-export function fitOf(e: Estimate, fraction: number): { gpu: Gpu | null; bytes: number | null; budget: number | null; fits: boolean | null } {
-  if (e.memory.serving) {
-    const gpu = e.scenario.gpu ? (findGpu(e.scenario.gpu) ?? null) : null;
-    return { gpu, bytes: gpu ? gpu.memoryBytes : null, budget: e.memory.serving.budget_bytes, fits: e.memory.fits };
-  }
-  const { gpu, bytes } = capacityOf(e.scenario.gpu, fraction);
-  return { gpu, bytes, budget: null, fits: bytes === null ? null : e.memory.device_bytes <= bytes };
+export function fitOf(e: Estimate): { gpu: Gpu | null; bytes: number | null; budget: number | null; fits: boolean | null } {
+  const { gpu, bytes } = capacityOf(e.scenario.gpu);
+  return { gpu, bytes, budget: e.memory.serving?.budget_bytes ?? null, fits: e.memory.fits };
 }
 
 /** Keeps only keys the schema knows, so an old saved state never breaks parseScenario. */

@@ -106,7 +106,6 @@ export function activate(context: vscode.ExtensionContext): void {
       },
       // The engine decides the fit itself (vLLM: --gpu-memory-utilization is in the scenario), so the panel's
       // capacity is the whole GPU.
-      memoryFraction: 1,
       notes: st.parsed.errors.filter((x) => x.severity !== 'error').map((x) => x.message),
       compare: view === 'compare' ? compareSeeds(s) : undefined,
       view,

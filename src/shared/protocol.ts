@@ -22,8 +22,6 @@ export interface PanelData {
   config: Record<string, unknown>;
   scenario: ScenarioInput;
   source: SourceInfo;
-  /** Fraction of GPU memory the runtime may use (vLLM --gpu-memory-utilization); 1 otherwise. */
-  memoryFraction: number;
   /** Parser warnings (keys not modelled yet …) shown above the breakdown. */
   notes: string[];
   /** Extra scenarios for the comparison view (the first is always `scenario`). */
@@ -63,7 +61,6 @@ export function isPanelData(x: unknown): x is PanelData {
   if (!isObj(x) || !isObj(x['config']) || !isObj(x['scenario']) || !isObj(x['source'])) return false;
   const s = x['source'];
   if (!str(s['uri']) || !str(s['label']) || !str(s['kind']) || !KINDS.includes(s['kind'])) return false;
-  if (typeof x['memoryFraction'] !== 'number' || !(x['memoryFraction'] > 0 && x['memoryFraction'] <= 1)) return false;
   if (!Array.isArray(x['notes']) || !x['notes'].every(str)) return false;
   if (x['compare'] !== undefined && !(Array.isArray(x['compare']) && x['compare'].every(isObj))) return false;
   if (x['view'] !== undefined && !(str(x['view']) && VIEWS.includes(x['view']))) return false;

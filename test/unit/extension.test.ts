@@ -195,10 +195,10 @@ test('webview HTML: strict CSP with a nonce, no inline styles or remote content'
 });
 
 test('message protocol guards', () => {
-  const data = { config: { model_type: 'llama' }, scenario: { batch: 2 }, source: { uri: 'file:///a', label: 'a', kind: 'axolotl' }, memoryFraction: 1, notes: [] };
+  const data = { config: { model_type: 'llama' }, scenario: { batch: 2 }, source: { uri: 'file:///a', label: 'a', kind: 'axolotl' }, notes: [] };
   assert.ok(isHostMessage({ type: 'load', data }));
   assert.ok(isHostMessage({ type: 'setView', view: 'compare' }));
-  assert.ok(!isHostMessage({ type: 'load', data: { ...data, memoryFraction: 2 } }));
+  assert.ok(!isHostMessage({ type: 'load', data: { ...data, notes: [3] } }));
   assert.ok(!isHostMessage({ type: 'setView', view: 'nope' }));
   assert.ok(!isHostMessage({ type: 'eval', code: '1' }));
   assert.ok(isWebviewMessage({ type: 'ready' }));

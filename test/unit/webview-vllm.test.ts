@@ -29,23 +29,23 @@ test('the scenario sent for a vllm script keeps runtime vllm and its fields thro
 test('fitOf: the engine decides the fit for vLLM; the capacity drawn is the whole GPU and the budget is vLLM\'s share', () => {
   const gpu = findGpu('h100-sxm-80gb')!;
   const e = estimateSpec(qwen, parseScenario(sent));
-  const f = fitOf(e, 1);
+  const f = fitOf(e);
   assert.equal(f.gpu!.id, gpu.id);
   assert.equal(f.bytes, gpu.memoryBytes);
   assert.equal(f.budget, e.memory.serving!.budget_bytes);
   assert.equal(f.budget, Math.floor(gpu.memoryBytes * 0.9));
   assert.equal(f.fits, true);
   const low = estimateSpec(qwen, parseScenario({ ...sent, gpuMemoryUtilization: 0.2 }));
-  assert.equal(fitOf(low, 1).fits, false);
+  assert.equal(fitOf(low).fits, false);
   assert.equal(low.memory.serving!.max_concurrency, 0);
   // the PyTorch runtime: device memory against the capacity, as before
   const pt = estimateSpec(qwen, parseScenario({ ...sent, runtime: 'pytorch' }));
-  const fp = fitOf(pt, 1);
+  const fp = fitOf(pt);
   assert.equal(fp.budget, null);
   assert.equal(fp.fits, pt.memory.device_bytes <= gpu.memoryBytes);
   // no GPU: nothing to decide
   const none = estimateSpec(qwen, parseScenario({ ...sent, gpu: null }));
-  assert.deepEqual(fitOf(none, 1), { gpu: null, bytes: null, budget: null, fits: null });
+  assert.deepEqual(fitOf(none), { gpu: null, bytes: null, budget: null, fits: null });
 });
 
 test('sweep for vLLM: the largest batch is the most full-length sequences at once, the largest seq the longest request that fits', () => {

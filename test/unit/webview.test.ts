@@ -56,7 +56,7 @@ test('stacked bar: segments add up to the device total, capacity line at the GPU
 
 test('sweep: largest batch that fits is exact (it fits, one more does not)', () => {
   const sc = parseScenario({ mode: 'training', seq: 4096, loraRank: 16, gradCheckpointing: true, gpu: 'h100-sxm-80gb' });
-  const { bytes: cap } = capacityOf('h100-sxm-80gb', 1);
+  const { bytes: cap } = capacityOf('h100-sxm-80gb');
   const s = sweep(spec, sc, 'batch', cap);
   assert.ok(s.maxFit && s.maxFit > 1);
   const at = (b: number) => estimateSpec(spec, parseScenario({ ...sc, batch: b })).memory.device_bytes;
