@@ -34,8 +34,23 @@ if (existsSync('src/lib.ts')) builds.push({ ...common, ...node, entryPoints: ['s
 if (existsSync('src/cli/main.ts')) {
   builds.push({ ...common, ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } });
 }
+// The package's main (dist/lib.js) is the engine and loads dist/extension.js on activation; the extension takes the
+// engine from there instead of bundling a second copy (one load, one module instance).
+const engineFromLib = {
+  name: 'engine-from-lib',
+  setup(build) {
+    build.onResolve({ filter: /[\\/]core[\\/](index|scenario)\.ts$/ }, () => ({ path: './lib.js', external: true }));
+  },
+};
 if (existsSync('src/extension/extension.ts')) {
-  builds.push({ ...common, ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
+  builds.push({
+    ...common,
+    ...node,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+    plugins: [engineFromLib],
+  });
 }
 if (existsSync('webview-ui/main.ts')) {
   builds.push({
