@@ -11,7 +11,7 @@ import { findGpu, type Gpu } from './roofline/hardware.ts';
 import { makeTerm, sumBytes } from './memory/term.ts';
 import { splitParams, weightsTerm } from './memory/weights.ts';
 import { kvBytesPerToken, kvCacheTerm, kvShape } from './memory/kv-cache.ts';
-import { inferenceLayerPeak, moeLayerCount, total, trainingFinalParts, trainingLayerParts, type ActContext, type Parts } from './memory/activations.ts';
+import { inferencePeakPerToken, moeLayerCount, total, trainingFinalParts, trainingLayerParts, type ActContext, type Parts } from './memory/activations.ts';
 import { inferenceLogitsTerm, trainingLogitsTerm } from './memory/logits.ts';
 import { servingVllm } from './serving.ts';
 import { workspaceTerm, type Composition, type Phase } from './phases.ts';
@@ -179,12 +179,9 @@ function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: 
   const ws = workspaceTerm(rt, 1);
   const b = sc.batch;
   const T = b * sc.seq;
-  const d = layerDims(spec);
-  const hasMoe = moeLayerCount(spec) > 0;
-  const hasDense = moeLayerCount(spec) < spec.layers;
   const math = usesMathAttention(spec, plan.compute, rt, warnings);
   const scores = math ? Math.round(rt.mathAttention.inferencePeak * spec.heads * sc.seq) : 0;
-  const perTok = Math.max(hasDense ? inferenceLayerPeak(spec, a, r, false, d, scores) : 0, hasMoe ? inferenceLayerPeak(spec, a, r, true, d, scores) : 0);
+  const perTok = inferencePeakPerToken(spec, a, r, scores);
   const scoring = sc.logits === 'all';
   const kvPrefill = scoring ? null : kvCacheTerm(spec, b, sc.seq, kvBytes, rt);
   const act = makeTerm(

@@ -12,8 +12,7 @@ import { FLOAT_BYTES, precisionPlan } from './dtypes.ts';
 import { makeTerm } from './memory/term.ts';
 import { weightsTerm } from './memory/weights.ts';
 import { kvBytesPerToken, kvCacheTerm } from './memory/kv-cache.ts';
-import { inferenceLayerPeak, moeLayerCount } from './memory/activations.ts';
-import { layerDims } from './memory/dims.ts';
+import { inferencePeakPerToken } from './memory/activations.ts';
 import { formatBytes } from './units.ts';
 import { workspaceTerm, type Composition } from './phases.ts';
 
@@ -27,9 +26,7 @@ export function servingVllm(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, g
   // Profile run: one step of max_num_batched_tokens tokens through the largest layer, and the sampler's logits.
   const reqTokens = sc.seq + sc.newTokens;
   const profTokens = Math.min(sc.maxNumBatchedTokens, sc.batch * reqTokens);
-  const d = layerDims(spec);
-  const moe = moeLayerCount(spec);
-  const perTok = Math.max(moe < spec.layers ? inferenceLayerPeak(spec, a, a, false, d) : 0, moe > 0 ? inferenceLayerPeak(spec, a, a, true, d) : 0);
+  const perTok = inferencePeakPerToken(spec, a, a);
   const acts = makeTerm(
     {
       id: 'activations',

@@ -172,6 +172,16 @@ export function inferenceLayerPeak(
   return Math.max(base + mlp, attn);
 }
 
+/** The largest per-token inference peak over the model's layer kinds (dense and MoE). */
+export function inferencePeakPerToken(spec: ModelSpec, a: number, r: number, scoresPerToken = 0): number {
+  const d = layerDims(spec);
+  const moe = moeLayerCount(spec);
+  return Math.max(
+    moe < spec.layers ? inferenceLayerPeak(spec, a, r, false, d, scoresPerToken) : 0,
+    moe > 0 ? inferenceLayerPeak(spec, a, r, true, d, scoresPerToken) : 0,
+  );
+}
+
 export function moeLayerCount(spec: ModelSpec): number {
   let n = 0;
   for (const l of spec.layerKinds) if (l.moe) n++;

@@ -26,18 +26,7 @@ export function readLlama(r: ConfigReader, modelType: string): ModelSpec {
 
 /** MistralForCausalLM: Llama without biases, every layer slides when sliding_window is set. */
 export function readMistral(r: ConfigReader, modelType: string): ModelSpec {
-  const dims = readDims(r);
-  return buildLlamaLike(r, {
-    modelType,
-    adapter: 'mistral',
-    dims,
-    tied: r.bool('tie_word_embeddings', false),
-    attention: { qkvBias: false, oBias: false, ...NO_QK_NORM },
-    mlpBias: false,
-    norms: PRE_NORMS,
-    block: { activation: activationOf(r, 'silu') },
-    layerKinds: layerKinds(r, dims.layers, { window: readWindow(r), moe: () => false }),
-  });
+  return mistralLike(r, modelType, 'mistral', readDims(r), null);
 }
 
 /** MixtralForCausalLM: Mistral attention, every layer a top-k MoE of SwiGLU experts of intermediate_size. */
@@ -51,17 +40,21 @@ export function readMixtral(r: ConfigReader, modelType: string): ModelSpec {
     expertIntermediate: dims.intermediate,
     isMoe: Array.from({ length: dims.layers }, () => true),
   };
+  return mistralLike(r, modelType, 'mixtral', dims, moe);
+}
+
+function mistralLike(r: ConfigReader, modelType: string, adapter: string, dims: ReturnType<typeof readDims>, moe: MoePlan | null): ModelSpec {
   return buildLlamaLike(r, {
     modelType,
-    adapter: 'mixtral',
+    adapter,
     dims,
     tied: r.bool('tie_word_embeddings', false),
     attention: { qkvBias: false, oBias: false, ...NO_QK_NORM },
     mlpBias: false,
     norms: PRE_NORMS,
     block: { activation: activationOf(r, 'silu') },
-    layerKinds: layerKinds(r, dims.layers, { window: readWindow(r), moe: () => true }),
-    moe,
+    layerKinds: layerKinds(r, dims.layers, { window: readWindow(r), moe: () => moe !== null }),
+    ...(moe ? { moe } : {}),
   });
 }
 
