@@ -8,7 +8,7 @@ Cases (see CASES below): prefill (use_cache, last-position logits, like generate
 LoRA (peft, if installed) or autocast. Configs may be shortened (num_hidden_layers) to fit; the shortened config is
 written into the record so the estimator is checked on exactly what ran.
 
-Usage: python3 scripts/calibrate/measure.py
+Usage: python3 scripts/calibrate/measure.py [heavy|kv]   (no argument: the first set)
 """
 import gc
 import json
@@ -84,8 +84,20 @@ HEAVY = [
     ("qwen2.5-0.5b.json", {}, [{"kind": "train", "batch": 8, "seq": 2048, "precision": "bf16", "gc": False, "lora_r": 64}]),
 ]
 
+# Third set: generation (decode-dominated), and the KV cache of MLA, sliding-window and hybrid models. `measure.py kv`
+KV = [
+    ("llama-3.2-1b.json", {}, [{"kind": "generate", "batch": 16, "seq": 512, "new_tokens": 1024}]),
+    ("qwen2.5-0.5b.json", {}, [{"kind": "generate", "batch": 32, "seq": 1024, "new_tokens": 512}]),
+    ("deepseek-v2-lite.json", {"num_hidden_layers": 4}, [{"kind": "prefill", "batch": 2, "seq": 8192}]),
+    ("gemma-2-2b.json", {"num_hidden_layers": 6}, [{"kind": "prefill", "batch": 1, "seq": 8192}]),
+    ("mistral-7b-v0.1.json", {"num_hidden_layers": 4}, [{"kind": "prefill", "batch": 1, "seq": 8192}]),
+    ("gemma-3-1b-pt.json", {}, [{"kind": "prefill", "batch": 1, "seq": 8192}]),
+    ("mixtral-8x7b-v0.1.json", {"num_hidden_layers": 2}, [{"kind": "generate", "batch": 8, "seq": 1024, "new_tokens": 256}]),
+]
+
 OUT = os.environ.get("OUT")
-out_f = open(os.path.join(OUT, "extra-heavy.jsonl" if "heavy" in sys.argv[1:] else "extra.jsonl"), "w") if OUT else None
+_set = next((a for a in sys.argv[1:] if a in ("heavy", "kv")), None)
+out_f = open(os.path.join(OUT, f"extra-{_set}.jsonl" if _set else "extra.jsonl"), "w") if OUT else None
 
 
 def emit(rec):
@@ -107,6 +119,19 @@ def build(cfg_dict, dtype):
     with torch.device("cuda"):
         model = AutoModelForCausalLM.from_config(cfg, torch_dtype=dtype, attn_implementation="sdpa")
     return model, cfg
+
+
+def cache_bytes(cache):
+    """Bytes of every distinct tensor storage the cache holds (keys, values, latents)."""
+    seen, total = set(), 0
+    for layer in getattr(cache, "layers", []):
+        for v in vars(layer).values():
+            if torch.is_tensor(v) and v.numel() > 0:
+                key = v.untyped_storage().data_ptr()
+                if key not in seen:
+                    seen.add(key)
+                    total += v.untyped_storage().nbytes()
+    return total
 
 
 def clean():
@@ -133,8 +158,16 @@ def run_case(name, cfg_dict, case):
         with torch.no_grad():
             out = model(ids, use_cache=True, logits_to_keep=1)
         torch.cuda.synchronize()
-        rec.update(weights_alloc_bytes=weights, peak_alloc_bytes=torch.cuda.max_memory_allocated())
+        rec.update(weights_alloc_bytes=weights, peak_alloc_bytes=torch.cuda.max_memory_allocated(), kv_bytes=cache_bytes(out.past_key_values))
         del out
+    elif case["kind"] == "generate":
+        model.eval()
+        weights = torch.cuda.memory_allocated()
+        torch.cuda.reset_peak_memory_stats()
+        with torch.no_grad():
+            model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=case["new_tokens"], min_new_tokens=case["new_tokens"], do_sample=False)
+        torch.cuda.synchronize()
+        rec.update(weights_alloc_bytes=weights, peak_alloc_bytes=torch.cuda.max_memory_allocated())
     else:
         model.train()
         if case.get("gc"):
@@ -179,7 +212,9 @@ def run_case(name, cfg_dict, case):
 def main():
     # One matmul first, so the cuBLAS workspace sits in every case's baseline (as in the shared calibration).
     torch.ones(8, 8, device="cuda") @ torch.ones(8, 8, device="cuda")
-    for fname, overrides, cases in (HEAVY if "heavy" in sys.argv[1:] else CASES):
+    sets = {"heavy": HEAVY, "kv": KV}
+    chosen = next((sets[a] for a in sys.argv[1:] if a in sets), CASES)
+    for fname, overrides, cases in chosen:
         with open(os.path.join(CONFIGS, fname)) as f:
             cfg = json.load(f)
         cfg.update(overrides)

@@ -222,6 +222,7 @@ function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: 
           layerKv,
         ),
         inferenceLogitsTerm(b, spec.vocab, a, true, spec.hidden, spec.logitSoftcap),
+        ...(spec.moe && rt.moeDecodeGathersExperts ? [moeDecodeGather(spec, b, a, rt)] : []),
         ws,
       ],
     });
@@ -230,6 +231,23 @@ function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: 
     warnings.push(`${rt.label} keeps every token on sliding-window layers (no rolling buffer); serving engines such as vLLM cap them at the window`);
   }
   return { phases, persistentIds: new Set(['weights', 'lora_adapters', 'kv_cache']), trainable: 0, kvPerToken: kvBytesPerToken(spec, kvBytes) };
+}
+
+/** transformers' generate gathers each sequence's top-k experts' weights at every decode step (one MoE layer at a time). */
+function moeDecodeGather(spec: ModelSpec, batch: number, a: number, rt: RuntimeProfile): Term {
+  const moe = spec.moe!;
+  const perExpert = 3 * spec.hidden * moe.expertIntermediate;
+  return makeTerm(
+    {
+      id: 'moe_expert_gather',
+      label: 'Gathered expert weights (decode step)',
+      formula: 'batch * top_k * expert_params * weight_bytes',
+      inputs: { batch, top_k: moe.topK, expert_params: perExpert, weight_bytes: a },
+      source: rt.source + '; measured with scripts/calibrate/probe_moe.py (Mixtral: 0.70 GB at batch 1, 5.65 GB at batch 8)',
+      note: 'a copy of the top-k experts\' gate, up and down weights for every sequence in the step',
+    },
+    batch * moe.topK * perExpert * a,
+  );
 }
 
 function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: string[]): Composition {

@@ -24,6 +24,8 @@ export interface RuntimeProfile {
   mathAttention: { inferencePeak: number; saved: number; backward: number; source: string };
   /** fp32 attention runs the math kernel (the fused kernels are not picked for fp32 inputs). */
   fp32UsesMathAttention: boolean;
+  /** MoE decode steps gather every sequence's top-k expert weights (transformers 5 generate). */
+  moeDecodeGathersExperts: boolean;
   /** Paged KV cache: tokens per block (a request's KV is rounded up to whole blocks); 0 = contiguous tensors. */
   kvBlockTokens: number;
   source: string;
@@ -51,6 +53,7 @@ export const RUNTIMES: Record<string, RuntimeProfile> = {
     },
     // Measured: llama-3.2-1b trained in fp32 saves heads × seq fp32 probabilities per token and layer.
     fp32UsesMathAttention: true,
+    moeDecodeGathersExperts: true,
     kvBlockTokens: 0,
     source: 'measured: test/fixtures/measured (PyTorch 2.11, transformers 5.17, H100)',
   },
@@ -67,6 +70,7 @@ export const RUNTIMES: Record<string, RuntimeProfile> = {
     trainingForwardKeepsCache: false,
     mathAttention: { inferencePeak: 0, saved: 0, backward: 0, source: 'vLLM runs its own attention kernels' },
     fp32UsesMathAttention: false,
+    moeDecodeGathersExperts: false,
     kvBlockTokens: 16,
     source: 'vLLM worker memory profiling (determine_available_memory: requested = total × utilization; KV = requested − weights − profile peak − non-torch); PagedAttention §4 (arXiv 2309.06180)',
   },

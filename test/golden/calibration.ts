@@ -108,7 +108,7 @@ export function loadCases(): MeasuredCase[] {
  */
 export function loadExtraCases(): MeasuredCase[] {
   const out: MeasuredCase[] = [];
-  const lines = ['extra-measurements.jsonl', 'extra-heavy-measurements.jsonl']
+  const lines = ['extra-measurements.jsonl', 'extra-heavy-measurements.jsonl', 'extra-kv-measurements.jsonl']
     .flatMap((f) => readFileSync(join(FIXTURES, f), 'utf8').split('\n'))
     .filter((l) => l.trim());
   for (const line of lines) {
@@ -121,6 +121,16 @@ export function loadExtraCases(): MeasuredCase[] {
         model: r.model,
         config: r.config,
         scenario: { mode: 'inference', batch: r.batch, seq: r.seq, precision: 'bf16' },
+        peak: r.peak_alloc_bytes,
+        ...(r.kv_bytes !== undefined ? { kvBytes: r.kv_bytes } : {}),
+      });
+    } else if (r.kind === 'generate') {
+      out.push({
+        id: `generate ${r.model} b${r.batch} s${r.seq}+${r.new_tokens}`,
+        kind: r.kind,
+        model: r.model,
+        config: r.config,
+        scenario: { mode: 'inference', batch: r.batch, seq: r.seq, newTokens: r.new_tokens, precision: 'bf16' },
         peak: r.peak_alloc_bytes,
       });
     } else if (r.kind === 'train') {

@@ -192,3 +192,16 @@ test('residual dropout saves a 1-byte mask after attention and after the MLP', (
   assert.equal(total(trainingLayerParts(withDrop, ctx, false)) - total(trainingLayerParts(LLAMA_32_1B, ctx, false)), 2 * 2048);
   assert.equal(total(trainingFinalParts(withDrop, ctx)) - total(trainingFinalParts(LLAMA_32_1B, ctx)), 2048);
 });
+
+test('MoE generation gathers each sequence\'s top-k expert weights at a decode step (Mixtral: 8 × 2 × 3·4096·14336 × 2 B)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { readModelConfig } = await import('../../src/core/model/index.ts');
+  const cfg = JSON.parse(readFileSync(new URL('../fixtures/configs/mixtral-8x7b-v0.1.json', import.meta.url), 'utf8'));
+  const e = estimateSpec(readModelConfig(cfg), parseScenario({ batch: 8, seq: 128, newTokens: 16 }));
+  const decode = e.memory.phases.find((p) => p.phase === 'decode');
+  assert.ok(decode);
+  const prefillOnly = estimateSpec(readModelConfig(cfg), parseScenario({ batch: 8, seq: 128 }));
+  assert.ok(!prefillOnly.memory.phases.some((p) => p.phase === 'decode'));
+  assert.equal(e.memory.peak_phase, 'decode');
+  assert.equal(e.memory.terms.find((t) => t.id === 'moe_expert_gather')!.bytes, 8 * 2 * 3 * 4096 * 14336 * 2);
+});
