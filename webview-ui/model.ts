@@ -83,16 +83,37 @@ export const CHART_COLORS = [
 ];
 // Red is kept for the capacity line.
 
-/** A stable color per term id, so the same term keeps its color across scenarios. */
-export function colorFor(id: string, order: readonly string[]): string {
-  const i = order.indexOf(id);
-  if (i >= 0) return CHART_COLORS[i % CHART_COLORS.length]!;
+const light = (c: string) => `color-mix(in srgb, var(--vscode-charts-${c}) 50%, transparent)`;
+
+/**
+ * A fixed color per term id, chosen so that the terms that are live in the same phase never share one (weights and
+ * their gradients: blue, light blue; states and step temporaries: green, light green; …).
+ */
+const TERM_COLORS: Record<string, string> = {
+  weights: 'var(--vscode-charts-blue)',
+  gradients: light('blue'),
+  lora_adapters: 'var(--vscode-charts-yellow)',
+  autocast_weight_copies: light('yellow'),
+  optimizer_states: 'var(--vscode-charts-green)',
+  optimizer_temporaries: light('green'),
+  kv_cache: 'var(--vscode-charts-green)',
+  kv_growth: light('green'),
+  activations: 'var(--vscode-charts-purple)',
+  activations_recompute: light('purple'),
+  moe_expert_gather: light('purple'),
+  logits: 'var(--vscode-charts-orange)',
+  attention_backward: light('orange'),
+  cuda_workspace: 'var(--vscode-charts-foreground)',
+};
+
+/** A stable color per term id, so the same term keeps its color across scenarios; unknown ids hash into the palette. */
+export function colorFor(id: string): string {
+  const known = TERM_COLORS[id];
+  if (known) return known;
   let h = 0;
   for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   return CHART_COLORS[h % CHART_COLORS.length]!;
 }
-
-const TERM_ORDER = ['weights', 'lora', 'gradients', 'optimizer', 'activations', 'kv_cache', 'logits'];
 
 /** Horizontal stacked bar: segments scaled so max(total, capacity) spans `width`. */
 export function stackedSegments(e: Estimate, capacityBytes: number | null, width: number): { segments: Segment[]; capacityX: number | null; scaleMax: number } {
@@ -103,10 +124,9 @@ export function stackedSegments(e: Estimate, capacityBytes: number | null, width
   const total = terms.reduce((s, [t]) => s + t.bytes, 0);
   const scaleMax = Math.max(total, capacityBytes ?? 0, 1);
   let x = 0;
-  const order = [...TERM_ORDER, ...terms.map(([t]) => t.id)];
   const segments = terms.map(([t, device]) => {
     const w = (t.bytes / scaleMax) * width;
-    const seg: Segment = { id: t.id, label: t.label, bytes: t.bytes, x, width: w, color: device ? 'var(--vscode-descriptionForeground)' : colorFor(t.id, order), device };
+    const seg: Segment = { id: t.id, label: t.label, bytes: t.bytes, x, width: w, color: device ? 'var(--vscode-descriptionForeground)' : colorFor(t.id), device };
     x += w;
     return seg;
   });
