@@ -11,7 +11,7 @@ if (!z.config().localeError) z.config(en());
 
 export const WEIGHT_DTYPES = ['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4', 'nf4'] as const;
 export const PRECISIONS = ['fp32', 'bf16', 'fp16', 'amp-bf16', 'amp-fp16'] as const;
-export const OPTIMIZERS = ['adamw', 'sgd', 'sgd-momentum'] as const;
+export const OPTIMIZERS = ['adamw', 'adamw-fused', 'sgd', 'sgd-momentum'] as const;
 export const KV_DTYPES = ['auto', 'fp32', 'fp16', 'bf16', 'fp8'] as const;
 export const MODES = ['inference', 'training'] as const;
 export const RUNTIME_IDS = ['pytorch', 'vllm'] as const;
@@ -101,7 +101,7 @@ export const SCENARIO_FIELDS: readonly FieldInfo[] = [
   { key: 'precision', label: 'Precision', kind: 'enum', options: PRECISIONS, modes: MODES, help: 'Compute precision; amp-* keeps fp32 master weights under autocast.' },
   { key: 'weightsDtype', label: 'Weights dtype', kind: 'enum', options: WEIGHT_DTYPES, modes: MODES, help: 'Storage dtype of the weights (default: from precision or the config).' },
   { key: 'kvDtype', label: 'KV cache dtype', kind: 'enum', options: KV_DTYPES, modes: ['inference'], help: 'auto = compute dtype.' },
-  { key: 'optimizer', label: 'Optimizer', kind: 'enum', options: OPTIMIZERS, modes: ['training'], help: 'torch.optim optimizer.' },
+  { key: 'optimizer', label: 'Optimizer', kind: 'enum', options: OPTIMIZERS, modes: ['training'], help: 'torch.optim optimizer: adamw = the default foreach implementation, adamw-fused = fused=True (HF Trainer adamw_torch_fused).' },
   { key: 'gradCheckpointing', label: 'Gradient checkpointing', kind: 'bool', modes: ['training'], help: 'Keep only each layer\'s input; recompute in backward.' },
   { key: 'loraRank', label: 'LoRA rank', kind: 'int', modes: ['training'], help: 'LoRA on every decoder linear layer (fp32 adapters, frozen base).' },
   { key: 'logits', label: 'Logits', kind: 'enum', options: LOGITS, modes: ['inference'], help: 'last = generate (last position); all = scoring every position without a cache.' },

@@ -52,12 +52,13 @@ const NOT_MODELLED: Record<string, string> = {
 };
 
 /** Optimizer names as written in HF TrainingArguments / axolotl → the engine's optimizers. */
-export function mapOptimizer(name: string): { optimizer: 'adamw' | 'sgd' | 'sgd-momentum'; warning?: string } {
+export function mapOptimizer(name: string): { optimizer: 'adamw' | 'adamw-fused' | 'sgd' | 'sgd-momentum'; warning?: string } {
   const n = name.toLowerCase();
   if (/8bit|bnb|paged|4bit/.test(n)) return { optimizer: 'adamw', warning: `Optimizer "${name}" (8-bit/paged states) is not modelled yet; estimated as AdamW with fp32 states.` };
   if (/adafactor|lion|galore|apollo|lomo|schedule_free|ademamix|muon|came|rmsprop|adagrad/.test(n)) {
     return { optimizer: 'adamw', warning: `Optimizer "${name}" is not modelled yet; estimated as AdamW.` };
   }
+  if (n.startsWith('adam') && n.includes('fused')) return { optimizer: 'adamw-fused' };
   if (n.startsWith('adam')) return { optimizer: 'adamw' };
   if (n === 'sgd') return { optimizer: 'sgd' };
   if (n.includes('sgd')) return { optimizer: 'sgd-momentum' };
@@ -286,7 +287,8 @@ function precisionFrom(m: Map<string, Entry>, s: ScenarioInput, fields: FieldLoc
 
 function optimizerFrom(e: Entry | undefined, s: ScenarioInput, fields: FieldLocations, errors: ParseIssue[], extras: Record<string, unknown>): void {
   if (!e) {
-    s.optimizer = 'adamw';
+    // transformers' TrainingArguments default with PyTorch ≥ 2.8 (what both trainers fall back to).
+    s.optimizer = 'adamw-fused';
     return;
   }
   const name = String(e.loc.value ?? '');

@@ -83,7 +83,7 @@ test('hovers on training keys: batch, sequence, LoRA, gradient checkpointing', (
   assert.match(keyContribution('gradient_checkpointing', a)!, /is on: it saves [\d.]+ GiB/);
   assert.match(keyContribution('lora_r', a)!, /LoRA rank 16: 41\.9 M trainable params/);
   assert.match(keyContribution('sequence_len', a)!, /4K tokens per sequence/);
-  assert.match(hoverMarkdown('micro_batch_size', a)!, /_training, batch 2, seq 4K, bf16, adamw, grad checkpointing, LoRA r=16_/);
+  assert.match(hoverMarkdown('micro_batch_size', a)!, /_training, batch 2, seq 4K, bf16, adamw-fused, grad checkpointing, LoRA r=16_/);
 });
 
 test('diagnostic: an oversized micro_batch_size is blamed on that key, with a quick fix that fits', () => {

@@ -205,3 +205,11 @@ test('MoE generation gathers each sequence\'s top-k expert weights at a decode s
   assert.equal(e.memory.peak_phase, 'decode');
   assert.equal(e.memory.terms.find((t) => t.id === 'moe_expert_gather')!.bytes, 8 * 2 * 3 * 4096 * 14336 * 2);
 });
+
+test('fused AdamW keeps the same states as foreach AdamW but allocates no step temporaries (measured 0 B)', () => {
+  assert.equal(optimizerStatesTerm('adamw-fused', 1000, 4).bytes, optimizerStatesTerm('adamw', 1000, 4).bytes);
+  assert.equal(optimizerTempsTerm('adamw-fused', 1000, 4).bytes, 0);
+  const foreach = estimateSpec(LLAMA_3_8B, parseScenario({ mode: 'training', batch: 1, seq: 128, optimizer: 'adamw' }));
+  const fused = estimateSpec(LLAMA_3_8B, parseScenario({ mode: 'training', batch: 1, seq: 128, optimizer: 'adamw-fused' }));
+  assert.equal(foreach.memory.peak_bytes - fused.memory.peak_bytes, LLAMA_3_8B.params.total * 2);
+});
