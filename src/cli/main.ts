@@ -6,9 +6,10 @@
  * 2 bad input (message names the file, line or key).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { estimate, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
+import { estimate, readModelConfig, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
 import type { ScenarioInput } from '../core/scenario.ts';
-import { InputError, readConfigFile } from './read-config.ts';
+import { InputError } from './read-config.ts';
+import { readCliInput } from './workload.ts';
 import { renderTable } from './format.ts';
 
 function intArg(name: string, min: number, max: number) {
@@ -74,6 +75,7 @@ interface EstimateFlags {
   maxNumBatchedTokens?: number;
   json?: boolean;
   check?: boolean;
+  model?: string;
   [k: string]: unknown;
 }
 
@@ -87,7 +89,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
 
   const est = program
     .command('estimate')
-    .argument('<config>', 'path to a Hugging Face config.json')
+    .argument('<file>', 'a Hugging Face config.json (or its directory), an axolotl / LLaMA-Factory YAML, or a `vllm serve` script')
     .description('estimate the per-GPU memory of one setup')
     .addOption(new Option('--mode <mode>', 'inference or training').default('inference').argParser(choice('--mode', MODES)))
     .option('--batch <n>', 'sequences per step', intArg('--batch', 1, 1 << 20))
@@ -104,6 +106,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--runtime <name>', `${RUNTIME_IDS.join('|')}`, choice('--runtime', RUNTIME_IDS, LATER_RUNTIMES))
     .option('--gpu-memory-utilization <f>', 'vllm: share of the GPU the engine takes (0–1]', fractionArg('--gpu-memory-utilization'))
     .option('--max-num-batched-tokens <n>', 'vllm: tokens per scheduler step', intArg('--max-num-batched-tokens', 1, MAX_TOKENS))
+    .option('--model <config>', 'the model config.json of a YAML or vllm script (default: its local model path)')
     .option('--json', 'print the estimate as JSON')
     .option('--check', 'exit 1 when the setup does not fit --gpu');
   for (const [flag, what] of NOT_YET) est.addOption(new Option(flag, `${what} (not supported yet)`).hideHelp());
@@ -113,7 +116,10 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
       const key = flag.replace(/^--/, '').split(' ')[0]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
       if (flags[key] !== undefined) throw new NotSupported(`${flag.split(' ')[0]}: ${what} is not supported yet`);
     }
-    const scenario: ScenarioInput = { mode: flags.mode as ScenarioInput['mode'] };
+    const input = readCliInput(config, flags.model);
+    // The file's setup first, flags on top; the mode flag only when given (its default is inference).
+    const scenario: ScenarioInput = { ...input.scenario };
+    if (est.getOptionValueSource('mode') === 'cli' || scenario.mode === undefined) scenario.mode = flags.mode as ScenarioInput['mode'];
     if (flags.batch !== undefined) scenario.batch = flags.batch;
     if (flags.seq !== undefined) scenario.seq = flags.seq;
     if (flags.newTokens !== undefined) scenario.newTokens = flags.newTokens;
@@ -128,15 +134,19 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     if (flags.runtime) scenario.runtime = flags.runtime as ScenarioInput['runtime'];
     if (flags.gpuMemoryUtilization !== undefined) scenario.gpuMemoryUtilization = flags.gpuMemoryUtilization;
     if (flags.maxNumBatchedTokens !== undefined) scenario.maxNumBatchedTokens = flags.maxNumBatchedTokens;
-    const cfg = readConfigFile(config);
     let e;
     try {
-      e = estimate(cfg, scenario);
+      const spec = readModelConfig(input.config);
+      // A vllm command without --max-model-len serves the model's whole context.
+      if (input.kind === 'vllm' && scenario.seq === undefined && spec.maxPositions) scenario.seq = spec.maxPositions;
+      e = estimate(spec, scenario);
     } catch (x) {
-      if (x instanceof ConfigError) throw new InputError(`${config}: ${x.message}`);
+      if (x instanceof ConfigError) throw new InputError(`${input.configPath}: ${x.message}`);
       throw x;
     }
-    out((flags.json ? JSON.stringify(e, null, 2) : renderTable(e, `LLM Footprint · ${config}`)) + '\n');
+    e.warnings.unshift(...input.notes);
+    const title = input.kind === 'model-config' ? `LLM Footprint · ${input.configPath}` : `LLM Footprint · ${config} (${input.kind}) → ${input.configPath}`;
+    out((flags.json ? JSON.stringify(e, null, 2) : renderTable(e, title)) + '\n');
     if (flags.check && e.memory.fits === false) program.setOptionValue('__exit', 1);
   });
 

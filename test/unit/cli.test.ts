@@ -110,3 +110,32 @@ test('gpus lists the catalog', () => {
   assert.match(r.out, /h100-sxm-80gb/);
   assert.match(r.out, /rtx-4090/);
 });
+
+const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
+
+test('a model directory, an axolotl YAML and a vllm script are estimated like the editor does', () => {
+  const dirRun = JSON.parse(cli('estimate', join(EXAMPLES, 'llama-3.1-8b'), '--json').out);
+  assert.equal(dirRun.model.type, 'llama');
+  const yaml = JSON.parse(cli('estimate', join(EXAMPLES, 'axolotl-lora.yaml'), '--json').out);
+  assert.equal(yaml.scenario.mode, 'training');
+  assert.equal(yaml.scenario.loraRank, 16);
+  assert.equal(yaml.scenario.gradCheckpointing, true);
+  assert.equal(yaml.params.total, dirRun.params.total, 'the YAML links to ./llama-3.1-8b');
+  const flag = JSON.parse(cli('estimate', join(EXAMPLES, 'axolotl-lora.yaml'), '--batch', '1', '--json').out);
+  assert.equal(flag.scenario.batch, 1, 'flags override the file');
+  assert.equal(flag.scenario.mode, 'training', 'the mode default does not override the file');
+  const vllm = JSON.parse(cli('estimate', join(EXAMPLES, 'serve-vllm.sh'), '--gpu', 'h100-sxm-80gb', '--json').out);
+  assert.equal(vllm.scenario.runtime, 'vllm');
+  assert.equal(vllm.scenario.seq, 32768);
+  assert.equal(vllm.scenario.batch, 64);
+  assert.ok(vllm.memory.serving.max_concurrency > 0);
+});
+
+test('a workload whose model is not local needs --model, and says so', () => {
+  const p = file('hub.yaml', 'base_model: meta-llama/Llama-3.1-8B\nmicro_batch_size: 2\nsequence_len: 1024\n');
+  assertCleanError(cli('estimate', p), /--model/);
+  const r = cli('estimate', p, '--model', LLAMA, '--json');
+  assert.equal(r.code, 0, r.err);
+  assert.equal(JSON.parse(r.out).scenario.batch, 2);
+  assertCleanError(cli('estimate', file('notes.txt', 'hello')), /not a model config/);
+});
