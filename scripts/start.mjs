@@ -7,7 +7,6 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, ensureCodeServer, readPackageJson, which, CODE_SERVER_VERSION, TOOLS_DIR } from './lib/tools.mjs';
 import { startCodeServer } from './lib/codeserver.mjs';
-import { scenarioFlags } from './lib/cliflags.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -40,38 +39,16 @@ function listFiles(dir) {
 }
 const rel = (p) => path.relative(ROOT, p);
 const cli = path.join(ROOT, 'dist', 'cli.js');
-const flags = (scenario) => scenarioFlags(scenario, { strict: false });
 const gpu = readPackageJson().contributes?.configuration?.properties?.['llmFootprint.gpu']?.default;
 let shown = 0;
 for (const file of listFiles(examples)) {
   const text = readFileSync(file, 'utf8');
-  let target = null;
-  let args = [];
-  if (file.endsWith('.json') && /"(model_type|architectures)"/.test(text)) {
-    target = file;
-    console.log(`\n${rel(file)} (model config, default scenario)`);
-  } else if (/\.(ya?ml|sh|bash)$/.test(file)) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/lib/workload.ts'), file, examples], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) {
-      console.log(`\n${rel(file)}: could not read it (${(r.stderr || r.stdout).trim().split('\n')[0]})`);
-      continue;
-    }
-    const w = JSON.parse(r.stdout);
-    if (!w.kind) continue;
-    if (!w.modelConfig) {
-      console.log(`\n${rel(file)} (${w.kind}): model "${w.model}" has no local config.json; link one in the editor`);
-      continue;
-    }
-    target = w.modelConfig;
-    args = flags(w.scenario);
-    console.log(`\n${rel(file)} (${w.kind}) → ${rel(w.modelConfig)} ${args.join(' ')}`);
-  } else continue;
-  if (gpu && !args.includes('--gpu')) args.push('--gpu', gpu);
-  const r = spawnSync(process.execPath, [cli, 'estimate', rel(target), ...args], { cwd: ROOT, encoding: 'utf8' });
-  process.stdout.write(r.stdout);
+  const isConfig = file.endsWith('.json') && /"(model_type|architectures)"/.test(text);
+  if (!isConfig && !/\.(ya?ml|sh|bash)$/.test(file)) continue;
+  // The CLI reads every kind of example file itself (model configs, training YAML, vllm scripts).
+  const r = spawnSync(process.execPath, [cli, 'estimate', rel(file), ...(gpu ? ['--gpu', gpu] : [])], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status === 2 && !isConfig) continue; // not a workload file after all
+  process.stdout.write(`\n${r.stdout}`);
   if (r.status !== 0) process.stdout.write(r.stderr);
   shown++;
 }

@@ -1,6 +1,6 @@
 /**
  * The scenario and model config of a workspace file, as the project's own parsers read them: the oracle of the e2e
- * suite and the source of `npm start`'s breakdowns for training YAML and vllm scripts (the CLI reads config.json only).
+ * suite and of the benchmark (the CLI reads these files too; this keeps the scenario as data, for explicit flags).
  *   node --import tsx scripts/lib/workload.ts <file> <workspaceRoot>
  * prints JSON { kind, model, modelConfig: <abs path or null>, scenario: ScenarioInput | null, candidates }.
  */
