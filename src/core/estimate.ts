@@ -24,15 +24,14 @@ export interface EstimateOptions {
   customGpus?: readonly Gpu[];
 }
 
-
 const ACT_SOURCE = 'saved-tensor inventory of PyTorch autograd per layer (after Korthikanti et al., arXiv 2205.05198 §4); calibrated on test/fixtures/measured';
 
-function partsNote(parts: Parts, scale: number): string {
+/** "norms 12288 B, attention q,k,v,out 10240 B, …" (bytes per token) for a term's note. */
+function partsNote(parts: Parts): string {
   return Object.entries(parts)
-    .map(([k, v]) => `${k} ${v * scale} B`)
+    .map(([k, v]) => `${k} ${v} B`)
     .join(', ');
 }
-
 
 function attentionLabel(spec: ModelSpec): string {
   if (spec.mla) return 'MLA';
@@ -331,7 +330,7 @@ function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: s
         formula: 'tokens * (dense_layers * dense_layer_bytes + moe_layers * moe_layer_bytes + final_bytes)',
         inputs: { tokens: T, dense_layers: denseLayers, dense_layer_bytes: perLayerDense, moe_layers: moeLayers, moe_layer_bytes: perLayerMoe, final_bytes: finalPerTok },
         source: ACT_SOURCE,
-        note: `per token per layer: ${partsNote(denseParts, 1)}${moeLayers ? `; MoE layer: ${partsNote(moeParts, 1)}` : ''}; after the layers: ${partsNote(finalParts, 1)}`,
+        note: `per token per layer: ${partsNote(denseParts)}${moeLayers ? `; MoE layer: ${partsNote(moeParts)}` : ''}; after the layers: ${partsNote(finalParts)}`,
       },
       T * (denseLayers * perLayerDense + moeLayers * perLayerMoe + finalPerTok),
     );
@@ -343,7 +342,7 @@ function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: s
         formula: 'tokens * (layers * hidden * residual_bytes + final_bytes)',
         inputs: { tokens: T, layers: spec.layers, hidden: spec.hidden, residual_bytes: r, final_bytes: finalPerTok },
         source: 'gradient checkpointing keeps each layer input (Chen et al., arXiv 1604.06174); ' + ACT_SOURCE,
-        note: `one ${r}-byte hidden state per token per layer; after the layers: ${partsNote(finalParts, 1)}`,
+        note: `one ${r}-byte hidden state per token per layer; after the layers: ${partsNote(finalParts)}`,
       },
       T * (spec.layers * spec.hidden * r + finalPerTok),
     );
@@ -355,7 +354,7 @@ function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: s
         formula: 'tokens * layer_bytes',
         inputs: { tokens: T, layer_bytes: one },
         source: ACT_SOURCE,
-        note: `one layer's saved tensors rebuilt during backward: ${partsNote(moeLayers && perLayerMoe > perLayerDense ? moeParts : denseParts, 1)}`,
+        note: `one layer's saved tensors rebuilt during backward: ${partsNote(moeLayers && perLayerMoe > perLayerDense ? moeParts : denseParts)}`,
       },
       T * one,
     );
