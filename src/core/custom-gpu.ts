@@ -1,0 +1,150 @@
+/**
+ * User-defined GPUs (the `llmFootprint.customGpus` setting): each entry's sizes are what the user typed ("48 GB",
+ * "46068 MiB", "2 * 24 GiB", "696 GB/s", "149.7 TFLOPS") or plain numbers, read with the hardened mathjs of
+ * formula.ts (no function calls, no `import`/`createUnit`: the text is checked node by node before it runs).
+ * Pure and total: bad entries become messages naming the entry and the field; this never throws.
+ *
+ * Not exported from src/core/index.ts on purpose: mathjs is large, so the extension imports this module lazily,
+ * only when the setting has entries, and the library bundle and the webview stay without it.
+ */
+import { GPUS, type Gpu } from './roofline/hardware.ts';
+import { parseFlops, parseRate, parseSizeExpression } from './formula.ts';
+
+/** One entry of the setting, as typed in settings.json. */
+export interface CustomGpuInput {
+  id: string;
+  name?: string;
+  memory: string | number;
+  bandwidth?: string | number;
+  flops16?: string | number;
+}
+
+export interface CustomGpus {
+  gpus: Gpu[];
+  errors: string[];
+}
+
+/** Memory must be below 2^50 bytes (1 PiB); anything larger is a typo. */
+export const MAX_MEMORY_BYTES = 2 ** 50;
+/** Below 1 MiB the user almost surely meant a unit ("48" → "48 GB"). */
+export const MIN_MEMORY_BYTES = 2 ** 20;
+const MAX_ENTRIES = 200;
+const MAX_TEXT = 200;
+const ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const CATALOG = new Set(GPUS.map((g) => g.id));
+const KNOWN_KEYS = new Set(['id', 'name', 'memory', 'bandwidth', 'flops16']);
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+  try {
+    const s = JSON.stringify(v);
+    return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  } catch {
+    return String(v);
+  }
+}
+
+type Read = { ok: true; value: number } | { ok: false; message: string };
+
+/** A quantity field: a finite number as is, or text through `parse` (which throws FormulaError with a message). */
+function readQuantity(v: unknown, parse: (t: string) => number, what: string): Read {
+  if (typeof v === 'number') return Number.isFinite(v) ? { ok: true, value: v } : { ok: false, message: `${show(v)} is not a finite number` };
+  if (typeof v !== 'string') return { ok: false, message: `must be a string like ${what} or a number, not ${show(v)}` };
+  if (v.trim() === '') return { ok: false, message: `is empty; write ${what}` };
+  if (v.length > MAX_TEXT) return { ok: false, message: `is longer than ${MAX_TEXT} characters` };
+  try {
+    const n = parse(v);
+    return Number.isFinite(n) ? { ok: true, value: n } : { ok: false, message: `${show(v)} is not a finite value` };
+  } catch (e) {
+    return { ok: false, message: e instanceof Error ? e.message : `${show(v)} could not be read` };
+  }
+}
+
+/** Reads the setting's value; every problem is a message "customGpus[i].field: …". */
+export function parseCustomGpus(value: unknown): CustomGpus {
+  const gpus: Gpu[] = [];
+  const errors: string[] = [];
+  try {
+    if (value === undefined || value === null) return { gpus, errors };
+    if (!Array.isArray(value)) {
+      errors.push(`customGpus: must be an array of GPUs like [{ "id": "a40-48gb", "memory": "48 GB" }], not ${show(value)}`);
+      return { gpus, errors };
+    }
+    if (value.length > MAX_ENTRIES) errors.push(`customGpus: ${value.length} entries; only the first ${MAX_ENTRIES} are read`);
+    const seen = new Set<string>();
+    value.slice(0, MAX_ENTRIES).forEach((entry: unknown, i: number) => {
+      const at = (field?: string) => `customGpus[${i}]${field ? `.${field}` : ''}`;
+      if (!isObj(entry)) {
+        errors.push(`${at()}: must be an object like { "id": "a40-48gb", "memory": "48 GB" }, not ${show(entry)}`);
+        return;
+      }
+      let bad = false;
+      const fail = (field: string | undefined, message: string) => {
+        errors.push(`${at(field)}: ${message}`);
+        bad = true;
+      };
+      for (const k of Object.keys(entry)) {
+        if (!KNOWN_KEYS.has(k)) errors.push(`${at(k)}: unknown field (ignored); the fields are id, name, memory, bandwidth, flops16`);
+      }
+
+      // id
+      const rawId = entry['id'];
+      let id = '';
+      if (typeof rawId !== 'string' || rawId.trim() === '') fail('id', `missing; give a short id like "a40-48gb"`);
+      else {
+        id = rawId.trim().toLowerCase();
+        if (!ID_RE.test(id)) fail('id', `${show(rawId)} must be letters, digits, ".", "_" or "-" (at most 64), like "a40-48gb"`);
+        else if (CATALOG.has(id)) fail('id', `"${id}" is a catalog GPU; choose another id`);
+        else if (seen.has(id)) fail('id', `"${id}" is defined twice`);
+        else seen.add(id);
+      }
+
+      // name
+      const rawName = entry['name'];
+      let name = id;
+      if (rawName !== undefined) {
+        if (typeof rawName !== 'string' || rawName.trim() === '') fail('name', `must be a non-empty string, not ${show(rawName)}`);
+        else if (rawName.length > MAX_TEXT) fail('name', `is longer than ${MAX_TEXT} characters`);
+        else name = rawName.trim();
+      }
+
+      // memory
+      let memoryBytes = 0;
+      if (entry['memory'] === undefined) fail('memory', 'missing; give the memory the driver reports, like "48 GB", "46068 MiB" or a number of bytes');
+      else {
+        const r = readQuantity(entry['memory'], parseSizeExpression, '"48 GB" or "46068 MiB"');
+        if (!r.ok) fail('memory', r.message);
+        else if (!(r.value > 0)) fail('memory', `must be more than 0 bytes, not ${show(entry['memory'])}`);
+        else if (r.value >= MAX_MEMORY_BYTES) fail('memory', `${show(entry['memory'])} is 1 PiB (2^50 bytes) or more`);
+        else if (r.value < MIN_MEMORY_BYTES) fail('memory', `${show(entry['memory'])} is less than 1 MiB; a plain number is bytes, so write a unit like "48 GB"`);
+        else memoryBytes = Math.round(r.value);
+      }
+
+      // optional bandwidth and flops16 (0 = unknown)
+      const optional = (field: 'bandwidth' | 'flops16', parse: (t: string) => number, what: string): number => {
+        const v = entry[field];
+        if (v === undefined || v === null) return 0;
+        const r = readQuantity(v, parse, what);
+        if (!r.ok) {
+          fail(field, r.message);
+          return 0;
+        }
+        if (!(r.value > 0) || r.value >= 1e21) {
+          fail(field, `${show(v)} is out of range (more than 0, less than 1e21)`);
+          return 0;
+        }
+        return r.value;
+      };
+      const bandwidth = optional('bandwidth', parseRate, '"696 GB/s"');
+      const flops16 = optional('flops16', parseFlops, '"149.7 TFLOPS"');
+
+      if (bad) return;
+      gpus.push({ id, name, vendor: 'custom', memoryBytes, bandwidth, flops16, source: 'llmFootprint.customGpus setting' });
+    });
+  } catch (e) {
+    errors.push(`customGpus: could not be read (${e instanceof Error ? e.message : String(e)})`);
+  }
+  return { gpus, errors };
+}
