@@ -8,7 +8,7 @@ Cases (see CASES below): prefill (use_cache, last-position logits, like generate
 LoRA (peft, if installed) or autocast. Configs may be shortened (num_hidden_layers) to fit; the shortened config is
 written into the record so the estimator is checked on exactly what ran.
 
-Usage: python3 scripts/calibrate/measure.py [heavy|kv]   (no argument: the first set)
+Usage: python3 scripts/calibrate/measure.py [heavy|kv|accum]   (no argument: the first set)
 """
 import gc
 import json
@@ -84,6 +84,15 @@ HEAVY = [
     ("qwen2.5-0.5b.json", {}, [{"kind": "train", "batch": 8, "seq": 2048, "precision": "bf16", "gc": False, "lora_r": 64}]),
 ]
 
+# Fourth set: gradient accumulation (gradients stay allocated between micro-batches). `measure.py accum`
+ACCUM = [
+    ("llama-3.2-1b.json", {}, [
+        {"kind": "train", "batch": 2, "seq": 1024, "precision": "bf16", "gc": False, "accum": 4},
+        {"kind": "train", "batch": 4, "seq": 2048, "precision": "amp_bf16", "gc": True, "accum": 2},
+    ]),
+    ("qwen2.5-0.5b.json", {}, [{"kind": "train", "batch": 4, "seq": 1024, "precision": "bf16", "gc": False, "accum": 2, "lora_r": 16}]),
+]
+
 # Third set: generation (decode-dominated), and the KV cache of MLA, sliding-window and hybrid models. `measure.py kv`
 KV = [
     ("llama-3.2-1b.json", {}, [{"kind": "generate", "batch": 16, "seq": 512, "new_tokens": 1024}]),
@@ -96,7 +105,7 @@ KV = [
 ]
 
 OUT = os.environ.get("OUT")
-_set = next((a for a in sys.argv[1:] if a in ("heavy", "kv")), None)
+_set = next((a for a in sys.argv[1:] if a in ("heavy", "kv", "accum")), None)
 out_f = open(os.path.join(OUT, f"extra-{_set}.jsonl" if _set else "extra.jsonl"), "w") if OUT else None
 
 
@@ -188,15 +197,16 @@ def run_case(name, cfg_dict, case):
         steps = []
         for _ in range(3):
             t = time.time()
-            if prec == "amp_bf16":
-                with torch.autocast("cuda", dtype=torch.bfloat16):
+            for _micro in range(case.get("accum", 1)):
+                if prec == "amp_bf16":
+                    with torch.autocast("cuda", dtype=torch.bfloat16):
+                        loss = model(ids, labels=ids).loss
+                else:
                     loss = model(ids, labels=ids).loss
-            else:
-                loss = model(ids, labels=ids).loss
-            loss.backward()
+                loss.backward()
+                del loss
             opt.step()
             opt.zero_grad(set_to_none=True)
-            del loss
             torch.cuda.synchronize()
             steps.append(time.time() - t)
         rec.update(model_alloc_bytes=model_alloc, after_step_alloc_bytes=torch.cuda.memory_allocated(),
@@ -212,7 +222,7 @@ def run_case(name, cfg_dict, case):
 def main():
     # One matmul first, so the cuBLAS workspace sits in every case's baseline (as in the shared calibration).
     torch.ones(8, 8, device="cuda") @ torch.ones(8, 8, device="cuda")
-    sets = {"heavy": HEAVY, "kv": KV}
+    sets = {"heavy": HEAVY, "kv": KV, "accum": ACCUM}
     chosen = next((sets[a] for a in sys.argv[1:] if a in sets), CASES)
     for fname, overrides, cases in chosen:
         with open(os.path.join(CONFIGS, fname)) as f:

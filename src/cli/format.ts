@@ -15,6 +15,7 @@ export function scenarioLine(e: Estimate): string {
   if (s.mode === 'training') {
     bits.push(s.optimizer);
     if (s.gradCheckpointing) bits.push('gradient checkpointing');
+    if (s.gradAccumulation > 1) bits.push(`${s.gradAccumulation} micro-batches per step`);
     if (s.loraRank !== null) bits.push(`LoRA r=${s.loraRank}`);
   } else if (s.kvDtype !== 'auto') bits.push(`KV ${s.kvDtype}`);
   if (s.runtime === 'vllm') bits.push(`vllm (utilization ${s.gpuMemoryUtilization}, ${s.maxNumBatchedTokens} batched tokens)`);

@@ -67,6 +67,7 @@ interface EstimateFlags {
   precision?: string;
   optimizer?: string;
   gradCheckpointing?: boolean;
+  gradAccumulation?: number;
   loraRank?: number;
   gpu?: string;
   runtime?: string;
@@ -100,6 +101,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--precision <p>', `${PRECISIONS.join('|')}`, choice('--precision', PRECISIONS))
     .option('--optimizer <opt>', `${OPTIMIZERS.join('|')}`, choice('--optimizer', OPTIMIZERS, LATER_OPTIMIZERS))
     .option('--grad-checkpointing', 'gradient (activation) checkpointing')
+    .option('--grad-accumulation <n>', 'micro-batches per optimizer step (gradients stay allocated between them)', intArg('--grad-accumulation', 1, 1 << 16))
     .option('--lora-rank <r>', 'LoRA of rank r on every decoder linear layer (fp32 adapters)', intArg('--lora-rank', 1, 1 << 16))
     .option('--full-logits', 'inference: logits for every position, no KV cache (scoring/perplexity)')
     .option('--gpu <id>', 'target GPU from `llm-footprint gpus`')
@@ -129,6 +131,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     if (flags.optimizer) scenario.optimizer = flags.optimizer as ScenarioInput['optimizer'];
     if (flags.gradCheckpointing) scenario.gradCheckpointing = true;
     if (flags.loraRank !== undefined) scenario.loraRank = flags.loraRank;
+    if (flags.gradAccumulation !== undefined) scenario.gradAccumulation = flags.gradAccumulation;
     if (flags.fullLogits) scenario.logits = 'all';
     if (flags.gpu) scenario.gpu = flags.gpu;
     if (flags.runtime) scenario.runtime = flags.runtime as ScenarioInput['runtime'];

@@ -385,7 +385,9 @@ function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: s
     copiesBwd = gc ? mk('Autocast weight copies', headParams, 'lm_head copy saved by autograd (layers are recomputed)') : copiesAll;
     copiesLayer = gc ? mk('Autocast weight copies', Math.ceil(split.linear / Math.max(1, spec.layers)) + headParams, 'the recomputed layer and lm_head') : null;
   }
-  const common = [...weights, states, acts];
+  // With gradient accumulation the gradients of the previous micro-batches are live through the whole step.
+  const accumulated = sc.gradAccumulation > 1 ? [grads] : [];
+  const common = [...weights, states, ...accumulated, acts];
   const opt = (t: Term | null) => (t ? [t] : []);
   phases.push({ name: 'forward (loss)', terms: [...common, ...opt(copiesAll), trainingLogitsTerm(T, spec.vocab, a, 'forward', spec.logitSoftcap), ws] });
   phases.push({ name: 'backward (loss)', terms: [...common, ...opt(copiesBwd), trainingLogitsTerm(T, spec.vocab, a, 'backward', spec.logitSoftcap), ws] });
@@ -403,7 +405,7 @@ function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: s
       },
       Math.round(sc.batch * spec.heads * sc.seq * sc.seq * m.backward),
     );
-    const headGrads = gradientsTerm(lora === null ? spec.vocab * spec.hidden : 0, trainBytes);
+    const headGrads = sc.gradAccumulation > 1 ? grads : gradientsTerm(lora === null ? spec.vocab * spec.hidden : 0, trainBytes);
     phases.push({ name: 'backward (attention)', terms: [...weights, states, acts, ...(recompute ? [recompute] : []), headGrads, attnBwd, ws] });
   }
   phases.push({ name: 'optimizer step', terms: [...weights, grads, states, temps, ws] });

@@ -42,6 +42,8 @@ export const ScenarioSchema = z.strictObject({
   precision: z._default(z.enum(PRECISIONS), 'bf16'),
   optimizer: z._default(z.enum(OPTIMIZERS), 'adamw'),
   gradCheckpointing: z._default(z.boolean(), false),
+  /** Micro-batches per optimizer step: with more than one, gradients stay allocated from one micro-batch to the next. */
+  gradAccumulation: z._default(count('gradient accumulation steps', 1, 1 << 16), 1),
   loraRank: z._default(z.nullable(count('LoRA rank', 1, 1 << 16)), null),
   /** Inference logits: the last position (generate) or every position (scoring, perplexity; no KV cache). */
   logits: z._default(z.enum(LOGITS), 'last'),
@@ -103,6 +105,7 @@ export const SCENARIO_FIELDS: readonly FieldInfo[] = [
   { key: 'kvDtype', label: 'KV cache dtype', kind: 'enum', options: KV_DTYPES, modes: ['inference'], help: 'auto = compute dtype.' },
   { key: 'optimizer', label: 'Optimizer', kind: 'enum', options: OPTIMIZERS, modes: ['training'], help: 'torch.optim optimizer: adamw = the default foreach implementation, adamw-fused = fused=True (HF Trainer adamw_torch_fused).' },
   { key: 'gradCheckpointing', label: 'Gradient checkpointing', kind: 'bool', modes: ['training'], help: 'Keep only each layer\'s input; recompute in backward.' },
+  { key: 'gradAccumulation', label: 'Gradient accumulation', kind: 'int', modes: ['training'], help: 'Micro-batches per optimizer step; gradients stay allocated between them.' },
   { key: 'loraRank', label: 'LoRA rank', kind: 'int', modes: ['training'], help: 'LoRA on every decoder linear layer (fp32 adapters, frozen base).' },
   { key: 'logits', label: 'Logits', kind: 'enum', options: LOGITS, modes: ['inference'], help: 'last = generate (last position); all = scoring every position without a cache.' },
   { key: 'runtime', label: 'Runtime', kind: 'enum', options: RUNTIME_IDS, modes: ['inference'], help: 'pytorch = eager transformers (generate); vllm = paged KV pool sized from the GPU.' },

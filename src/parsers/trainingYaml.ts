@@ -200,6 +200,7 @@ function readAxolotl(m: Map<string, Entry>, errors: ParseIssue[]): Read {
 
   precisionFrom(m, scenario, fields, 'axolotl');
   optimizerFrom(m.get('optimizer'), scenario, fields, errors, extras);
+  accumulationFrom(m.get('gradient_accumulation_steps'), scenario, fields, errors);
   for (const k of ['num_epochs', 'gradient_accumulation_steps', 'learning_rate', 'sample_packing', 'flash_attention', 'eval_batch_size', 'max_steps']) {
     const e = m.get(k);
     if (e) extras[k] = e.loc.value;
@@ -255,11 +256,21 @@ function readLlamaFactory(m: Map<string, Entry>, errors: ParseIssue[]): Read {
   if (dgc) fields.gradCheckpointing = dgc.loc;
 
   optimizerFrom(m.get('optim'), scenario, fields, errors, extras);
+  accumulationFrom(m.get('gradient_accumulation_steps'), scenario, fields, errors);
   for (const k of ['num_train_epochs', 'gradient_accumulation_steps', 'learning_rate', 'template', 'dataset', 'max_steps', 'packing', 'flash_attn']) {
     const e = m.get(k);
     if (e) extras[k] = e.loc.value;
   }
   return { model, modelLocation: base?.loc ?? null, scenario, fields, extras };
+}
+
+/** gradient_accumulation_steps: above 1, gradients stay allocated between micro-batches. */
+function accumulationFrom(e: Entry | undefined, s: ScenarioInput, fields: FieldLocations, errors: ParseIssue[]): void {
+  if (!e) return;
+  const n = int(e, errors);
+  if (n === undefined) return;
+  s.gradAccumulation = Math.min(n, 1 << 16);
+  fields.gradAccumulation = e.loc;
 }
 
 function precisionFrom(m: Map<string, Entry>, s: ScenarioInput, fields: FieldLocations, flavour: YamlFlavour): void {

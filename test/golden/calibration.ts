@@ -108,7 +108,7 @@ export function loadCases(): MeasuredCase[] {
  */
 export function loadExtraCases(): MeasuredCase[] {
   const out: MeasuredCase[] = [];
-  const lines = ['extra-measurements.jsonl', 'extra-heavy-measurements.jsonl', 'extra-kv-measurements.jsonl']
+  const lines = ['extra-measurements.jsonl', 'extra-heavy-measurements.jsonl', 'extra-kv-measurements.jsonl', 'extra-accum-measurements.jsonl']
     .flatMap((f) => readFileSync(join(FIXTURES, f), 'utf8').split('\n'))
     .filter((l) => l.trim());
   for (const line of lines) {
@@ -135,7 +135,7 @@ export function loadExtraCases(): MeasuredCase[] {
       });
     } else if (r.kind === 'train') {
       out.push({
-        id: `train ${r.model} b${r.batch} s${r.seq} ${r.precision} ${r.optimizer ?? 'adamw'}${r.gc ? ' gc' : ''}${r.lora_r ? ` lora${r.lora_r}` : ''}`,
+        id: `train ${r.model} b${r.batch} s${r.seq} ${r.precision} ${r.optimizer ?? 'adamw'}${r.gc ? ' gc' : ''}${r.lora_r ? ` lora${r.lora_r}` : ''}${r.accum ? ` accum${r.accum}` : ''}`,
         kind: r.kind,
         model: r.model,
         config: r.config,
@@ -147,6 +147,7 @@ export function loadExtraCases(): MeasuredCase[] {
           optimizer: r.optimizer === 'sgd_momentum' ? 'sgd-momentum' : 'adamw',
           gradCheckpointing: !!r.gc,
           loraRank: r.lora_r ?? null,
+          gradAccumulation: r.accum ?? 1,
         },
         peak: r.peak_alloc_bytes,
       });

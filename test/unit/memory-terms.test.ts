@@ -213,3 +213,11 @@ test('fused AdamW keeps the same states as foreach AdamW but allocates no step t
   const fused = estimateSpec(LLAMA_3_8B, parseScenario({ mode: 'training', batch: 1, seq: 128, optimizer: 'adamw-fused' }));
   assert.equal(foreach.memory.peak_bytes - fused.memory.peak_bytes, LLAMA_3_8B.params.total * 2);
 });
+
+test('gradient accumulation keeps the gradients live through the next micro-batch (measured +1 gradient set)', () => {
+  const one = estimateSpec(LLAMA_32_1B, parseScenario({ mode: 'training', batch: 2, seq: 1024 }));
+  const four = estimateSpec(LLAMA_32_1B, parseScenario({ mode: 'training', batch: 2, seq: 1024, gradAccumulation: 4 }));
+  assert.equal(four.memory.peak_phase, 'backward (loss)');
+  assert.equal(four.memory.peak_bytes - one.memory.peak_bytes, LLAMA_32_1B.params.total * 2);
+  assert.ok(four.memory.terms.some((t) => t.id === 'gradients'));
+});

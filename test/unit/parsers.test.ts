@@ -87,7 +87,8 @@ test('axolotl: keys map to a scenario with source ranges', () => {
   const v = r.value;
   assert.equal(v.kind, 'axolotl');
   assert.equal(v.model, './llama-3.1-8b');
-  assert.deepEqual(v.scenario, { mode: 'training', batch: 2, seq: 4096, gradCheckpointing: true, loraRank: 16, precision: 'bf16', optimizer: 'adamw-fused' });
+  assert.deepEqual(v.scenario, { mode: 'training', batch: 2, seq: 4096, gradCheckpointing: true, loraRank: 16, precision: 'bf16', optimizer: 'adamw-fused', gradAccumulation: 8 });
+  assert.equal(v.fields.gradAccumulation!.key, 'gradient_accumulation_steps');
   assert.deepEqual(v.fields.batch!.keyRange, { start: { line: 9, character: 0 }, end: { line: 9, character: 16 } });
   assert.deepEqual(v.fields.batch!.valueRange, { start: { line: 9, character: 18 }, end: { line: 9, character: 19 } });
   assert.equal(v.fields.seq!.keyRange.start.line, 8);
@@ -146,7 +147,7 @@ test('LLaMA-Factory: keys, defaults (gradient checkpointing on) and quantization
   const v = r.value;
   assert.equal(v.kind, 'llamafactory');
   assert.equal(v.model, '../qwen2.5-7b');
-  assert.deepEqual(v.scenario, { mode: 'training', batch: 4, seq: 8192, loraRank: 32, precision: 'bf16', gradCheckpointing: true, optimizer: 'adamw-fused' });
+  assert.deepEqual(v.scenario, { mode: 'training', batch: 4, seq: 8192, loraRank: 32, precision: 'bf16', gradCheckpointing: true, optimizer: 'adamw-fused', gradAccumulation: 4 });
   assert.equal(v.fields.seq!.key, 'cutoff_len');
   assert.equal(v.fields.seq!.keyRange.start.line, 13);
   assert.equal(v.fields.gradCheckpointing, undefined);
