@@ -9,7 +9,7 @@ import { FLOAT_BYTES, STORAGE, isQuantized, precisionPlan } from './dtypes.ts';
 import { RUNTIMES, type RuntimeProfile } from './runtime.ts';
 import { findGpu, type Gpu } from './roofline/hardware.ts';
 import { makeTerm, sumBytes } from './memory/term.ts';
-import { splitParams, weightsTerm } from './memory/weights.ts';
+import { servingWeightsDtype, splitParams, weightsTerm } from './memory/weights.ts';
 import { kvBytesPerToken, kvCacheTerm, kvShape } from './memory/kv-cache.ts';
 import { inferencePeakPerToken, moeLayerCount, total, trainingFinalParts, trainingLayerParts, type ActContext, type Parts } from './memory/activations.ts';
 import { inferenceLogitsTerm, trainingLogitsTerm } from './memory/logits.ts';
@@ -157,7 +157,7 @@ function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: 
   const plan = precisionPlan(sc.precision);
   const a = FLOAT_BYTES[plan.compute];
   const r = plan.autocast ? 4 : a;
-  const wDtype = sc.weightsDtype ?? plan.param;
+  const wDtype = servingWeightsDtype(spec, sc, plan.param, warnings);
   const kvBytes = sc.kvDtype === 'auto' ? a : FLOAT_BYTES[sc.kvDtype];
   const weights = [weightsTerm(spec, wDtype, plan.compute === 'fp32' ? 'fp32' : plan.compute)];
   if (sc.loraRank !== null) {
@@ -284,6 +284,9 @@ function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: s
 
   // Weights, trainable parameters, gradients and optimizer states.
   const baseDtype = sc.weightsDtype ?? plan.param;
+  if (spec.quantization && sc.weightsDtype === null) {
+    warnings.push(`the checkpoint is quantized (${spec.quantization.note}); training is estimated with its weights in ${plan.param} (QLoRA-style quantized training is not modelled yet)`);
+  }
   const weights: Term[] = [weightsTerm(spec, baseDtype, plan.param, lora === null ? 'Weights' : 'Base weights (frozen)')];
   let trainable = spec.params.total;
   let trainBytes = FLOAT_BYTES[plan.param];

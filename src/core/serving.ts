@@ -10,7 +10,7 @@ import type { RuntimeProfile } from './runtime.ts';
 import type { Gpu } from './roofline/hardware.ts';
 import { FLOAT_BYTES, precisionPlan } from './dtypes.ts';
 import { makeTerm } from './memory/term.ts';
-import { weightsTerm } from './memory/weights.ts';
+import { servingWeightsDtype, weightsTerm } from './memory/weights.ts';
 import { kvBytesPerToken, kvCacheTerm } from './memory/kv-cache.ts';
 import { inferencePeakPerToken } from './memory/activations.ts';
 import { formatBytes } from './units.ts';
@@ -20,7 +20,7 @@ export function servingVllm(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, g
   const plan = precisionPlan(sc.precision);
   const a = FLOAT_BYTES[plan.compute];
   const kvBytes = sc.kvDtype === 'auto' ? a : FLOAT_BYTES[sc.kvDtype];
-  const weights = weightsTerm(spec, sc.weightsDtype ?? plan.param, plan.compute);
+  const weights = weightsTerm(spec, servingWeightsDtype(spec, sc, plan.param, warnings), plan.compute);
   const ws = workspaceTerm(rt, 1);
 
   // Profile run: one step of max_num_batched_tokens tokens through the largest layer, and the sampler's logits.

@@ -80,6 +80,14 @@ export interface MoeSpec {
   denseLayers: number;
 }
 
+/** The checkpoint's own weight quantization (config.json quantization_config). */
+export interface QuantizationSpec {
+  method: string;
+  /** Storage dtype it maps to; null when the method is not modelled. */
+  weightsDtype: 'int4' | 'int8' | 'fp8' | 'nf4' | null;
+  note: string;
+}
+
 export interface DropoutSpec {
   /** After the attention and MLP outputs (GPT-2 resid_pdrop, GPT-NeoX/Falcon hidden_dropout, Phi-3 resid_pdrop). */
   residual: number;
@@ -119,6 +127,8 @@ export interface ModelSpec {
   moe: MoeSpec | null;
   tensors: TensorGroup[];
   params: ParamCounts;
+  /** quantization_config of the checkpoint, if any. */
+  quantization?: QuantizationSpec | null;
   /** final_logit_softcapping (Gemma-2): logits go through tanh, whose output is saved for backward. */
   logitSoftcap?: boolean;
   /** Dropout probabilities active in training (masks of 1 B per element are saved for backward). */

@@ -1,5 +1,6 @@
 /** Model weights on the GPU. Quantized formats apply to linear and expert weights only. */
 import type { ModelSpec, Term } from '../types.ts';
+import type { Scenario } from '../scenario.ts';
 import { STORAGE, isQuantized, storageBytes } from '../dtypes.ts';
 import { makeTerm } from './term.ts';
 
@@ -56,4 +57,19 @@ export function weightsTerm(spec: ModelSpec, dtype: string, otherDtype: 'bf16' |
     },
     storageBytes(linear, dtype) + other * ob,
   );
+}
+
+/**
+ * Weights dtype for inference: what the user chose, else the checkpoint's own quantization (quantization_config),
+ * else the precision's dtype.
+ */
+export function servingWeightsDtype(spec: ModelSpec, sc: Scenario, fallback: string, warnings: string[]): string {
+  if (sc.weightsDtype !== null) return sc.weightsDtype;
+  const q = spec.quantization;
+  if (q?.weightsDtype) {
+    warnings.push(`weights as ${q.weightsDtype}, from the checkpoint's quantization_config (${q.note})`);
+    return q.weightsDtype;
+  }
+  if (q) warnings.push(`${q.note}; weights assumed in ${fallback}`);
+  return fallback;
 }

@@ -17,6 +17,7 @@ import { readPhi3 } from './families/phi3.ts';
 import { readQwen2, readQwen2Moe, readQwen3, readQwen3Moe } from './families/qwen.ts';
 import { ConfigReader, isObject } from './read.ts';
 import { readDropout } from './dropout.ts';
+import { readQuantization } from './quantization.ts';
 
 export { ConfigError } from './errors.ts';
 export { LIMITS } from './read.ts';
@@ -65,6 +66,7 @@ export function readModelConfig(config: unknown): ModelSpec {
   const adapter = modelType !== null && Object.hasOwn(ADAPTERS, modelType) ? ADAPTERS[modelType]! : null;
   const spec = adapter ? adapter(r, modelType!) : readUnknown(r, modelType);
   spec.dropout = readDropout(config);
+  spec.quantization = readQuantization(config);
   const cap = (config as Record<string, unknown>).final_logit_softcapping ?? (isObject(config.text_config) ? config.text_config.final_logit_softcapping : undefined);
   spec.logitSoftcap = typeof cap === 'number' && cap > 0;
   return spec;
