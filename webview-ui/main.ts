@@ -13,7 +13,7 @@ import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { estimateSpec, formatBytes, parseScenario, readModelConfig, type Estimate, type ModelSpec, type Scenario, type ScenarioInput } from '../src/core/index.ts';
+import { estimateSpec, formatBytes, parseScenario, readModelConfig, type Estimate, type ModelSpec, type Scenario, type ScenarioInput, type Gpu } from '../src/core/index.ts';
 import { isHostMessage, isWebviewState, type PanelData, type PanelView, type WebviewMessage, type WebviewState } from '../src/shared/protocol.ts';
 import { countLabel, percentLabel, shortGpuName, tokensLabel } from '../src/extension/analysis.ts';
 import { estimateMarkdown, substitute } from '../src/extension/text.ts';
@@ -60,11 +60,16 @@ function loadSpec(): void {
   }
 }
 
+/** The user's GPUs the extension sent (llmFootprint.customGpus, plain numbers). */
+function userGpus(): Gpu[] {
+  return state.data?.customGpus ?? [];
+}
+
 function run(input: ScenarioInput | null): { est: Estimate | null; sc: Scenario | null; error: string | null } {
   if (!spec || !input) return { est: null, sc: null, error: specError ?? 'No model config.' };
   try {
     const sc = parseScenario(sanitizeScenario(input));
-    return { est: estimateSpec(spec, sc), sc, error: null };
+    return { est: estimateSpec(spec, sc, { customGpus: userGpus() }), sc, error: null };
   } catch (e) {
     return { est: null, sc: null, error: (e as Error).message };
   }
@@ -140,7 +145,7 @@ function header(d: PanelData): HTMLElement {
   copy.addEventListener('click', () => {
     const { est } = run(state.scenario);
     if (!est) return;
-    const { gpu, fits } = fitOf(est);
+    const { gpu, fits } = fitOf(est, userGpus());
     post({ type: 'copyMarkdown', markdown: estimateMarkdown(est, { title: `LLM Footprint: ${d.source.label}`, gpuName: gpu?.name ?? null, fits }) });
   });
   const reset = h('vscode-button', { secondary: true, id: 'reset', 'data-testid': 'reset', title: 'Back to the values in the file' }, 'Reset to file');
@@ -167,7 +172,7 @@ function breakdownPanel(): HTMLElement {
   form.addEventListener('submit', (e) => e.preventDefault());
   const sc = run(state.scenario).sc;
   const values: Record<string, unknown> = { ...(sc ?? {}), ...(state.scenario ?? {}) };
-  for (const c of controlsFor(mode, (values.runtime ?? 'pytorch') as Scenario['runtime'])) {
+  for (const c of controlsFor(mode, (values.runtime ?? 'pytorch') as Scenario['runtime'], userGpus())) {
     form.append(
       field(c, values[c.field.key], `f-${c.field.key}`, { 'data-field': c.field.key }, (v) => {
         state.scenario = { ...state.scenario, [c.field.key]: v } as ScenarioInput;
@@ -266,7 +271,7 @@ function updateResults(): void {
     summary.append(h('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, error ?? 'Cannot estimate.'));
     return;
   }
-  const { gpu, bytes: cap, budget, fits } = fitOf(est);
+  const { gpu, bytes: cap, budget, fits } = fitOf(est, userGpus());
   const sv = est.memory.serving;
   const reqLen = tokensLabel(est.scenario.seq + est.scenario.newTokens);
   let target = 'Target';
@@ -492,13 +497,13 @@ function fillCompare(box: HTMLElement): void {
       ),
     );
     devRow.append(h('td', { class: 'num' }, formatBytes(r.est.memory.device_bytes)));
-    const { gpu, fits } = fitOf(r.est);
+    const { gpu, fits } = fitOf(r.est, userGpus());
     fitRow.append(h('td', { 'data-testid': 'compare-fits', 'data-scenario-index': i, 'data-fits': String(fits), class: fits ? 'ok' : fits === false ? 'bad' : '' }, gpu ? `${fits ? '✓' : '✗'} ${shortGpuName(gpu)}` : '—'));
   });
   body.append(peakRow, devRow, fitRow);
   // Controls: one row per field of either mode; a field that does not apply to a column's mode shows "—".
   const keys = new Map<string, Control>();
-  for (const c of [...controlsFor('inference', 'vllm'), ...controlsFor('training')]) keys.set(c.field.key, c);
+  for (const c of [...controlsFor('inference', 'vllm', userGpus()), ...controlsFor('training', 'pytorch', userGpus())]) keys.set(c.field.key, c);
   for (const [key, c] of keys) {
     const tr = h('tr', { 'data-compare-field': key }, h('th', { scope: 'row' }, c.field.label));
     runs.forEach((r, i) => {
@@ -561,8 +566,8 @@ function fillCurve(box: HTMLElement): void {
   clear(box);
   const { sc } = run(state.scenario);
   if (!spec || !sc) return;
-  const { gpu, bytes: cap } = capacityOf(sc.gpu);
-  const sw = sweep(spec, sc, state.curveAxis, cap);
+  const { gpu, bytes: cap } = capacityOf(sc.gpu, userGpus());
+  const sw = sweep(spec, sc, state.curveAxis, cap, userGpus());
   if (sw.points.length < 2) return;
   const W = 640;
   const H = 300;

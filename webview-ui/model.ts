@@ -27,12 +27,15 @@ export interface Control {
 
 const NULLABLE = new Set(['weightsDtype', 'loraRank', 'gpu']);
 
-/** Controls for a mode, in SCENARIO_FIELDS order; a new scenario field appears here without UI changes. */
-export function controlsFor(mode: Scenario['mode'], runtime: Scenario['runtime'] = 'pytorch'): Control[] {
+/**
+ * Controls for a mode, in SCENARIO_FIELDS order; a new scenario field appears here without UI changes. The GPU
+ * select offers the catalog, then the user's GPUs (llmFootprint.customGpus, sent by the extension).
+ */
+export function controlsFor(mode: Scenario['mode'], runtime: Scenario['runtime'] = 'pytorch', customGpus: readonly Gpu[] = []): Control[] {
   return SCENARIO_FIELDS.filter((f) => (f.modes.includes(mode) && (!f.runtimes || f.runtimes.includes(runtime))) || f.key === 'mode').map((f) => {
     const nullable = NULLABLE.has(f.key);
     let options: [string, string][] | undefined;
-    if (f.key === 'gpu') options = GPUS.map((g) => [g.id, g.name]);
+    if (f.key === 'gpu') options = [...GPUS.map((g): [string, string] => [g.id, g.name]), ...customGpus.filter((g) => !findGpu(g.id)).map((g): [string, string] => [g.id, `${g.name} (custom)`])];
     else if (f.kind === 'enum') options = (f.options ?? []).map((o) => [o, o]);
     if (options && nullable && f.key !== 'gpu') options = [['', 'default'], ...options];
     return { field: f, options, nullable };
@@ -154,12 +157,13 @@ export function sweepValues(axis: 'batch' | 'seq', current: number, limit: numbe
 }
 
 /** Re-runs the engine over the axis (parse once, estimate many) and finds the largest value that fits. */
-export function sweep(spec: ModelSpec, scenario: Scenario, axis: 'batch' | 'seq', capacityBytes: number | null): Sweep {
+export function sweep(spec: ModelSpec, scenario: Scenario, axis: 'batch' | 'seq', capacityBytes: number | null, customGpus: readonly Gpu[] = []): Sweep {
+  const opts = { customGpus };
   const current = scenario[axis];
   const limit = axis === 'batch' ? Math.max(256, current * 2) : Math.max(spec.maxPositions ?? 0, current, 4096);
   const at = (x: number): Estimate | null => {
     try {
-      return estimateSpec(spec, parseScenario({ ...scenario, [axis]: x }));
+      return estimateSpec(spec, parseScenario({ ...scenario, [axis]: x }), opts);
     } catch {
       return null;
     }
@@ -175,7 +179,7 @@ export function sweep(spec: ModelSpec, scenario: Scenario, axis: 'batch' | 'seq'
     points.push({ x, peak: e.memory.peak_bytes, device: e.memory.device_bytes });
     if (capacityBytes && e.memory.device_bytes > capacityBytes) over++;
   }
-  const maxFit = capacityBytes ? largestFitting(spec, scenario, axis, capacityBytes) : null;
+  const maxFit = capacityBytes ? largestFitting(spec, scenario, axis, capacityBytes, opts) : null;
   return { axis, points, maxFit };
 }
 
@@ -197,8 +201,9 @@ export function curveGeometry(s: Sweep, capacityBytes: number | null, w: number,
   };
 }
 
-export function capacityOf(gpuId: string | null): { gpu: Gpu | null; bytes: number | null } {
-  const gpu = gpuId ? (findGpu(gpuId) ?? null) : null;
+/** The target GPU (the user's GPUs first, then the catalog) and its memory. */
+export function capacityOf(gpuId: string | null, customGpus: readonly Gpu[] = []): { gpu: Gpu | null; bytes: number | null } {
+  const gpu = gpuId ? (findGpu(gpuId, customGpus) ?? null) : null;
   return { gpu, bytes: gpu ? gpu.memoryBytes : null };
 }
 
@@ -207,8 +212,8 @@ export function capacityOf(gpuId: string | null): { gpu: Gpu | null; bytes: numb
  * when it ran a runtime with its own rule (vLLM: one full-length request in the KV pool, `memory.serving`); the
  * capacity is then the whole GPU and `budget` what vLLM takes of it (--gpu-memory-utilization × GPU).
  */
-export function fitOf(e: Estimate): { gpu: Gpu | null; bytes: number | null; budget: number | null; fits: boolean | null } {
-  const { gpu, bytes } = capacityOf(e.scenario.gpu);
+export function fitOf(e: Estimate, customGpus: readonly Gpu[] = []): { gpu: Gpu | null; bytes: number | null; budget: number | null; fits: boolean | null } {
+  const { gpu, bytes } = capacityOf(e.scenario.gpu, customGpus);
   return { gpu, bytes, budget: e.memory.serving?.budget_bytes ?? null, fits: e.memory.fits };
 }
 

@@ -7,7 +7,8 @@
  * Not exported from src/core/index.ts on purpose: mathjs is large, so the extension imports this module lazily,
  * only when the setting has entries, and the library bundle and the webview stay without it.
  */
-import { GPUS, type Gpu } from './roofline/hardware.ts';
+// Through index.ts: the extension bundle maps it to dist/lib.js, so the catalog is not bundled twice.
+import { GPUS, type Gpu } from './index.ts';
 import { parseFlops, parseRate, parseSizeExpression } from './formula.ts';
 
 /** One entry of the setting, as typed in settings.json. */

@@ -9,6 +9,7 @@ import {
   parseScenario,
   readModelConfig,
   type Estimate,
+  type EstimateOptions,
   type Gpu,
   type ModelSpec,
   type Scenario,
@@ -30,6 +31,8 @@ export interface Analysis {
    * request of the full length within the KV pool that --gpu-memory-utilization leaves. null without a GPU.
    */
   fits: boolean | null;
+  /** The user's GPUs (llmFootprint.customGpus) the estimate was made with; every re-run uses them too. */
+  customGpus?: readonly Gpu[];
 }
 
 /**
@@ -63,10 +66,15 @@ export function fitsOn(estimate: Estimate, gpu: Gpu | null): boolean | null {
   return estimate.memory.fits ?? estimate.memory.device_bytes <= gpu.memoryBytes;
 }
 
-export function analyze(kind: FileKindOrNone, config: Record<string, unknown>, spec: ModelSpec, scenario: Scenario): Analysis {
-  const estimate = estimateSpec(spec, scenario);
-  const gpu = scenario.gpu ? (findGpu(scenario.gpu) ?? null) : null;
-  return { kind, config, spec, scenario, estimate, gpu, fits: fitsOn(estimate, gpu) };
+export function analyze(kind: FileKindOrNone, config: Record<string, unknown>, spec: ModelSpec, scenario: Scenario, customGpus: readonly Gpu[] = []): Analysis {
+  const estimate = estimateSpec(spec, scenario, { customGpus });
+  const gpu = scenario.gpu ? (findGpu(scenario.gpu, customGpus) ?? null) : null;
+  return { kind, config, spec, scenario, estimate, gpu, fits: fitsOn(estimate, gpu), customGpus };
+}
+
+/** The engine options of an analysis (its custom GPUs), for re-runs. */
+export function engineOptions(a: Pick<Analysis, 'customGpus'>): EstimateOptions {
+  return a.customGpus?.length ? { customGpus: a.customGpus } : {};
 }
 
 /** The vLLM figures of an estimate, when it ran the vLLM runtime on a target GPU. */
@@ -95,7 +103,7 @@ export function percentLabel(f: number): string {
 /** Same model, scenario with a patch; null when the patched scenario is invalid. */
 export function rerun(a: Analysis, patch: Partial<Scenario>): Estimate | null {
   try {
-    return estimateSpec(a.spec, parseScenario({ ...a.scenario, ...patch }));
+    return estimateSpec(a.spec, parseScenario({ ...a.scenario, ...patch }), engineOptions(a));
   } catch {
     return null;
   }
@@ -104,7 +112,7 @@ export function rerun(a: Analysis, patch: Partial<Scenario>): Estimate | null {
 /** Same scenario, config with some keys changed (re-parsed); null when the engine rejects it. */
 export function rerunConfig(a: Analysis, patch: Record<string, unknown>): Estimate | null {
   try {
-    return estimateSpec(readModelConfig({ ...a.config, ...patch }), a.scenario);
+    return estimateSpec(readModelConfig({ ...a.config, ...patch }), a.scenario, engineOptions(a));
   } catch {
     return null;
   }
@@ -157,10 +165,10 @@ export function weightsBytes(e: Estimate): number {
  * `capacityBytes`; with the vLLM runtime it is the engine's rule (one full-length request in the KV pool, so the
  * capacity is not used) and, for the batch, that many full-length sequences in the pool at once.
  */
-export function largestFitting(spec: ModelSpec, scenario: Scenario, axis: 'batch' | 'seq', capacityBytes: number): number | null {
+export function largestFitting(spec: ModelSpec, scenario: Scenario, axis: 'batch' | 'seq', capacityBytes: number, opts: EstimateOptions = {}): number | null {
   const fits = (x: number) => {
     try {
-      const e = estimateSpec(spec, parseScenario({ ...scenario, [axis]: x }));
+      const e = estimateSpec(spec, parseScenario({ ...scenario, [axis]: x }), opts);
       const sv = e.memory.serving;
       if (scenario.runtime === 'vllm' && sv) return e.memory.fits === true && (axis === 'seq' || sv.max_concurrency >= x);
       return e.memory.device_bytes <= capacityBytes;

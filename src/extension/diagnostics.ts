@@ -5,7 +5,7 @@
 import { estimateSpec, formatBytes, parseScenario, type Estimate } from '../core/index.ts';
 import { LineIndex, parseDocumentText } from '../parsers/index.ts';
 import type { KeyLocation, ParseIssue, Position, Range, WorkloadFile, ModelConfigFile } from '../parsers/types.ts';
-import { weightsBytes, fitsOn, largestFitting, percentLabel, profileRunBytes, requestTokens, rerun, shortGpuName, tokenBound, tokensLabel, type Analysis } from './analysis.ts';
+import { weightsBytes, engineOptions, fitsOn, largestFitting, percentLabel, profileRunBytes, requestTokens, rerun, shortGpuName, tokenBound, tokensLabel, type Analysis } from './analysis.ts';
 
 export interface TextEdit {
   range: Range;
@@ -87,7 +87,7 @@ export function candidateFixes(w: WorkloadFile, a: Analysis, text: string, index
     const setOption = (f: KeyLocation | undefined, name: string, value: string): TextEdit[] =>
       f ? [replaceValue(f, value)] : w.modelLocation ? [{ range: { start: w.modelLocation.valueRange.end, end: w.modelLocation.valueRange.end }, newText: ` ${name} ${value}` }] : [];
     if (s.runtime === 'vllm' && a.gpu && a.fits === false) {
-      const max = largestFitting(a.spec, a.scenario, 'seq', a.gpu.memoryBytes);
+      const max = largestFitting(a.spec, a.scenario, 'seq', a.gpu.memoryBytes, engineOptions(a));
       if (max !== null && max < s.seq) add(`Lower --max-model-len to ${max}, the largest that fits`, setOption(w.fields.seq, '--max-model-len', String(max)), { seq: max }, w.fields.seq);
       if (s.gpuMemoryUtilization < 0.95) {
         const alt = rerun(a, { gpuMemoryUtilization: 0.95 });
@@ -113,7 +113,7 @@ export function candidateFixes(w: WorkloadFile, a: Analysis, text: string, index
     const f = w.fields.batch;
     const name = axolotl ? 'micro_batch_size' : 'per_device_train_batch_size';
     add(`Halve ${name} to ${half}`, f ? [replaceValue(f, String(half))] : append([`${name}: ${half}`]), { batch: half }, f);
-    const max = a.gpu && a.fits === false ? largestFitting(a.spec, a.scenario, 'batch', a.gpu.memoryBytes) : null;
+    const max = a.gpu && a.fits === false ? largestFitting(a.spec, a.scenario, 'batch', a.gpu.memoryBytes, engineOptions(a)) : null;
     if (max !== null && max < half) {
       add(`Set ${name} to ${max} (the largest that fits)`, f ? [replaceValue(f, String(max))] : append([`${name}: ${max}`]), { batch: max }, f);
     }
@@ -274,7 +274,7 @@ export function estimateAfterEdits(text: string, edits: readonly TextEdit[], ind
     const doc = parseDocumentText(kind, edited);
     const w = doc.files[index];
     if (!w || w.kind === 'model-config') return null;
-    return estimateSpec(a.spec, parseScenario({ ...a.scenario, ...w.scenario }));
+    return estimateSpec(a.spec, parseScenario({ ...a.scenario, ...w.scenario }), engineOptions(a));
   } catch {
     return null;
   }

@@ -3,11 +3,11 @@
  * serializer. Glue only: parsing is in src/parsers, memory math in src/core, text in the pure modules here.
  */
 import * as vscode from 'vscode';
-import { GPUS, findGpu } from '../core/index.ts';
 import { looksLikeModelConfig, parseModelConfig } from '../parsers/index.ts';
 import { isWebviewState, type PanelData, type PanelView } from '../shared/protocol.ts';
 import { shortGpuName } from './analysis.ts';
 import { compareSeeds } from './compare.ts';
+import { customGpus, customGpuWarning, findTargetGpu, gpuPickItems, reloadCustomGpus } from './gpus.ts';
 import { BreakdownPanel, VIEW_TYPE } from './panel.ts';
 import { CodeLensProvider, Diagnostics, HoverProvider, QuickFixProvider, SELECTOR } from './providers.ts';
 import { SECTION, readSettings } from './settings.ts';
@@ -15,6 +15,7 @@ import { estimateMarkdown } from './text.ts';
 import { WorkspaceModel, type Entry, type FileState } from './workspace.ts';
 
 let model: WorkspaceModel | undefined;
+let log: vscode.LogOutputChannel | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   model = new WorkspaceModel(context.workspaceState);
@@ -27,9 +28,31 @@ export function activate(context: vscode.ExtensionContext): void {
   let panelUri: string | null = null;
   let panelIndex = 0;
 
+  // llmFootprint.customGpus: read lazily (mathjs loads only when the setting has entries); estimates wait for it.
+  // Errors are shown once per change of the setting, as a warning that never blocks, and logged.
+  let shownGpuErrors = '';
+  const loadCustomGpus = async () => {
+    const r = await reloadCustomGpus(readSettings().customGpus);
+    const key = r.errors.join('\n');
+    if (r.errors.length) {
+      log ??= vscode.window.createOutputChannel('LLM Footprint', { log: true });
+      for (const e of r.errors) log.warn(`llmFootprint.customGpus: ${e}`);
+    }
+    if (key !== shownGpuErrors) {
+      shownGpuErrors = key;
+      const warning = customGpuWarning(r.errors);
+      if (warning) {
+        void vscode.window.showWarningMessage(warning, 'Open Settings').then((c) => {
+          if (c) void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.customGpus`);
+        });
+      }
+    }
+    updateStatus();
+  };
+
   const updateStatus = () => {
     const id = readSettings().gpu;
-    const gpu = findGpu(id);
+    const gpu = findTargetGpu(id);
     status.text = `$(server) ${gpu ? shortGpuName(gpu) : id}`;
     status.tooltip = `LLM Footprint target GPU: ${gpu ? gpu.name : `${id} (unknown id)`} — click to change`;
     status.show();
@@ -109,6 +132,8 @@ export function activate(context: vscode.ExtensionContext): void {
       notes: st.parsed.errors.filter((x) => x.severity !== 'error').map((x) => x.message),
       compare: view === 'compare' ? compareSeeds(s) : undefined,
       view,
+      // The webview re-estimates with the bundled engine (without mathjs): the user's GPUs go as plain numbers.
+      customGpus: customGpus().length ? customGpus().map((g) => ({ ...g })) : undefined,
     };
   }
 
@@ -161,7 +186,7 @@ export function activate(context: vscode.ExtensionContext): void {
   }
 
   async function setGpu(id: string): Promise<void> {
-    if (!findGpu(id)) return;
+    if (!findTargetGpu(id)) return;
     const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
     await vscode.workspace.getConfiguration(SECTION).update('gpu', id, target);
   }
@@ -179,13 +204,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('llmFootprint.showBreakdown', (arg?: unknown, index?: unknown) => openPanel(arg, index)),
     vscode.commands.registerCommand('llmFootprint.compare', (arg?: unknown, index?: unknown) => openPanel(arg, index, 'compare')),
     vscode.commands.registerCommand('llmFootprint.selectGpu', async () => {
-      const current = readSettings().gpu;
-      const items = GPUS.map((g) => ({
-        label: g.name,
-        description: `${(g.memoryBytes / 2 ** 30).toFixed(1)} GiB`,
-        detail: g.id === current ? 'current target' : undefined,
-        id: g.id,
-      }));
+      const items = gpuPickItems(readSettings().gpu);
       const chosen = await vscode.window.showQuickPick(items, { placeHolder: 'Target GPU for LLM Footprint estimates' });
       if (chosen) await setGpu(chosen.id);
     }),
@@ -230,6 +249,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidCloseTextDocument((d) => diagnostics.clear(d.uri)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SECTION)) return;
+      if (e.affectsConfiguration(`${SECTION}.customGpus`)) void loadCustomGpus();
       updateStatus();
       refreshAll();
       if (e.affectsConfiguration(`${SECTION}.gpu`)) BreakdownPanel.current?.setGpu(readSettings().gpu);
@@ -242,9 +262,12 @@ export function activate(context: vscode.ExtensionContext): void {
     },
   );
   updateStatus();
+  void loadCustomGpus();
   for (const d of vscode.workspace.textDocuments) void refreshDoc(d);
 }
 
 export function deactivate(): void {
   model = undefined;
+  log?.dispose();
+  log = undefined;
 }

@@ -11,6 +11,8 @@ export interface Settings {
   defaults: ScenarioInput;
   debounceMs: number;
   codeLens: boolean;
+  /** llmFootprint.customGpus as stored (parsed lazily by gpus.ts; [] when unset). */
+  customGpus: unknown;
 }
 
 export function readSettings(scope?: vscode.Uri): Settings {
@@ -27,5 +29,6 @@ export function readSettings(scope?: vscode.Uri): Settings {
     defaults: defaults as ScenarioInput,
     debounceMs: Math.max(50, c.get<number>('debounceMs') ?? 300),
     codeLens: c.get<boolean>('codeLens.enabled') ?? true,
+    customGpus: c.get<unknown>('customGpus') ?? [],
   };
 }

@@ -18,6 +18,7 @@ import {
   type ModelConfigFile,
 } from '../parsers/index.ts';
 import { analyze, buildScenario, type Analysis } from './analysis.ts';
+import { customGpus, whenCustomGpusReady } from './gpus.ts';
 import { readSettings } from './settings.ts';
 
 export interface Entry {
@@ -84,6 +85,8 @@ export class WorkspaceModel implements vscode.Disposable {
     const parsed = parseDocumentText(uri.path, text);
     if (!parsed.kind && parsed.errors.length === 0) return null;
     const settings = readSettings(uri);
+    // A target GPU from llmFootprint.customGpus needs the setting read first (lazily, on activation or a change).
+    await whenCustomGpusReady();
     const entries: Entry[] = [];
     for (const file of parsed.files) {
       entries.push(await this.entryFor(uri, file, settings));
@@ -135,7 +138,7 @@ export class WorkspaceModel implements vscode.Disposable {
     const workload = file.kind === 'model-config' ? null : (file as WorkloadFile);
     try {
       const scenario = buildScenario(settings.defaults, workload, spec, settings.gpu);
-      const analysis = analyze(file.kind, cfgFile.config, spec, scenario);
+      const analysis = analyze(file.kind, cfgFile.config, spec, scenario, customGpus());
       return { file, modelUri, config: cfgFile.config, analysis, problem: null };
     } catch (e) {
       const key = errorKey(e);

@@ -3,6 +3,7 @@
  * every message is validated on receipt with the guards below (a webview is untrusted input).
  */
 import type { ScenarioInput } from '../core/scenario.ts';
+import type { Gpu } from '../core/roofline/hardware.ts';
 
 /** Which file the panel shows, for its title and the "open source" link. */
 export interface SourceInfo {
@@ -27,6 +28,11 @@ export interface PanelData {
   /** Extra scenarios for the comparison view (the first is always `scenario`). */
   compare?: ScenarioInput[];
   view?: PanelView;
+  /**
+   * The user's GPUs (llmFootprint.customGpus), already parsed by the extension: plain numbers, so the webview finds
+   * them (GPU select, estimates, fit) without parsing units itself.
+   */
+  customGpus?: Gpu[];
 }
 
 /** Extension → webview. */
@@ -57,6 +63,19 @@ const str = (x: unknown): x is string => typeof x === 'string';
 const VIEWS: readonly string[] = ['breakdown', 'compare', 'curve'];
 const KINDS: readonly string[] = ['model-config', 'axolotl', 'llamafactory', 'vllm', 'none'];
 
+const GPU_VENDORS: readonly string[] = ['nvidia', 'amd', 'custom'];
+const MAX_CUSTOM_GPUS = 200;
+const finiteAtLeast = (x: unknown, min: number): x is number => typeof x === 'number' && Number.isFinite(x) && x >= min;
+
+/** A GPU as the extension sends it: short strings, memory in (0, 2^50) bytes, non-negative finite rates. */
+export function isGpu(x: unknown): x is Gpu {
+  if (!isObj(x)) return false;
+  if (!str(x['id']) || x['id'].length === 0 || x['id'].length > 64 || !str(x['name']) || x['name'].length > 200) return false;
+  if (!str(x['vendor']) || !GPU_VENDORS.includes(x['vendor']) || !str(x['source']) || x['source'].length > 500) return false;
+  if (!finiteAtLeast(x['memoryBytes'], 1) || x['memoryBytes'] >= 2 ** 50) return false;
+  return finiteAtLeast(x['bandwidth'], 0) && finiteAtLeast(x['flops16'], 0);
+}
+
 export function isPanelData(x: unknown): x is PanelData {
   if (!isObj(x) || !isObj(x['config']) || !isObj(x['scenario']) || !isObj(x['source'])) return false;
   const s = x['source'];
@@ -64,6 +83,8 @@ export function isPanelData(x: unknown): x is PanelData {
   if (!Array.isArray(x['notes']) || !x['notes'].every(str)) return false;
   if (x['compare'] !== undefined && !(Array.isArray(x['compare']) && x['compare'].every(isObj))) return false;
   if (x['view'] !== undefined && !(str(x['view']) && VIEWS.includes(x['view']))) return false;
+  const g = x['customGpus'];
+  if (g !== undefined && !(Array.isArray(g) && g.length <= MAX_CUSTOM_GPUS && g.every(isGpu))) return false;
   return true;
 }
 
