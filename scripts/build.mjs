@@ -42,6 +42,13 @@ const engineFromLib = {
     build.onResolve({ filter: /[\\/]core[\\/](index|scenario)\.ts$/ }, () => ({ path: './lib.js', external: true }));
   },
 };
+// Custom-GPU parsing carries mathjs: a bundle of its own (dist/custom-gpu.js), loaded only when the setting has entries.
+const customGpusApart = {
+  name: 'custom-gpus-apart',
+  setup(build) {
+    build.onResolve({ filter: /[\\/]core[\\/]custom-gpu\.ts$/ }, (args) => (args.kind === 'entry-point' ? undefined : { path: './custom-gpu.js', external: true }));
+  },
+};
 if (existsSync('src/extension/extension.ts')) {
   builds.push({
     ...common,
@@ -49,8 +56,11 @@ if (existsSync('src/extension/extension.ts')) {
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    plugins: [engineFromLib],
+    plugins: [engineFromLib, customGpusApart],
   });
+}
+if (existsSync('src/core/custom-gpu.ts')) {
+  builds.push({ ...common, ...node, entryPoints: ['src/core/custom-gpu.ts'], outfile: 'dist/custom-gpu.js', plugins: [engineFromLib] });
 }
 if (existsSync('webview-ui/main.ts')) {
   builds.push({

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { startCodeServer, themeSettings } from '../../scripts/lib/codeserver.mjs';
 import { ROOT, readPackageJson } from '../../scripts/lib/tools.mjs';
 import { launchBrowser, Workbench } from './harness.mjs';
-import { tests } from './suite.mjs';
+import { tests, E2E_CUSTOM_GPUS } from './suite.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -51,7 +51,7 @@ try {
   const extensionPath = opts['extension-path'] ? path.resolve(opts['extension-path']) : null;
   if (!vsix && !extensionPath) throw new Error('pass --vsix <file> or --extension-path <dir>');
   console.log(`e2e: starting code-server on 127.0.0.1 with ${vsix ? path.relative(ROOT, vsix) : extensionPath} (workspace: copy of examples/ in ${workspace})`);
-  cs = await startCodeServer({ dir: path.join(tmp, 'cs'), workspace, vsix, extensionPath, settings: themeSettings('dark') });
+  cs = await startCodeServer({ dir: path.join(tmp, 'cs'), workspace, vsix, extensionPath, settings: { ...themeSettings('dark'), 'llmFootprint.customGpus': E2E_CUSTOM_GPUS } });
   console.log(`e2e: code-server ready at ${cs.url} in ${cs.readyMs} ms`);
   browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

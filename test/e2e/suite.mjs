@@ -26,6 +26,12 @@ function roundsTo(shownText, exactBytes) {
   return Math.abs(exactBytes / unit - shown) <= tol * 1.0001;
 }
 
+/** GPUs the e2e code-server's user settings define (llmFootprint.customGpus), typed as a user would. */
+export const E2E_CUSTOM_GPUS = [
+  { id: 'e2e-roomy', name: 'E2E Roomy', memory: '40 GiB', bandwidth: '1 TB/s' },
+  { id: 'e2e-tight', name: 'E2E Tight', memory: '2 * 4 GiB' },
+];
+
 function fmt(bytes) {
   return `${(bytes / GiB).toFixed(3)} GiB (${bytes} B)`;
 }
@@ -549,6 +555,39 @@ export function tests(ctx) {
           const g = JSON.parse(name).find((x) => x.id === gpu);
           await wb.pick(g.name);
           await wb.codeLenses({ match: new RegExp(g.name.split(' ')[1]), timeout: 15_000 });
+        }
+      },
+    },
+    {
+      name: 'a user-defined GPU (llmFootprint.customGpus, sizes parsed by mathjs) is offered and decides the fit',
+      async fn() {
+        // The user settings of this code-server hold E2E_CUSTOM_GPUS (run.mjs): one GPU the model config fits, one
+        // it does not.
+        const rel = needModelConfig();
+        const cli = estimateFile(abs(rel), workspace, {});
+        const [roomy, tight] = E2E_CUSTOM_GPUS;
+        assert.ok(cli.memory.device_bytes < 40 * 2 ** 30 && cli.memory.device_bytes > 8 * 2 ** 30, `${rel} needs ${fmt(cli.memory.device_bytes)}: the test needs a model between 8 and 40 GiB`);
+        await wb.openFile(rel);
+        try {
+          for (const [g, fits] of [[roomy, true], [tight, false]]) {
+            await wb.runCommand('LLM Footprint: Select Target GPU');
+            // The quick pick's list is virtualized: filter it so the row exists.
+            await wb.page.keyboard.type(g.name);
+            await wb.pick(g.name, { timeout: 10_000 });
+            const lenses = await wb.codeLenses({ match: new RegExp(g.name), timeout: 20_000 });
+            const lens = lenses.find((t) => /peak/.test(t)) ?? '';
+            assert.match(lens, fits ? new RegExp(`· fits ${g.name}`) : new RegExp(`does not fit ${g.name}`), `CodeLens of ${rel} on ${g.name} (${g.memory}; ${fmt(cli.memory.device_bytes)} needed): ${JSON.stringify(lenses)}`);
+            ctx.notes.push(`custom GPU ${g.name} (${g.memory}): CodeLens ${rel}: "${lens}"`);
+          }
+        } finally {
+          if (gpu) {
+            const name = JSON.parse(
+              (await import('node:child_process')).execFileSync(process.execPath, [path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'dist', 'cli.js'), 'gpus', '--json'], { encoding: 'utf8' }),
+            ).find((x) => x.id === gpu).name;
+            await wb.runCommand('LLM Footprint: Select Target GPU');
+            await wb.pick(name);
+            await wb.codeLenses({ match: new RegExp(name.split(' ')[1]), timeout: 15_000 });
+          }
         }
       },
     },

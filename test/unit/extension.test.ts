@@ -226,7 +226,10 @@ test('package.json: commands, a setting per scenario field, lazy activation, unt
     assert.ok(p, `no setting llmFootprint.defaults.${f.key}`);
     assert.ok(p.markdownDescription && p.scope, `setting for ${f.key} lacks a description or scope`);
   }
-  for (const [k, p] of Object.entries(props) as [string, { gpu?: unknown; enum?: string[] }][]) if (k === 'llmFootprint.gpu') for (const id of p.enum!) assert.ok(findGpu(id), id);
+  const gpuIds: string[] = props['llmFootprint.gpu'].anyOf[0].enum;
+  assert.ok(gpuIds.length >= 10);
+  for (const id of gpuIds) assert.ok(findGpu(id), id);
+  assert.match('my-a40', new RegExp(props['llmFootprint.gpu'].anyOf[1].pattern), 'a custom GPU id is accepted');
   assert.ok(!pkg.activationEvents.includes('*'));
   assert.ok(pkg.activationEvents.includes('onLanguage:yaml'));
   assert.ok(pkg.activationEvents.includes('onWebviewPanel:llmFootprint.breakdown'));
