@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, readPackageJson } from './lib/tools.mjs';
+import { ROOT, listFiles, readPackageJson } from './lib/tools.mjs';
 
 const { values: opts } = parseArgs({
   options: { 'no-activation': { type: 'boolean', default: false }, runs: { type: 'string', default: '3' } },
@@ -56,16 +56,6 @@ function time(fn, ms = 1000) {
   return { n, seconds, perSecond: n / seconds, usPer: (seconds / n) * 1e6 };
 }
 
-function listFiles(dir) {
-  const out = [];
-  for (const name of existsSync(dir) ? readdirSync(dir).sort() : []) {
-    if (name.startsWith('.')) continue;
-    const p = path.join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...listFiles(p));
-    else out.push(p);
-  }
-  return out;
-}
 
 const files = listFiles(examples).filter((f) => /\.(json|ya?ml|sh|bash)$/.test(f));
 const gpu = readPackageJson().contributes?.configuration?.properties?.['llmFootprint.gpu']?.default ?? null;

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, ensureCodeServer, readPackageJson, which, CODE_SERVER_VERSION, TOOLS_DIR } from './lib/tools.mjs';
+import { ROOT, ensureCodeServer, listFiles, readPackageJson, which, CODE_SERVER_VERSION, TOOLS_DIR } from './lib/tools.mjs';
 import { startCodeServer } from './lib/codeserver.mjs';
 
 const { values: opts } = parseArgs({
@@ -27,16 +27,6 @@ if (b.status !== 0) {
 }
 
 // 2. The CLI's breakdown for each example file.
-function listFiles(dir) {
-  const out = [];
-  for (const name of existsSync(dir) ? readdirSync(dir).sort() : []) {
-    if (name.startsWith('.')) continue;
-    const p = path.join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...listFiles(p));
-    else out.push(p);
-  }
-  return out;
-}
 const rel = (p) => path.relative(ROOT, p);
 const cli = path.join(ROOT, 'dist', 'cli.js');
 const gpu = readPackageJson().contributes?.configuration?.properties?.['llmFootprint.gpu']?.default;

@@ -2,7 +2,7 @@
 // code-server (pinned, in a tool folder of its own, never a dependency of the extension)
 // and a Chromium for playwright-core (system Chromium; never a browser download).
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, copyFileSync, readFileSync, writeFileSync, rmSync, renameSync, accessSync, constants } from 'node:fs';
+import { existsSync, mkdirSync, copyFileSync, readFileSync, writeFileSync, rmSync, renameSync, accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -203,3 +203,15 @@ export function runNode(args, opts = {}) {
 }
 
 export { spawn, which };
+
+/** Files below `dir`, sorted, skipping dot-entries (.vscode, …). */
+export function listFiles(dir) {
+  const out = [];
+  for (const name of existsSync(dir) ? readdirSync(dir).sort() : []) {
+    if (name.startsWith('.')) continue;
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...listFiles(p));
+    else out.push(p);
+  }
+  return out;
+}

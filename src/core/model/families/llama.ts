@@ -1,6 +1,6 @@
 /** Llama (incl. old LLaMA configs without num_key_value_heads), Mistral, Mixtral, and the unknown-family fallback. */
 import type { ModelSpec } from '../../types.ts';
-import { activationOf, layerKinds, readDims, readWindow } from '../common.ts';
+import { activationOf, type Dims, layerKinds, readDims, readWindow } from '../common.ts';
 import { buildLlamaLike, type MoePlan, PRE_NORMS } from '../llama-like.ts';
 import { type ConfigReader, LIMITS } from '../read.ts';
 
@@ -43,7 +43,7 @@ export function readMixtral(r: ConfigReader, modelType: string): ModelSpec {
   return mistralLike(r, modelType, 'mixtral', dims, moe);
 }
 
-function mistralLike(r: ConfigReader, modelType: string, adapter: string, dims: ReturnType<typeof readDims>, moe: MoePlan | null): ModelSpec {
+function mistralLike(r: ConfigReader, modelType: string, adapter: string, dims: Dims, moe: MoePlan | null): ModelSpec {
   return buildLlamaLike(r, {
     modelType,
     adapter,

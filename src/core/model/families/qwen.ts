@@ -72,36 +72,28 @@ export function readQwen2Moe(r: ConfigReader, modelType: string): ModelSpec {
 
 /** Qwen3ForCausalLM: per-head RMSNorm on q and k, head_dim 128 by default, attention_bias on q/k/v/o. */
 export function readQwen3(r: ConfigReader, modelType: string): ModelSpec {
-  const dims = readDims(r, { headDimDefault: 128 });
-  const bias = r.bool('attention_bias', false);
-  return buildLlamaLike(r, {
-    modelType,
-    adapter: 'qwen3',
-    dims,
-    tied: r.bool('tie_word_embeddings', false),
-    attention: { qkvBias: bias, oBias: bias, qNorm: dims.headDim, kNorm: dims.headDim },
-    mlpBias: false,
-    norms: PRE_NORMS,
-    block: { qkNorm: 'head', activation: activationOf(r, 'silu') },
-    layerKinds: qwenLayerKinds(r, dims),
-  });
+  return qwen3Like(r, modelType, 'qwen3', readDims(r, { headDimDefault: 128 }), null);
 }
 
 /** Qwen3MoeForCausalLM: Qwen3 attention, routed experts only (no shared expert). */
 export function readQwen3Moe(r: ConfigReader, modelType: string): ModelSpec {
   const dims = readDims(r, { headDimDefault: 128 });
-  const bias = r.bool('attention_bias', false);
   const moe = qwenMoePlan(r, dims, 'Qwen3MoeConfig', { experts: 128, topK: 8, inter: 768 });
+  return qwen3Like(r, modelType, 'qwen3_moe', dims, moe);
+}
+
+function qwen3Like(r: ConfigReader, modelType: string, adapter: string, dims: Dims, moe: MoePlan | null): ModelSpec {
+  const bias = r.bool('attention_bias', false);
   return buildLlamaLike(r, {
     modelType,
-    adapter: 'qwen3_moe',
+    adapter,
     dims,
     tied: r.bool('tie_word_embeddings', false),
     attention: { qkvBias: bias, oBias: bias, qNorm: dims.headDim, kNorm: dims.headDim },
     mlpBias: false,
     norms: PRE_NORMS,
     block: { qkNorm: 'head', activation: activationOf(r, 'silu') },
-    layerKinds: qwenLayerKinds(r, dims, moe.isMoe),
-    moe,
+    layerKinds: qwenLayerKinds(r, dims, moe?.isMoe),
+    ...(moe ? { moe } : {}),
   });
 }
