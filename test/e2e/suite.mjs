@@ -571,8 +571,10 @@ export function tests(ctx) {
         try {
           for (const [g, fits] of [[roomy, true], [tight, false]]) {
             await wb.runCommand('LLM Footprint: Select Target GPU');
-            // The quick pick's list is virtualized: filter it so the row exists.
-            await wb.page.keyboard.type(g.name);
+            // Wait for the GPU picker itself (the palette closes first), then filter it: its list is virtualized, so
+            // a row below the fold does not exist until it is scrolled to or filtered.
+            await wb.page.locator('.quick-input-widget .quick-input-box input[placeholder*="Target GPU"]').waitFor({ timeout: 10_000 });
+            await wb.quickInput.fill(g.name);
             await wb.pick(g.name, { timeout: 10_000 });
             const lenses = await wb.codeLenses({ match: new RegExp(g.name), timeout: 20_000 });
             const lens = lenses.find((t) => /peak/.test(t)) ?? '';
