@@ -6,7 +6,7 @@
  * 2 bad input (message names the file, line or key).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { estimate, readModelConfig, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
+import { estimate, readModelConfig, parseScenario, findGpu, largestFitting, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
 import type { ScenarioInput } from '../core/scenario.ts';
 import { InputError } from './read-config.ts';
 import { readCliInput } from './workload.ts';
@@ -88,40 +88,42 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .configureOutput({ writeOut: out, writeErr: err })
     .exitOverride();
 
-  const est = program
-    .command('estimate')
-    .argument('<file>', 'a Hugging Face config.json (or its directory), an axolotl / LLaMA-Factory YAML, or a `vllm serve` script')
-    .description('estimate the per-GPU memory of one setup')
-    .addOption(new Option('--mode <mode>', 'inference or training').default('inference').argParser(choice('--mode', MODES)))
-    .option('--batch <n>', 'sequences per step', intArg('--batch', 1, 1 << 20))
-    .option('--seq <n>', 'prompt or training sequence length', intArg('--seq', 1, MAX_TOKENS))
-    .option('--new-tokens <n>', 'tokens generated after the prompt (inference)', intArg('--new-tokens', 0, MAX_TOKENS))
-    .option('--weights-dtype <dtype>', `weight storage: ${WEIGHT_DTYPES.join('|')}`, choice('--weights-dtype', WEIGHT_DTYPES))
-    .option('--kv-dtype <dtype>', `KV cache dtype: ${KV_DTYPES.join('|')}`, choice('--kv-dtype', KV_DTYPES))
-    .option('--precision <p>', `${PRECISIONS.join('|')}`, choice('--precision', PRECISIONS))
-    .option('--optimizer <opt>', `${OPTIMIZERS.join('|')}`, choice('--optimizer', OPTIMIZERS, LATER_OPTIMIZERS))
-    .option('--grad-checkpointing', 'gradient (activation) checkpointing')
-    .option('--grad-accumulation <n>', 'micro-batches per optimizer step (gradients stay allocated between them)', intArg('--grad-accumulation', 1, 1 << 16))
-    .option('--lora-rank <r>', 'LoRA of rank r on every decoder linear layer (fp32 adapters)', intArg('--lora-rank', 1, 1 << 16))
-    .option('--full-logits', 'inference: logits for every position, no KV cache (scoring/perplexity)')
-    .option('--gpu <id>', 'target GPU from `llm-footprint gpus`')
-    .option('--runtime <name>', `${RUNTIME_IDS.join('|')}`, choice('--runtime', RUNTIME_IDS, LATER_RUNTIMES))
-    .option('--gpu-memory-utilization <f>', 'vllm: share of the GPU the engine takes (0–1]', fractionArg('--gpu-memory-utilization'))
-    .option('--max-num-batched-tokens <n>', 'vllm: tokens per scheduler step', intArg('--max-num-batched-tokens', 1, MAX_TOKENS))
-    .option('--model <config>', 'the model config.json of a YAML or vllm script (default: its local model path)')
-    .option('--json', 'print the estimate as JSON')
-    .option('--check', 'exit 1 when the setup does not fit --gpu');
-  for (const [flag, what] of NOT_YET) est.addOption(new Option(flag, `${what} (not supported yet)`).hideHelp());
+  /** The scenario flags shared by `estimate` and `solve`. */
+  const withScenarioOptions = (cmd: Command): Command => {
+    cmd
+      .argument('<file>', 'a Hugging Face config.json (or its directory), an axolotl / LLaMA-Factory YAML, or a `vllm serve` script')
+      .addOption(new Option('--mode <mode>', 'inference or training').default('inference').argParser(choice('--mode', MODES)))
+      .option('--batch <n>', 'sequences per step', intArg('--batch', 1, 1 << 20))
+      .option('--seq <n>', 'prompt or training sequence length', intArg('--seq', 1, MAX_TOKENS))
+      .option('--new-tokens <n>', 'tokens generated after the prompt (inference)', intArg('--new-tokens', 0, MAX_TOKENS))
+      .option('--weights-dtype <dtype>', `weight storage: ${WEIGHT_DTYPES.join('|')}`, choice('--weights-dtype', WEIGHT_DTYPES))
+      .option('--kv-dtype <dtype>', `KV cache dtype: ${KV_DTYPES.join('|')}`, choice('--kv-dtype', KV_DTYPES))
+      .option('--precision <p>', `${PRECISIONS.join('|')}`, choice('--precision', PRECISIONS))
+      .option('--optimizer <opt>', `${OPTIMIZERS.join('|')}`, choice('--optimizer', OPTIMIZERS, LATER_OPTIMIZERS))
+      .option('--grad-checkpointing', 'gradient (activation) checkpointing')
+      .option('--grad-accumulation <n>', 'micro-batches per optimizer step (gradients stay allocated between them)', intArg('--grad-accumulation', 1, 1 << 16))
+      .option('--lora-rank <r>', 'LoRA of rank r on every decoder linear layer (fp32 adapters)', intArg('--lora-rank', 1, 1 << 16))
+      .option('--full-logits', 'inference: logits for every position, no KV cache (scoring/perplexity)')
+      .option('--gpu <id>', 'target GPU from `llm-footprint gpus`')
+      .option('--runtime <name>', `${RUNTIME_IDS.join('|')}`, choice('--runtime', RUNTIME_IDS, LATER_RUNTIMES))
+      .option('--gpu-memory-utilization <f>', 'vllm: share of the GPU the engine takes (0–1]', fractionArg('--gpu-memory-utilization'))
+      .option('--max-num-batched-tokens <n>', 'vllm: tokens per scheduler step', intArg('--max-num-batched-tokens', 1, MAX_TOKENS))
+      .option('--model <config>', 'the model config.json of a YAML or vllm script (default: its local model path)')
+      .option('--json', 'print the result as JSON');
+    for (const [flag, what] of NOT_YET) cmd.addOption(new Option(flag, `${what} (not supported yet)`).hideHelp());
+    return cmd;
+  };
 
-  est.action((config: string, flags: EstimateFlags) => {
+  /** Reads the file, then lays the flags over what it says. */
+  const prepare = (cmd: Command, file: string, flags: EstimateFlags) => {
     for (const [flag, what] of NOT_YET) {
       const key = flag.replace(/^--/, '').split(' ')[0]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
       if (flags[key] !== undefined) throw new NotSupported(`${flag.split(' ')[0]}: ${what} is not supported yet`);
     }
-    const input = readCliInput(config, flags.model);
+    const input = readCliInput(file, flags.model);
     // The file's setup first, flags on top; the mode flag only when given (its default is inference).
     const scenario: ScenarioInput = { ...input.scenario };
-    if (est.getOptionValueSource('mode') === 'cli' || scenario.mode === undefined) scenario.mode = flags.mode as ScenarioInput['mode'];
+    if (cmd.getOptionValueSource('mode') === 'cli' || scenario.mode === undefined) scenario.mode = flags.mode as ScenarioInput['mode'];
     if (flags.batch !== undefined) scenario.batch = flags.batch;
     if (flags.seq !== undefined) scenario.seq = flags.seq;
     if (flags.newTokens !== undefined) scenario.newTokens = flags.newTokens;
@@ -137,20 +139,50 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     if (flags.runtime) scenario.runtime = flags.runtime as ScenarioInput['runtime'];
     if (flags.gpuMemoryUtilization !== undefined) scenario.gpuMemoryUtilization = flags.gpuMemoryUtilization;
     if (flags.maxNumBatchedTokens !== undefined) scenario.maxNumBatchedTokens = flags.maxNumBatchedTokens;
-    let e;
+    let spec;
     try {
-      const spec = readModelConfig(input.config);
-      // A vllm command without --max-model-len serves the model's whole context.
-      if (input.kind === 'vllm' && scenario.seq === undefined && spec.maxPositions) scenario.seq = spec.maxPositions;
-      e = estimate(spec, scenario);
+      spec = readModelConfig(input.config);
     } catch (x) {
       if (x instanceof ConfigError) throw new InputError(`${input.configPath}: ${x.message}`);
       throw x;
     }
+    // A vllm command without --max-model-len serves the model's whole context.
+    if (input.kind === 'vllm' && scenario.seq === undefined && spec.maxPositions) scenario.seq = spec.maxPositions;
+    const title = input.kind === 'model-config' ? `LLM Footprint · ${input.configPath}` : `LLM Footprint · ${file} (${input.kind}) → ${input.configPath}`;
+    return { input, spec, scenario, title };
+  };
+
+  const est = withScenarioOptions(program.command('estimate').description('estimate the per-GPU memory of one setup')).option(
+    '--check',
+    'exit 1 when the setup does not fit --gpu',
+  );
+  est.action((file: string, flags: EstimateFlags) => {
+    const { input, spec, scenario, title } = prepare(est, file, flags);
+    const e = estimate(spec, scenario);
     e.warnings.unshift(...input.notes);
-    const title = input.kind === 'model-config' ? `LLM Footprint · ${input.configPath}` : `LLM Footprint · ${config} (${input.kind}) → ${input.configPath}`;
     out((flags.json ? JSON.stringify(e, null, 2) : renderTable(e, title)) + '\n');
     if (flags.check && e.memory.fits === false) program.setOptionValue('__exit', 1);
+  });
+
+  const solve = withScenarioOptions(
+    program.command('solve').description('the largest batch (or sequence length) that fits --gpu, everything else as given'),
+  ).addOption(new Option('--for <axis>', 'what to solve for').choices(['batch', 'seq']).default('batch'));
+  solve.action((file: string, flags: EstimateFlags & { for: 'batch' | 'seq' }) => {
+    const { spec, scenario, title } = prepare(solve, file, flags);
+    if (!scenario.gpu) throw new InputError('solve needs --gpu <id> (see `llm-footprint gpus`)');
+    const sc = parseScenario(scenario);
+    const gpu = findGpu(sc.gpu!);
+    if (!gpu) throw new ScenarioError(`gpu: unknown GPU "${sc.gpu}" (see \`llm-footprint gpus\`)`, 'gpu');
+    const best = largestFitting(spec, sc, flags.for, gpu.memoryBytes);
+    const at = best === null ? null : estimate(spec, { ...sc, [flags.for]: best });
+    if (flags.json) {
+      out(JSON.stringify({ axis: flags.for, gpu: gpu.id, largest: best, peak_bytes: at?.memory.peak_bytes ?? null, device_bytes: at?.memory.device_bytes ?? null }, null, 2) + '\n');
+    } else if (best === null) {
+      out(`${title}\n  not even ${flags.for} 1 fits ${gpu.name}\n`);
+    } else {
+      out(`${title}\n  largest ${flags.for} that fits ${gpu.name}: ${best} (≈ ${formatBytes(at!.memory.device_bytes)} on the device, ${formatBytes(at!.memory.peak_bytes)} peak)\n`);
+    }
+    if (best === null) program.setOptionValue('__exit', 1);
   });
 
   program

@@ -7,6 +7,7 @@ import { estimateSpec, type EstimateOptions } from './estimate.ts';
 
 export { readModelConfig, ConfigError } from './model/index.ts';
 export { estimateSpec, type EstimateOptions } from './estimate.ts';
+export { largestFitting } from './solve.ts';
 export * from './scenario.ts';
 export { GPUS, findGpu, type Gpu } from './roofline/hardware.ts';
 export { RUNTIMES, type RuntimeProfile } from './runtime.ts';

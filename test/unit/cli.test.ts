@@ -139,3 +139,26 @@ test('a workload whose model is not local needs --model, and says so', () => {
   assert.equal(JSON.parse(r.out).scenario.batch, 2);
   assertCleanError(cli('estimate', file('notes.txt', 'hello')), /not a model config/);
 });
+
+test('solve finds the largest batch that fits: it fits, one more does not', () => {
+  const r = cli('solve', join(EXAMPLES, 'axolotl-lora.yaml'), '--gpu', 'h100-sxm-80gb', '--json');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.axis, 'batch');
+  assert.ok(j.largest >= 1);
+  const at = JSON.parse(cli('estimate', join(EXAMPLES, 'axolotl-lora.yaml'), '--gpu', 'h100-sxm-80gb', '--batch', String(j.largest), '--json').out);
+  const over = JSON.parse(cli('estimate', join(EXAMPLES, 'axolotl-lora.yaml'), '--gpu', 'h100-sxm-80gb', '--batch', String(j.largest + 1), '--json').out);
+  assert.equal(at.memory.fits, true);
+  assert.equal(over.memory.fits, false);
+  assert.equal(j.device_bytes, at.memory.device_bytes);
+});
+
+test('solve needs a GPU, and exits 1 when nothing fits', () => {
+  assertCleanError(cli('solve', LLAMA), /--gpu/);
+  const r = cli('solve', join(EXAMPLES, 'llamafactory-sft.yaml'), '--gpu', 'rtx-4090');
+  assert.equal(r.code, 1);
+  assert.match(r.out, /not even batch 1 fits/);
+  const seq = JSON.parse(cli('solve', LLAMA, '--for', 'seq', '--gpu', 'rtx-4090', '--json').out);
+  assert.equal(seq.axis, 'seq');
+  assert.ok(seq.largest > 1000);
+});
