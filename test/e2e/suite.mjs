@@ -434,6 +434,29 @@ export function tests(ctx) {
       },
     },
     {
+      name: 'webview for a vllm serve script shows the KV pool and the maximum concurrency of the CLI',
+      async fn() {
+        const rel = ex.vllm[0];
+        if (!rel) throw new Error('examples/ has no vllm serve script');
+        await wb.openFile(rel);
+        await wb.runCommand(COMMAND_BREAKDOWN);
+        const frame = wb.webview();
+        const conc = frame.locator('[data-testid="max-concurrency"]');
+        await conc.first().waitFor({ timeout: 30_000 });
+        const scenario = await webviewScenario(frame);
+        assert.equal(scenario.runtime, 'vllm', `the webview for ${rel} does not run the vllm runtime: ${JSON.stringify(scenario)}`);
+        const w = estimateFile(abs(rel), workspace, {});
+        const flags = flagsFor(scenario);
+        const cli = cliEstimate(w._workload.modelConfig, flags.includes('--gpu') ? flags : [...flags, ...gpuFlags]);
+        const shown = Number(await conc.first().getAttribute('data-value'));
+        const pool = Number(await frame.locator('[data-testid="kv-pool"]').first().getAttribute('data-value'));
+        await shot('webview-vllm');
+        assert.equal(shown, cli.memory.serving.max_concurrency, `webview max concurrency ${shown} ≠ CLI ${cli.memory.serving.max_concurrency} (${flags.join(' ')})`);
+        assert.equal(pool, cli.memory.serving.kv_pool_bytes, `webview KV pool ${fmt(pool)} ≠ CLI ${fmt(cli.memory.serving.kv_pool_bytes)}`);
+        ctx.notes.push(`vllm webview on ${rel}: KV pool ${fmt(pool)}, ${shown} requests at once = CLI`);
+      },
+    },
+    {
       name: 'an oversized micro_batch_size in an axolotl YAML raises a diagnostic on that key',
       async fn() {
         const rel = needAxolotl();
