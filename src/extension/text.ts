@@ -239,8 +239,16 @@ export function keyContribution(key: string, a: Analysis): string | null {
     case 'optim': {
       if (s.mode !== 'training') return null;
       const opt = bytesMatching(e, /optim/i);
-      const alt = s.optimizer === 'adamw' ? rerun(a, { optimizer: 'sgd' }) : rerun(a, { optimizer: 'adamw' });
-      return `${s.optimizer} state: ${formatBytes(opt)}${alt ? `; ${s.optimizer === 'adamw' ? 'plain SGD' : 'AdamW'} ${change(alt.memory.peak_bytes - e.memory.peak_bytes)}` : ''}.`;
+      const adam = s.optimizer.startsWith('adamw');
+      const alt = rerun(a, { optimizer: adam ? 'sgd' : 'adamw' });
+      return `${s.optimizer} state: ${formatBytes(opt)}${alt ? `; ${adam ? 'plain SGD' : 'AdamW'} ${change(alt.memory.peak_bytes - e.memory.peak_bytes)}` : ''}.`;
+    }
+    case 'gradient_accumulation_steps': {
+      if (s.mode !== 'training') return null;
+      if (s.gradAccumulation <= 1) return 'One micro-batch per optimizer step: the gradients are freed after every step.';
+      const one = rerun(a, { gradAccumulation: 1 });
+      const grads = bytesMatching(e, /^gradients$/);
+      return `${s.gradAccumulation} micro-batches per optimizer step: the gradients (${formatBytes(grads)}) stay allocated from one micro-batch to the next${one ? `; without accumulation ${change(one.memory.peak_bytes - e.memory.peak_bytes)}` : ''}.`;
     }
     case 'kv_cache_dtype': {
       const kv = bytesMatching(e, kvRe);

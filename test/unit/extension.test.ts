@@ -84,6 +84,10 @@ test('hovers on training keys: batch, sequence, LoRA, gradient checkpointing', (
   assert.match(keyContribution('lora_r', a)!, /LoRA rank 16: 41\.9 M trainable params/);
   assert.match(keyContribution('sequence_len', a)!, /4K tokens per sequence/);
   assert.match(hoverMarkdown('micro_batch_size', a)!, /_training, batch 2, seq 4K, bf16, adamw-fused, grad checkpointing, LoRA r=16_/);
+  // examples/axolotl-lora.yaml accumulates 4 micro-batches: the LoRA gradients stay allocated between them.
+  assert.equal(s.gradAccumulation, 4);
+  assert.match(keyContribution('gradient_accumulation_steps', a)!, /4 micro-batches per optimizer step: the gradients \(160 MiB\) stay allocated/);
+  assert.match(keyContribution('optimizer', a)!, /adamw-fused state: .*plain SGD/);
 });
 
 test('diagnostic: an oversized micro_batch_size is blamed on that key, with a quick fix that fits', () => {
