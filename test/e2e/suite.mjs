@@ -1,5 +1,6 @@
 // The end-to-end tests: a real VS Code (code-server) with the packaged extension, driven by headless Chromium.
 // Every number the extension shows is checked against the CLI (`llm-footprint estimate --json`) for the same scenario.
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -198,6 +199,15 @@ export function tests(ctx) {
   const abs = (rel) => path.join(workspace, rel);
   const displayName = pkg.displayName ?? pkg.name;
   const gpu = defaultGpu(pkg);
+  /** Selects the extension's default target GPU again (after a test picked another), waiting for the CodeLens. */
+  const selectDefaultGpu = async () => {
+    if (!gpu) return;
+    const cliPath = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'dist', 'cli.js');
+    const name = JSON.parse(execFileSync(process.execPath, [cliPath, 'gpus', '--json'], { encoding: 'utf8' })).find((x) => x.id === gpu).name;
+    await wb.runCommand('LLM Footprint: Select Target GPU');
+    await wb.pick(name);
+    await wb.codeLenses({ match: new RegExp(name.split(' ')[1]), timeout: 15_000 });
+  };
   const gpuFlags = gpu ? ['--gpu', gpu] : [];
 
   const needModelConfig = () => {
@@ -572,13 +582,7 @@ export function tests(ctx) {
         await shot('select-gpu');
         ctx.notes.push(`Select Target GPU → ${target.label}: CodeLens ${rel}: "${lens}"`);
         // Back to the default for the tests after this one.
-        if (gpu) {
-          await wb.runCommand('LLM Footprint: Select Target GPU');
-          const name = (await import('node:child_process')).execFileSync(process.execPath, [path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'dist', 'cli.js'), 'gpus', '--json'], { encoding: 'utf8' });
-          const g = JSON.parse(name).find((x) => x.id === gpu);
-          await wb.pick(g.name);
-          await wb.codeLenses({ match: new RegExp(g.name.split(' ')[1]), timeout: 15_000 });
-        }
+        await selectDefaultGpu();
       },
     },
     {
@@ -605,14 +609,7 @@ export function tests(ctx) {
             ctx.notes.push(`custom GPU ${g.name} (${g.memory}): CodeLens ${rel}: "${lens}"`);
           }
         } finally {
-          if (gpu) {
-            const name = JSON.parse(
-              (await import('node:child_process')).execFileSync(process.execPath, [path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'dist', 'cli.js'), 'gpus', '--json'], { encoding: 'utf8' }),
-            ).find((x) => x.id === gpu).name;
-            await wb.runCommand('LLM Footprint: Select Target GPU');
-            await wb.pick(name);
-            await wb.codeLenses({ match: new RegExp(name.split(' ')[1]), timeout: 15_000 });
-          }
+          await selectDefaultGpu();
         }
       },
     },
