@@ -2,7 +2,7 @@
  * Storage sizes of the dtypes a user can pick, with the per-block constants of quantized formats.
  * Returned as exact rationals (numerator bytes per `per` elements) so byte counts stay integers.
  */
-import type { Scenario } from './scenario.ts';
+import type { Precision, WeightDtype } from './scenario.ts';
 
 export type FloatDtype = 'fp32' | 'fp16' | 'bf16';
 
@@ -25,7 +25,7 @@ export const FLOAT_BYTES: Record<FloatDtype | 'fp8', number> = { fp32: 4, fp16: 
  * - int8: LLM.int8()/per-channel 8-bit; one fp32 scale per output row is ignored here (< 0.1%).
  * - fp8: e4m3 weights with a per-tensor scale (negligible).
  */
-export const STORAGE: Record<string, StorageFormat> = {
+export const STORAGE: Readonly<Record<WeightDtype, StorageFormat>> = {
   fp32: { blockBytes: 4, block: 1, layout: '4 B/param', source: 'IEEE 754 single precision' },
   fp16: { blockBytes: 2, block: 1, layout: '2 B/param', source: 'IEEE 754 half precision' },
   bf16: { blockBytes: 2, block: 1, layout: '2 B/param', source: 'bfloat16' },
@@ -35,14 +35,13 @@ export const STORAGE: Record<string, StorageFormat> = {
   nf4: { blockBytes: 32 + 4, block: 64, layout: '4-bit codes + fp32 absmax per 64', source: 'QLoRA §3 (arXiv 2305.14314), bitsandbytes blocksize 64' },
 };
 
-export function isQuantized(dtype: string): boolean {
+export function isQuantized(dtype: WeightDtype): boolean {
   return dtype === 'int8' || dtype === 'int4' || dtype === 'nf4' || dtype === 'fp8';
 }
 
 /** Bytes of `numel` elements in a storage format, rounded up to whole blocks. */
-export function storageBytes(numel: number, dtype: string): number {
+export function storageBytes(numel: number, dtype: WeightDtype): number {
   const f = STORAGE[dtype];
-  if (!f) throw new Error(`unknown dtype ${dtype}`);
   if (f.block === 1) return numel * f.blockBytes;
   return Math.ceil(numel / f.block) * f.blockBytes;
 }
@@ -57,7 +56,7 @@ export interface PrecisionPlan {
   autocast: boolean;
 }
 
-export function precisionPlan(p: Scenario['precision']): PrecisionPlan {
+export function precisionPlan(p: Precision): PrecisionPlan {
   switch (p) {
     case 'fp32':
       return { param: 'fp32', compute: 'fp32', autocast: false };

@@ -1,4 +1,8 @@
-/** What a runtime's composition hands back to estimateSpec: the phases of a step, and shared overhead terms. */
+/**
+ * The phases of a step as data: each phase lists, in order, the slots of the terms alive during it. A composer
+ * fills the slots it has (a slot may hold several terms, or none); a phase is kept only when the slots it
+ * requires are filled. A new term is one more slot in a row.
+ */
 import type { Term } from './types.ts';
 import type { Estimate } from './report.ts';
 import type { RuntimeProfile } from './runtime.ts';
@@ -9,9 +13,34 @@ export interface Phase {
   terms: Term[];
 }
 
+export interface PhaseRule<S extends string> {
+  name: string;
+  live: readonly S[];
+  /** Kept only when every one of these slots holds a term. */
+  requires?: readonly S[];
+  /** Kept only when none of these slots holds a term. */
+  unless?: readonly S[];
+}
+
+export type Slots<S extends string> = Partial<Record<S, Term | readonly Term[] | null>>;
+
+function filled<S extends string>(slots: Slots<S>, slot: S): readonly Term[] {
+  const v = slots[slot];
+  if (!v) return [];
+  return Array.isArray(v) ? (v as readonly Term[]) : [v as Term];
+}
+
+/** The phases whose conditions hold, each with the terms of its live slots in the row's order. */
+export function composePhases<S extends string>(rules: readonly PhaseRule<S>[], slots: Slots<S>): Phase[] {
+  const has = (slot: S) => filled(slots, slot).length > 0;
+  return rules
+    .filter((r) => (r.requires ?? []).every(has) && !(r.unless ?? []).some(has))
+    .map((r) => ({ name: r.name, terms: r.live.flatMap((slot) => filled(slots, slot)) }));
+}
+
 export interface Composition {
   phases: Phase[];
-  persistentIds: Set<string>;
+  persistentIds: ReadonlySet<Term['id']>;
   trainable: number;
   kvPerToken: number;
   /** Runtimes that reserve memory beyond the live peak by design (vLLM's profile run). */

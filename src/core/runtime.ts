@@ -1,9 +1,11 @@
 /**
- * Runtime profiles: what differs between runtimes is data here, not `if`s through the code.
- * Only `pytorch` (PyTorch eager + transformers, SDPA attention) exists so far.
+ * Runtime profiles: what differs between runtimes is data here, not `if`s through the code: `pytorch` (PyTorch
+ * eager + transformers, SDPA attention) and `vllm` (paged KV pool sized from the GPU).
  */
+import type { RuntimeId } from './scenario.ts';
+
 export interface RuntimeProfile {
-  id: string;
+  id: RuntimeId;
   label: string;
   /** cuBLAS/cuBLASLt workspaces allocated through the caching allocator per thread that runs matmuls. */
   matmulWorkspaceBytes: number;
@@ -31,7 +33,7 @@ export interface RuntimeProfile {
   source: string;
 }
 
-export const RUNTIMES: Record<string, RuntimeProfile> = {
+export const RUNTIMES: Readonly<Record<RuntimeId, RuntimeProfile>> = {
   pytorch: {
     id: 'pytorch',
     label: 'PyTorch eager + transformers (SDPA)',

@@ -17,6 +17,13 @@ export const MODES = ['inference', 'training'] as const;
 export const RUNTIME_IDS = ['pytorch', 'vllm'] as const;
 export const LOGITS = ['last', 'all'] as const;
 
+export type WeightDtype = (typeof WEIGHT_DTYPES)[number];
+export type Precision = (typeof PRECISIONS)[number];
+export type OptimizerId = (typeof OPTIMIZERS)[number];
+export type KvDtype = (typeof KV_DTYPES)[number];
+export type Mode = (typeof MODES)[number];
+export type RuntimeId = (typeof RUNTIME_IDS)[number];
+
 /** Largest size we accept for counts of tokens or sequences; beyond it byte counts leave exact integer range. */
 export const MAX_TOKENS = 1 << 24;
 

@@ -137,9 +137,30 @@ export interface ModelSpec {
   assumptions: string[];
 }
 
+/** Every memory term the engine reports; the webview colours and the CLI's tables key on these. */
+export const TERM_IDS = [
+  'weights',
+  'lora_adapters',
+  'kv_cache',
+  'activations',
+  'activations_recompute',
+  'logits',
+  'gradients',
+  'optimizer_states',
+  'optimizer_temporaries',
+  'autocast_weight_copies',
+  'attention_backward',
+  'kv_growth',
+  'moe_expert_gather',
+  'cuda_workspace',
+  'cuda_context',
+  'allocator_reserve',
+] as const;
+export type TermId = (typeof TERM_IDS)[number];
+
 /** One line of the memory breakdown. */
 export interface Term {
-  id: string;
+  id: TermId;
   label: string;
   bytes: number;
   where: Where;

@@ -5,8 +5,10 @@ import { kvBytesPerToken, kvCacheTerm } from '../../src/core/memory/kv-cache.ts'
 import { weightsTerm } from '../../src/core/memory/weights.ts';
 import { trainingLogitsTerm, inferenceLogitsTerm } from '../../src/core/memory/logits.ts';
 import { gradientsTerm, optimizerStatesTerm, optimizerTempsTerm } from '../../src/core/memory/optimizer.ts';
+import { OPTIMIZER_SPECS } from '../../src/core/training/optimizers/index.ts';
+import { decoderLayerOps, headOps, savedBytesPerToken } from '../../src/core/ops/layer.ts';
 import { loraParams } from '../../src/core/memory/lora.ts';
-import { inferenceLayerPeak, total, trainingFinalParts, trainingLayerParts } from '../../src/core/memory/activations.ts';
+import { inferenceLayerPeak } from '../../src/core/memory/activations.ts';
 import { RUNTIMES } from '../../src/core/runtime.ts';
 import { estimateSpec } from '../../src/core/estimate.ts';
 import { parseScenario } from '../../src/core/scenario.ts';
@@ -83,13 +85,16 @@ test('logits: 8,192 tokens × 128,256 vocab = 12,608,077,824 B at the loss backw
   assert.equal(inferenceLogitsTerm(4, 128256, 2, true, 2048).bytes, 4 * (128256 * 6 + 2048 * 2));
 });
 
+/** One trained group of `elements` elements stored in `bytes` each. */
+const trained = (elements: number, bytes: number) => [{ name: 'all', tensorNumel: elements, count: 1, elements, bytes }];
+
 test('optimizer: mixed-precision AdamW model states are 16 B/param: 7.5B params → 120 GB (ZeRO Fig. 1)', () => {
   const P = 7.5e9;
-  const bytes = 4 * P + gradientsTerm(P, 4).bytes + optimizerStatesTerm('adamw', P, 4).bytes;
+  const bytes = 4 * P + gradientsTerm(trained(P, 4)).bytes + optimizerStatesTerm(OPTIMIZER_SPECS['adamw'], trained(P, 4)).bytes;
   assert.equal(bytes, 120e9);
-  assert.equal(optimizerStatesTerm('sgd', P, 4).bytes, 0);
-  assert.equal(optimizerStatesTerm('sgd-momentum', 1000, 2).bytes, 2000);
-  assert.equal(optimizerTempsTerm('adamw', 1000, 4).bytes, 4000);
+  assert.equal(optimizerStatesTerm(OPTIMIZER_SPECS['sgd'], trained(P, 4)).bytes, 0);
+  assert.equal(optimizerStatesTerm(OPTIMIZER_SPECS['sgd-momentum'], trained(1000, 2)).bytes, 2000);
+  assert.equal(optimizerTempsTerm(OPTIMIZER_SPECS['adamw'], trained(1000, 4)).bytes, 4000);
 });
 
 test('LoRA: r=16 on q,k,v,o,gate,up,down of Llama-3.2-1B = 11,272,192 trainable (PEFT, measured)', () => {
@@ -99,25 +104,25 @@ test('LoRA: r=16 on q,k,v,o,gate,up,down of Llama-3.2-1B = 11,272,192 trainable 
 });
 
 test('activations: Llama-3.2-1B saves 20h + 4·kv + 8i bytes per token per layer in bf16', () => {
-  const ctx = { a: 2, r: 2, autocast: false, lora: null, keepsCache: true, ctxLen: 2048, mathSavedPerScore: 0 };
+  const ctx = { computeBytes: 2, residualBytes: 2, autocast: false, loraRank: null, keepsCache: true, contextTokens: 2048, mathSavedPerScore: 0 };
   const h = 2048, kv = 512, i = 8192;
-  assert.equal(total(trainingLayerParts(LLAMA_32_1B, ctx, false)), 20 * h + 4 * kv + 8 * i);
-  assert.equal(total(trainingFinalParts(LLAMA_32_1B, ctx)), 8 * h);
+  assert.equal(savedBytesPerToken(decoderLayerOps(LLAMA_32_1B, ctx, false)), 20 * h + 4 * kv + 8 * i);
+  assert.equal(savedBytesPerToken(headOps(LLAMA_32_1B, ctx)), 8 * h);
 });
 
 test('activations: under autocast the fp32 residual and per-layer casts give 30h + 8·kv + 8i', () => {
-  const ctx = { a: 2, r: 4, autocast: true, lora: null, keepsCache: true, ctxLen: 2048, mathSavedPerScore: 0 };
+  const ctx = { computeBytes: 2, residualBytes: 4, autocast: true, loraRank: null, keepsCache: true, contextTokens: 2048, mathSavedPerScore: 0 };
   const h = 2048, kv = 512, i = 8192;
-  assert.equal(total(trainingLayerParts(LLAMA_32_1B, ctx, false)), 30 * h + 8 * kv + 8 * i);
+  assert.equal(savedBytesPerToken(decoderLayerOps(LLAMA_32_1B, ctx, false)), 30 * h + 8 * kv + 8 * i);
 });
 
 test('activations: LoRA on a frozen bf16 base keeps fp32 adapter inputs and no base-layer inputs', () => {
-  const ctx = { a: 2, r: 2, autocast: false, lora: 16, keepsCache: false, ctxLen: 2048, mathSavedPerScore: 0 };
+  const ctx = { computeBytes: 2, residualBytes: 2, autocast: false, loraRank: 16, keepsCache: false, contextTokens: 2048, mathSavedPerScore: 0 };
   const h = 2048, kv = 512, i = 8192, q = 2048, r = 16;
   // norms 2·4h; adapter inputs q,k,v 3·4h + gate,up 2·4h + o 4q + down 4i; adapter outputs 7·4r; attention 2(q+k+v+o); MLP 3·2i
   const expected = 8 * h + 12 * h + 8 * h + 4 * q + 4 * i + 7 * 4 * r + 2 * (q + kv + kv + q) + 6 * i;
-  assert.equal(total(trainingLayerParts(LLAMA_32_1B, ctx, false)), expected);
-  assert.equal(total(trainingFinalParts(LLAMA_32_1B, ctx)), 4 * h, 'frozen final norm keeps its fp32 input, frozen lm_head nothing');
+  assert.equal(savedBytesPerToken(decoderLayerOps(LLAMA_32_1B, ctx, false)), expected);
+  assert.equal(savedBytesPerToken(headOps(LLAMA_32_1B, ctx)), 4 * h, 'frozen final norm keeps its fp32 input, frozen lm_head nothing');
 });
 
 test('activations: inference peak inside a Llama layer is 8h + 6i bytes per token in bf16', () => {
@@ -149,7 +154,7 @@ test('small batches of a large model peak at the optimizer step', () => {
   const e = estimateSpec(LLAMA_3_8B, parseScenario({ mode: 'training', batch: 1, seq: 128 }));
   assert.equal(e.memory.peak_phase, 'optimizer step');
   const ids = e.memory.terms.map((t) => t.id);
-  for (const id of ['weights', 'gradients', 'optimizer_states', 'optimizer_temporaries']) assert.ok(ids.includes(id), id);
+  for (const id of ['weights', 'gradients', 'optimizer_states', 'optimizer_temporaries'] as const) assert.ok(ids.includes(id), id);
 });
 
 test('fits compares the device bytes with the GPU', () => {
@@ -167,9 +172,9 @@ test('unsupported combinations are refused with the key, never ignored', () => {
 });
 
 test('math SDPA keeps heads × seq fp32 probabilities per token (4 B/score), plus fp32 q, k, v', () => {
-  const ctx = { a: 2, r: 2, autocast: false, lora: null, keepsCache: true, ctxLen: 1024, mathSavedPerScore: 4 };
-  const fused = total(trainingLayerParts(LLAMA_32_1B, { ...ctx, mathSavedPerScore: 0 }, false));
-  assert.equal(total(trainingLayerParts(LLAMA_32_1B, ctx, false)) - fused, 4 * 32 * 1024 + 4 * (2048 + 512 + 512));
+  const ctx = { computeBytes: 2, residualBytes: 2, autocast: false, loraRank: null, keepsCache: true, contextTokens: 1024, mathSavedPerScore: 4 };
+  const fused = savedBytesPerToken(decoderLayerOps(LLAMA_32_1B, { ...ctx, mathSavedPerScore: 0 }, false));
+  assert.equal(savedBytesPerToken(decoderLayerOps(LLAMA_32_1B, ctx, false)) - fused, 4 * 32 * 1024 + 4 * (2048 + 512 + 512));
 });
 
 test('fp32 training materializes attention scores and adds a backward-attention phase', () => {
@@ -187,10 +192,10 @@ test('logit soft-capping keeps one more logit-sized tensor (tanh output)', () =>
 });
 
 test('residual dropout saves a 1-byte mask after attention and after the MLP', () => {
-  const ctx = { a: 2, r: 2, autocast: false, lora: null, keepsCache: true, ctxLen: 1024, mathSavedPerScore: 0 };
+  const ctx = { computeBytes: 2, residualBytes: 2, autocast: false, loraRank: null, keepsCache: true, contextTokens: 1024, mathSavedPerScore: 0 };
   const withDrop = { ...LLAMA_32_1B, dropout: { residual: 0.1, embedding: 0.1 } };
-  assert.equal(total(trainingLayerParts(withDrop, ctx, false)) - total(trainingLayerParts(LLAMA_32_1B, ctx, false)), 2 * 2048);
-  assert.equal(total(trainingFinalParts(withDrop, ctx)) - total(trainingFinalParts(LLAMA_32_1B, ctx)), 2048);
+  assert.equal(savedBytesPerToken(decoderLayerOps(withDrop, ctx, false)) - savedBytesPerToken(decoderLayerOps(LLAMA_32_1B, ctx, false)), 2 * 2048);
+  assert.equal(savedBytesPerToken(headOps(withDrop, ctx)) - savedBytesPerToken(headOps(LLAMA_32_1B, ctx)), 2048);
 });
 
 test('MoE generation gathers each sequence\'s top-k expert weights at a decode step (Mixtral: 8 × 2 × 3·4096·14336 × 2 B)', async () => {
@@ -207,8 +212,8 @@ test('MoE generation gathers each sequence\'s top-k expert weights at a decode s
 });
 
 test('fused AdamW keeps the same states as foreach AdamW but allocates no step temporaries (measured 0 B)', () => {
-  assert.equal(optimizerStatesTerm('adamw-fused', 1000, 4).bytes, optimizerStatesTerm('adamw', 1000, 4).bytes);
-  assert.equal(optimizerTempsTerm('adamw-fused', 1000, 4).bytes, 0);
+  assert.equal(optimizerStatesTerm(OPTIMIZER_SPECS['adamw-fused'], trained(1000, 4)).bytes, optimizerStatesTerm(OPTIMIZER_SPECS['adamw'], trained(1000, 4)).bytes);
+  assert.equal(optimizerTempsTerm(OPTIMIZER_SPECS['adamw-fused'], trained(1000, 4)).bytes, 0);
   const foreach = estimateSpec(LLAMA_3_8B, parseScenario({ mode: 'training', batch: 1, seq: 128, optimizer: 'adamw' }));
   const fused = estimateSpec(LLAMA_3_8B, parseScenario({ mode: 'training', batch: 1, seq: 128, optimizer: 'adamw-fused' }));
   assert.equal(foreach.memory.peak_bytes - fused.memory.peak_bytes, LLAMA_3_8B.params.total * 2);

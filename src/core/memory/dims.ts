@@ -2,7 +2,8 @@
 import type { ModelSpec } from '../types.ts';
 
 export interface LayerDims {
-  h: number;
+  /** Hidden size (the residual stream's width). */
+  hidden: number;
   /** Query width entering attention. */
   q: number;
   /** Key and value widths entering attention (MLA: per-head keys/values after up-projection; v padded to the qk head dim). */
@@ -11,7 +12,7 @@ export interface LayerDims {
   /** o_proj input width. */
   o: number;
   /** Dense MLP width. */
-  i: number;
+  mlpWidth: number;
   /** Linear layers reading the attention norm's output, and the MLP norm's output. */
   attnInConsumers: number;
   mlpInConsumers: number;
@@ -21,29 +22,28 @@ export interface LayerDims {
 
 export function layerDims(spec: ModelSpec): LayerDims {
   const b = spec.block;
-  const h = spec.hidden;
   if (spec.mla) {
     const m = spec.mla;
     const qk = m.qkNopeHeadDim + m.qkRopeHeadDim;
     return {
-      h,
+      hidden: spec.hidden,
       q: spec.heads * qk,
       k: spec.heads * qk,
       v: spec.heads * Math.max(qk, m.vHeadDim),
       o: spec.heads * m.vHeadDim,
-      i: spec.intermediate,
+      mlpWidth: spec.intermediate,
       attnInConsumers: 2,
       mlpInConsumers: b.mlp === 'gated' && !b.fusedGateUp ? 2 : 1,
       mlaLatent: (m.qLoraRank ?? 0) + m.kvLoraRank,
     };
   }
   return {
-    h,
+    hidden: spec.hidden,
     q: spec.heads * spec.headDim,
     k: spec.kvHeads * spec.headDim,
     v: spec.kvHeads * spec.headDim,
     o: spec.heads * spec.headDim,
-    i: spec.intermediate,
+    mlpWidth: spec.intermediate,
     attnInConsumers: b.fusedQkv ? 1 : 3,
     mlpInConsumers: b.mlp === 'gated' && !b.fusedGateUp ? 2 : 1,
     mlaLatent: 0,

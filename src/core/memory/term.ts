@@ -1,7 +1,7 @@
-import type { Term, Where } from '../types.ts';
+import type { Term, TermId, Where } from '../types.ts';
 
 export interface TermInit {
-  id: string;
+  id: TermId;
   label: string;
   formula: string;
   inputs: Record<string, number>;

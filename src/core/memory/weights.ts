@@ -1,7 +1,7 @@
 /** Model weights on the GPU. Quantized formats apply to linear and expert weights only. */
 import type { ModelSpec, Term } from '../types.ts';
-import type { Scenario } from '../scenario.ts';
-import { STORAGE, isQuantized, storageBytes } from '../dtypes.ts';
+import type { Scenario, WeightDtype } from '../scenario.ts';
+import { STORAGE, isQuantized, storageBytes, type FloatDtype } from '../dtypes.ts';
 import { makeTerm } from './term.ts';
 
 export interface WeightSplit {
@@ -9,28 +9,23 @@ export interface WeightSplit {
   linear: number;
   /** Embeddings, lm_head, norms, biases. */
   other: number;
-  /** Norm weights (not cast by autocast). */
-  norm: number;
 }
 
 export function splitParams(spec: ModelSpec): WeightSplit {
   let linear = 0;
-  let norm = 0;
   for (const t of spec.tensors) {
-    const n = t.numel * t.count;
-    if (t.role === 'linear' || t.role === 'expert' || t.role === 'router') linear += n;
-    if (t.role === 'norm') norm += n;
+    if (t.role === 'linear' || t.role === 'expert' || t.role === 'router') linear += t.numel * t.count;
   }
-  return { linear, other: spec.params.total - linear, norm };
+  return { linear, other: spec.params.total - linear };
 }
 
 /**
  * Bytes of the weights stored in `dtype`. For quantized dtypes the non-linear parameters (embeddings, lm_head,
  * norms, biases) stay in `otherDtype` (16-bit), as bitsandbytes/GPTQ/AWQ loaders leave them.
  */
-export function weightsTerm(spec: ModelSpec, dtype: string, otherDtype: 'bf16' | 'fp16' | 'fp32', label = 'Weights'): Term {
+export function weightsTerm(spec: ModelSpec, dtype: WeightDtype, otherDtype: FloatDtype, label = 'Weights'): Term {
   if (!isQuantized(dtype)) {
-    const b = STORAGE[dtype]!.blockBytes;
+    const b = STORAGE[dtype].blockBytes;
     return makeTerm(
       {
         id: 'weights',
@@ -38,14 +33,14 @@ export function weightsTerm(spec: ModelSpec, dtype: string, otherDtype: 'bf16' |
         formula: 'params * bytes_per_param',
         inputs: { params: spec.params.total, bytes_per_param: b },
         source: 'parameter count from config.json × dtype size',
-        note: `${dtype}: ${STORAGE[dtype]!.layout}`,
+        note: `${dtype}: ${STORAGE[dtype].layout}`,
       },
       spec.params.total * b,
     );
   }
   const { linear, other } = splitParams(spec);
-  const f = STORAGE[dtype]!;
-  const ob = STORAGE[otherDtype]!.blockBytes;
+  const f = STORAGE[dtype];
+  const ob = STORAGE[otherDtype].blockBytes;
   return makeTerm(
     {
       id: 'weights',
@@ -63,7 +58,7 @@ export function weightsTerm(spec: ModelSpec, dtype: string, otherDtype: 'bf16' |
  * Weights dtype for inference: what the user chose, else the checkpoint's own quantization (quantization_config),
  * else the precision's dtype.
  */
-export function servingWeightsDtype(spec: ModelSpec, sc: Scenario, fallback: string, warnings: string[]): string {
+export function servingWeightsDtype(spec: ModelSpec, sc: Scenario, fallback: FloatDtype, warnings: string[]): WeightDtype {
   if (sc.weightsDtype !== null) return sc.weightsDtype;
   const q = spec.quantization;
   if (q?.weightsDtype) {

@@ -1,0 +1,78 @@
+/**
+ * Inference in PyTorch eager (transformers): a prefill over the prompt, its logits, and decode steps that grow the
+ * cache. Scoring (logits of every position) keeps no cache and generates nothing.
+ */
+import type { ModelSpec, Term } from './types.ts';
+import { ScenarioError, type Scenario } from './scenario.ts';
+import { FLOAT_BYTES, precisionPlan } from './dtypes.ts';
+import type { RuntimeProfile } from './runtime.ts';
+import { composePhases, workspaceTerm, type Composition, type PhaseRule, type Slots } from './phases.ts';
+import { makeTerm } from './memory/term.ts';
+import { servingWeightsDtype, weightsTerm } from './memory/weights.ts';
+import { loraAdaptersTerm } from './memory/lora.ts';
+import { hasSlidingLayers, kvBytesPerToken, kvCacheTerm, kvGrowthTerm } from './memory/kv-cache.ts';
+import { inferencePeakPerToken } from './memory/activations.ts';
+import { inferenceLogitsTerm } from './memory/logits.ts';
+import { usesMathAttention } from './memory/attention.ts';
+import { moeDecodeGatherTerm } from './memory/moe.ts';
+
+type InferenceSlot = 'weights' | 'kv_prefill' | 'activations' | 'logits_prefill' | 'kv_decode' | 'kv_growth' | 'logits_decode' | 'moe_expert_gather' | 'cuda_workspace';
+
+export const INFERENCE_PHASES: readonly PhaseRule<InferenceSlot>[] = [
+  { name: 'prefill', live: ['weights', 'kv_prefill', 'activations', 'cuda_workspace'] },
+  { name: 'prefill logits', live: ['weights', 'kv_prefill', 'logits_prefill', 'cuda_workspace'], requires: ['kv_prefill'] },
+  { name: 'logits', live: ['weights', 'logits_prefill', 'cuda_workspace'], unless: ['kv_prefill'] },
+  { name: 'decode', live: ['weights', 'kv_decode', 'kv_growth', 'logits_decode', 'moe_expert_gather', 'cuda_workspace'], requires: ['kv_decode'] },
+];
+
+const PERSISTENT: ReadonlySet<Term['id']> = new Set(['weights', 'lora_adapters', 'kv_cache']);
+
+function prefillActivationsTerm(tokens: number, perToken: number): Term {
+  return makeTerm(
+    {
+      id: 'activations',
+      label: 'Activations (largest layer, transient)',
+      formula: 'tokens * peak_bytes_per_token',
+      inputs: { tokens, peak_bytes_per_token: perToken },
+      source: 'tensors alive at once in one decoder layer under no_grad (layer input, embeddings, residual, MLP intermediates); calibrated on test/fixtures/measured',
+    },
+    tokens * perToken,
+  );
+}
+
+/** The cache at the end of generation, its per-step growth, the last position's logits and MoE expert gathers. */
+function decodeSlots(spec: ModelSpec, sc: Scenario, kvBytes: number, computeBytes: number, rt: RuntimeProfile): Slots<InferenceSlot> {
+  const kv = kvCacheTerm(spec, sc.batch, sc.seq + sc.newTokens - 1, kvBytes, rt);
+  return {
+    kv_decode: kv,
+    kv_growth: kvGrowthTerm(spec, kv),
+    logits_decode: inferenceLogitsTerm(sc.batch, spec.vocab, computeBytes, true, spec.hidden, spec.logitSoftcap),
+    moe_expert_gather: moeDecodeGatherTerm(spec, sc.batch, computeBytes, rt),
+  };
+}
+
+export function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: string[]): Composition {
+  const precision = precisionPlan(sc.precision);
+  const computeBytes = FLOAT_BYTES[precision.compute];
+  const residualBytes = precision.autocast ? 4 : computeBytes;
+  const weights = [weightsTerm(spec, servingWeightsDtype(spec, sc, precision.param, warnings), precision.compute)];
+  if (sc.loraRank !== null) weights.push(loraAdaptersTerm(spec, sc.loraRank, 'inference'));
+  const kvBytes = sc.kvDtype === 'auto' ? computeBytes : FLOAT_BYTES[sc.kvDtype];
+  const math = usesMathAttention(spec, precision.compute, rt, warnings);
+  const scoresPerToken = math ? Math.round(rt.mathAttention.inferencePeak * spec.heads * sc.seq) : 0;
+  const scoring = sc.logits === 'all';
+  const tokens = sc.batch * sc.seq;
+  if (scoring && sc.newTokens > 0) throw new ScenarioError('newTokens: scoring every position (logits: all) generates no tokens', 'newTokens');
+  const slots: Slots<InferenceSlot> = {
+    weights,
+    kv_prefill: scoring ? null : kvCacheTerm(spec, sc.batch, sc.seq, kvBytes, rt),
+    activations: prefillActivationsTerm(tokens, inferencePeakPerToken(spec, computeBytes, residualBytes, scoresPerToken)),
+    logits_prefill: inferenceLogitsTerm(scoring ? tokens : sc.batch, spec.vocab, computeBytes, false, spec.hidden, spec.logitSoftcap),
+    ...(!scoring && sc.newTokens > 0 ? decodeSlots(spec, sc, kvBytes, computeBytes, rt) : {}),
+    cuda_workspace: workspaceTerm(rt, 1),
+  };
+  if (hasSlidingLayers(spec) && !rt.slidingWindowCapsCache) {
+    warnings.push(`${rt.label} keeps every token on sliding-window layers (no rolling buffer); serving engines such as vLLM cap them at the window`);
+  }
+  return { phases: composePhases(INFERENCE_PHASES, slots), persistentIds: PERSISTENT, trainable: 0, kvPerToken: kvBytesPerToken(spec, kvBytes) };
+}

@@ -1,0 +1,34 @@
+/**
+ * A training method decides which tensor groups are trained (and so carry gradients and optimizer states) and how
+ * the frozen ones are stored. One spec per method (this folder); the composer never branches on a method's name.
+ */
+import type { ModelSpec, Term } from '../../types.ts';
+import type { Scenario } from '../../scenario.ts';
+import type { PrecisionPlan } from '../../dtypes.ts';
+import type { TrainedGroup } from '../optimizers/spec.ts';
+
+export interface MethodContext {
+  spec: ModelSpec;
+  scenario: Scenario;
+  precision: PrecisionPlan;
+  warnings: string[];
+}
+
+export interface MethodSpec {
+  id: 'full' | 'lora';
+  /** Throws ScenarioError naming the key when the scenario does not suit the method. */
+  validate(ctx: MethodContext): void;
+  /** The weights as they sit on the device: base weights (trained or frozen) and adapters; warns what it leaves out. */
+  weightTerms(ctx: MethodContext): Term[];
+  /** The groups that receive gradients and optimizer states. */
+  trainedGroups(ctx: MethodContext): TrainedGroup[];
+  /** The trained part of lm_head (its gradient is alive while attention's backward runs). */
+  headGroups(ctx: MethodContext): TrainedGroup[];
+  /** Rank of the fp32 adapters on every decoder linear layer (they change what autograd saves), or null. */
+  adapterRank(ctx: MethodContext): number | null;
+}
+
+/** Each tensor group of the model as trained in `bytes` per element. */
+export function groupsOf(spec: ModelSpec, bytes: number): TrainedGroup[] {
+  return spec.tensors.map((t) => ({ name: t.name, tensorNumel: t.numel, count: t.count, elements: t.numel * t.count, bytes }));
+}
