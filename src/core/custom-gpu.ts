@@ -10,6 +10,7 @@
 // Through index.ts: the extension bundle maps it to dist/lib.js, so the catalog is not bundled twice.
 import { GPUS, type Gpu } from './index.ts';
 import { parseFlops, parseRate, parseSizeExpression } from './formula.ts';
+import { isObject } from './model/read.ts';
 
 /** One entry of the setting, as typed in settings.json. */
 export interface CustomGpuInput {
@@ -34,8 +35,6 @@ const MAX_TEXT = 200;
 const ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const CATALOG = new Set(GPUS.map((g) => g.id));
 const KNOWN_KEYS = new Set(['id', 'name', 'memory', 'bandwidth', 'flops16']);
-
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
@@ -63,6 +62,92 @@ function readQuantity(v: unknown, parse: (t: string) => number, what: string): R
   }
 }
 
+/** Collects one entry's problems, each as "customGpus[i].field: …". */
+class EntryErrors {
+  bad = false;
+  constructor(
+    private readonly index: number,
+    private readonly errors: string[],
+  ) {}
+
+  at(field?: string): string {
+    return `customGpus[${this.index}]${field ? `.${field}` : ''}`;
+  }
+
+  /** A problem that drops the entry. */
+  fail(field: string | undefined, message: string): void {
+    this.errors.push(`${this.at(field)}: ${message}`);
+    this.bad = true;
+  }
+
+  /** A problem worth saying that keeps the entry. */
+  note(field: string, message: string): void {
+    this.errors.push(`${this.at(field)}: ${message}`);
+  }
+}
+
+function readId(raw: unknown, seen: Set<string>, e: EntryErrors): string {
+  if (typeof raw !== 'string' || raw.trim() === '') {
+    e.fail('id', `missing; give a short id like "a40-48gb"`);
+    return '';
+  }
+  const id = raw.trim().toLowerCase();
+  if (!ID_RE.test(id)) e.fail('id', `${show(raw)} must be letters, digits, ".", "_" or "-" (at most 64), like "a40-48gb"`);
+  else if (CATALOG.has(id)) e.fail('id', `"${id}" is a catalog GPU; choose another id`);
+  else if (seen.has(id)) e.fail('id', `"${id}" is defined twice`);
+  else seen.add(id);
+  return id;
+}
+
+function readName(raw: unknown, id: string, e: EntryErrors): string {
+  if (raw === undefined) return id;
+  if (typeof raw !== 'string' || raw.trim() === '') e.fail('name', `must be a non-empty string, not ${show(raw)}`);
+  else if (raw.length > MAX_TEXT) e.fail('name', `is longer than ${MAX_TEXT} characters`);
+  else return raw.trim();
+  return id;
+}
+
+function readMemory(raw: unknown, e: EntryErrors): number {
+  if (raw === undefined) {
+    e.fail('memory', 'missing; give the memory the driver reports, like "48 GB", "46068 MiB" or a number of bytes');
+    return 0;
+  }
+  const r = readQuantity(raw, parseSizeExpression, '"48 GB" or "46068 MiB"');
+  if (!r.ok) e.fail('memory', r.message);
+  else if (!(r.value > 0)) e.fail('memory', `must be more than 0 bytes, not ${show(raw)}`);
+  else if (r.value >= MAX_MEMORY_BYTES) e.fail('memory', `${show(raw)} is 1 PiB (2^50 bytes) or more`);
+  else if (r.value < MIN_MEMORY_BYTES) e.fail('memory', `${show(raw)} is less than 1 MiB; a plain number is bytes, so write a unit like "48 GB"`);
+  else return Math.round(r.value);
+  return 0;
+}
+
+/** bandwidth and flops16 are optional: 0 = unknown. */
+function readOptionalRate(raw: unknown, field: 'bandwidth' | 'flops16', parse: (t: string) => number, what: string, e: EntryErrors): number {
+  if (raw === undefined || raw === null) return 0;
+  const r = readQuantity(raw, parse, what);
+  if (!r.ok) e.fail(field, r.message);
+  else if (!(r.value > 0) || r.value >= 1e21) e.fail(field, `${show(raw)} is out of range (more than 0, less than 1e21)`);
+  else return r.value;
+  return 0;
+}
+
+function readEntry(entry: unknown, e: EntryErrors, seen: Set<string>): Gpu | null {
+  if (!isObject(entry)) {
+    e.fail(undefined, `must be an object like { "id": "a40-48gb", "memory": "48 GB" }, not ${show(entry)}`);
+    return null;
+  }
+  for (const k of Object.keys(entry)) {
+    if (!KNOWN_KEYS.has(k)) e.note(k, 'unknown field (ignored); the fields are id, name, memory, bandwidth, flops16');
+  }
+  const id = readId(entry['id'], seen, e);
+  const name = readName(entry['name'], id, e);
+  const memoryBytes = readMemory(entry['memory'], e);
+  const bandwidth = readOptionalRate(entry['bandwidth'], 'bandwidth', parseRate, '"696 GB/s"', e);
+  const flops16 = readOptionalRate(entry['flops16'], 'flops16', parseFlops, '"149.7 TFLOPS"', e);
+  if (e.bad) return null;
+  return { id, name, vendor: 'custom', memoryBytes, bandwidth, flops16, source: 'llmFootprint.customGpus setting' };
+}
+
 /** Reads the setting's value; every problem is a message "customGpus[i].field: …". */
 export function parseCustomGpus(value: unknown): CustomGpus {
   const gpus: Gpu[] = [];
@@ -76,73 +161,8 @@ export function parseCustomGpus(value: unknown): CustomGpus {
     if (value.length > MAX_ENTRIES) errors.push(`customGpus: ${value.length} entries; only the first ${MAX_ENTRIES} are read`);
     const seen = new Set<string>();
     value.slice(0, MAX_ENTRIES).forEach((entry: unknown, i: number) => {
-      const at = (field?: string) => `customGpus[${i}]${field ? `.${field}` : ''}`;
-      if (!isObj(entry)) {
-        errors.push(`${at()}: must be an object like { "id": "a40-48gb", "memory": "48 GB" }, not ${show(entry)}`);
-        return;
-      }
-      let bad = false;
-      const fail = (field: string | undefined, message: string) => {
-        errors.push(`${at(field)}: ${message}`);
-        bad = true;
-      };
-      for (const k of Object.keys(entry)) {
-        if (!KNOWN_KEYS.has(k)) errors.push(`${at(k)}: unknown field (ignored); the fields are id, name, memory, bandwidth, flops16`);
-      }
-
-      // id
-      const rawId = entry['id'];
-      let id = '';
-      if (typeof rawId !== 'string' || rawId.trim() === '') fail('id', `missing; give a short id like "a40-48gb"`);
-      else {
-        id = rawId.trim().toLowerCase();
-        if (!ID_RE.test(id)) fail('id', `${show(rawId)} must be letters, digits, ".", "_" or "-" (at most 64), like "a40-48gb"`);
-        else if (CATALOG.has(id)) fail('id', `"${id}" is a catalog GPU; choose another id`);
-        else if (seen.has(id)) fail('id', `"${id}" is defined twice`);
-        else seen.add(id);
-      }
-
-      // name
-      const rawName = entry['name'];
-      let name = id;
-      if (rawName !== undefined) {
-        if (typeof rawName !== 'string' || rawName.trim() === '') fail('name', `must be a non-empty string, not ${show(rawName)}`);
-        else if (rawName.length > MAX_TEXT) fail('name', `is longer than ${MAX_TEXT} characters`);
-        else name = rawName.trim();
-      }
-
-      // memory
-      let memoryBytes = 0;
-      if (entry['memory'] === undefined) fail('memory', 'missing; give the memory the driver reports, like "48 GB", "46068 MiB" or a number of bytes');
-      else {
-        const r = readQuantity(entry['memory'], parseSizeExpression, '"48 GB" or "46068 MiB"');
-        if (!r.ok) fail('memory', r.message);
-        else if (!(r.value > 0)) fail('memory', `must be more than 0 bytes, not ${show(entry['memory'])}`);
-        else if (r.value >= MAX_MEMORY_BYTES) fail('memory', `${show(entry['memory'])} is 1 PiB (2^50 bytes) or more`);
-        else if (r.value < MIN_MEMORY_BYTES) fail('memory', `${show(entry['memory'])} is less than 1 MiB; a plain number is bytes, so write a unit like "48 GB"`);
-        else memoryBytes = Math.round(r.value);
-      }
-
-      // optional bandwidth and flops16 (0 = unknown)
-      const optional = (field: 'bandwidth' | 'flops16', parse: (t: string) => number, what: string): number => {
-        const v = entry[field];
-        if (v === undefined || v === null) return 0;
-        const r = readQuantity(v, parse, what);
-        if (!r.ok) {
-          fail(field, r.message);
-          return 0;
-        }
-        if (!(r.value > 0) || r.value >= 1e21) {
-          fail(field, `${show(v)} is out of range (more than 0, less than 1e21)`);
-          return 0;
-        }
-        return r.value;
-      };
-      const bandwidth = optional('bandwidth', parseRate, '"696 GB/s"');
-      const flops16 = optional('flops16', parseFlops, '"149.7 TFLOPS"');
-
-      if (bad) return;
-      gpus.push({ id, name, vendor: 'custom', memoryBytes, bandwidth, flops16, source: 'llmFootprint.customGpus setting' });
+      const gpu = readEntry(entry, new EntryErrors(i, errors), seen);
+      if (gpu) gpus.push(gpu);
     });
   } catch (e) {
     errors.push(`customGpus: could not be read (${e instanceof Error ? e.message : String(e)})`);

@@ -11,7 +11,7 @@ export { largestFitting } from './solve.ts';
 export * from './scenario.ts';
 export { GPUS, findGpu, type Gpu } from './roofline/hardware.ts';
 export { RUNTIMES, type RuntimeProfile } from './runtime.ts';
-export { formatBytes, formatBytesDecimal, formatCount } from './units.ts';
+export { formatBytes, formatCount } from './units.ts';
 export type * from './types.ts';
 export type * from './report.ts';
 

@@ -29,7 +29,7 @@ export interface Estimate {
     fits: boolean | null;
     gpu: { id: string; name: string; memory_bytes: number } | null;
     host_bytes: number;
-    /** The phase of the step at which the peak happens (e.g. "loss backward", "prefill", "decode"). */
+    /** The phase of the step at which the peak happens (e.g. "backward (loss)", "prefill", "decode"). */
     peak_phase: string;
     /** Live bytes of every phase considered; the largest is the peak. */
     phases: { phase: string; bytes: number }[];

@@ -1,4 +1,4 @@
-/** Byte formatting and parsing of sizes the user types ("80 GB", "24 GiB"). */
+/** Byte and count formatting for display (sizes the user types are parsed in custom-gpu.ts). */
 const UNITS: [string, number][] = [
   ['TiB', 2 ** 40],
   ['GiB', 2 ** 30],
@@ -18,14 +18,6 @@ export function formatBytes(bytes: number): string {
     }
   }
   return `${sign}${v} B`;
-}
-
-/** "43.1 GB" (decimal units). */
-export function formatBytesDecimal(bytes: number): string {
-  const v = Math.abs(bytes);
-  const [u, f] = v >= 1e12 ? ['TB', 1e12] : v >= 1e9 ? ['GB', 1e9] : v >= 1e6 ? ['MB', 1e6] : v >= 1e3 ? ['kB', 1e3] : ['B', 1];
-  const x = bytes / (f as number);
-  return `${f === 1 ? x : x.toFixed(Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : 2)} ${u}`;
 }
 
 /** 1.24B, 494M, 11.3M parameters. */
