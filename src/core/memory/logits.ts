@@ -9,7 +9,8 @@ import { makeTerm } from './term.ts';
 
 const CE_SOURCE = 'Cut Cross-Entropy §1 (arXiv 2411.09009); transformers ForCausalLMLoss (fp32 upcast); calibrated on test/fixtures/measured';
 
-export function trainingLogitsTerm(tokens: number, vocab: number, a: number, phase: 'forward' | 'backward', softcap = false): Term {
+export function trainingLogitsTerm(tokens: number, vocab: number, logitBytes: number, phase: 'forward' | 'backward', softcap = false): Term {
+  const a = logitBytes;
   // Soft-capping (logits = cap · tanh(logits / cap)) keeps tanh's output for backward: one more logit-sized tensor.
   const per = (phase === 'backward' ? 12 : a === 4 ? 8 : a + 8) + (softcap ? a : 0);
   return makeTerm(
@@ -29,17 +30,17 @@ export function trainingLogitsTerm(tokens: number, vocab: number, a: number, pha
 }
 
 /** Logits kept in inference: the last position only (generate) or every position (scoring). */
-export function inferenceLogitsTerm(rows: number, vocab: number, a: number, fp32Copy: boolean, hidden: number, softcap = false): Term {
-  const per = a * (softcap ? 2 : 1) + (fp32Copy ? 4 : 0);
+export function inferenceLogitsTerm(rows: number, vocab: number, computeBytes: number, fp32Copy: boolean, hidden: number, softcap = false): Term {
+  const per = computeBytes * (softcap ? 2 : 1) + (fp32Copy ? 4 : 0);
   return makeTerm(
     {
       id: 'logits',
       label: 'Logits',
       formula: 'rows * (vocab * bytes_per_logit + hidden * act_bytes)',
-      inputs: { rows, vocab, bytes_per_logit: per, hidden, act_bytes: a },
+      inputs: { rows, vocab, bytes_per_logit: per, hidden, act_bytes: computeBytes },
       source: 'transformers generate (logits of the last position, fp32 copy for sampling); measured in test/fixtures/measured',
       note: fp32Copy ? 'last-position logits + the fp32 copy generate makes + lm_head input' : 'logits + lm_head input',
     },
-    rows * (vocab * per + hidden * a),
+    rows * (vocab * per + hidden * computeBytes),
   );
 }
