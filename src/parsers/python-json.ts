@@ -62,7 +62,7 @@ export function parsePythonJsonTree(text: string, errors: ParseError[], options:
 }
 
 function restore(node: Node, specials: Map<number, number>): void {
-  if (node.type === 'number' && specials.has(node.offset)) node.value = specials.get(node.offset);
+  if (node.type === 'number' && specials.has(node.offset)) (node as { value: unknown }).value = specials.get(node.offset);
   for (const c of node.children ?? []) restore(c, specials);
 }
 
