@@ -158,3 +158,10 @@ describe('features read from keys, and the errors that name them', () => {
     throwsKey({ ...config('glm-4.5-air.json'), num_hidden_layers: Infinity }, 'num_hidden_layers', /finite integer, got Infinity/);
   });
 });
+
+describe('the Llama-like fallback names the keys it ignores', () => {
+  it('an unknown model_type with dense-first and Mamba keys', () => {
+    const s = readModelConfig({ ...config('glm-4.5-air.json'), model_type: 'brand_new', n_routed_experts: undefined, mamba_num_heads: 8 });
+    assert.ok(s.assumptions.some((a) => a.includes('first_k_dense_replace') && a.includes('n_shared_experts') && a.includes('mamba_num_heads')), s.assumptions.join('\n'));
+  });
+});
