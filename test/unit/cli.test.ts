@@ -1,7 +1,7 @@
 /** The CLI contract: flags, --json shape, and bad input as clear messages with a non-zero exit (never a stack trace). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../src/cli/main.ts';
@@ -161,4 +161,13 @@ test('solve needs a GPU, and exits 1 when nothing fits', () => {
   const seq = JSON.parse(cli('solve', LLAMA, '--for', 'seq', '--gpu', 'rtx-4090', '--json').out);
   assert.equal(seq.axis, 'seq');
   assert.ok(seq.largest > 1000);
+});
+
+test('a config.json with Python-style Infinity/NaN is read; a non-finite value that matters is an error naming its key', () => {
+  const base = JSON.parse(readFileSync(LLAMA, 'utf8'));
+  const ok = file('py-json.json', JSON.stringify(base).replace(/}$/, ', "time_step_limit": [0.0, Infinity], "initializer_range": NaN}'));
+  const r = cli('estimate', ok, '--json');
+  assert.equal(r.code, 0, r.err);
+  const bad = file('py-json-bad.json', JSON.stringify({ ...base, num_hidden_layers: 0 }).replace('"num_hidden_layers":0', '"num_hidden_layers":Infinity'));
+  assertCleanError(cli('estimate', bad), /"num_hidden_layers" must be a finite integer, got Infinity/);
 });
