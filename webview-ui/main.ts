@@ -256,7 +256,6 @@ const barResize = new ResizeObserver((entries) => {
 });
 
 function updateResults(): void {
-  const d = state.data!;
   const { est, error } = run(state.scenario);
   const summary = document.getElementById('summary');
   const chart = document.getElementById('chart');

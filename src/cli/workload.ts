@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocumentText, modelPathCandidates } from '../parsers/index.ts';
 import type { ScenarioInput } from '../core/scenario.ts';
-import { InputError, MAX_CONFIG_BYTES, lineCol, readConfigFile } from './read-config.ts';
+import { InputError, MAX_CONFIG_BYTES, readConfigFile } from './read-config.ts';
 
 export interface CliInput {
   /** The model's config.json (parsed). */
@@ -58,5 +58,3 @@ export function readCliInput(file: string, modelOverride?: string): CliInput {
   }
   return { config: readConfigFile(configPath), configPath, scenario: { ...w.scenario }, notes, kind: w.kind };
 }
-
-export { lineCol };

@@ -77,11 +77,6 @@ export function engineOptions(a: Pick<Analysis, 'customGpus'>): EstimateOptions 
   return a.customGpus?.length ? { customGpus: a.customGpus } : {};
 }
 
-/** The vLLM figures of an estimate, when it ran the vLLM runtime on a target GPU. */
-export function servingOf(e: Estimate): NonNullable<Estimate['memory']['serving']> | null {
-  return e.memory.serving ?? null;
-}
-
 /**
  * vLLM: bytes of the profile run (one scheduler step's activations and the sampler's logits), which the engine keeps
  * as the allocator reserve of the budget; whichever phase is the peak, this is what comes out of the KV pool.

@@ -14,12 +14,10 @@ import { SECTION, readSettings } from './settings.ts';
 import { estimateMarkdown } from './text.ts';
 import { WorkspaceModel, type Entry, type FileState } from './workspace.ts';
 
-let model: WorkspaceModel | undefined;
 let log: vscode.LogOutputChannel | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
-  model = new WorkspaceModel(context.workspaceState);
-  const wm = model;
+  const wm = new WorkspaceModel(context.workspaceState);
   const diagnostics = new Diagnostics(wm);
   const codeLens = new CodeLensProvider(wm, () => readSettings().codeLens);
   const status = vscode.window.createStatusBarItem('llmFootprint.gpu', vscode.StatusBarAlignment.Right, 100);
@@ -267,7 +265,6 @@ export function activate(context: vscode.ExtensionContext): void {
 }
 
 export function deactivate(): void {
-  model = undefined;
   log?.dispose();
   log = undefined;
 }
