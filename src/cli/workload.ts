@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocumentText, modelPathCandidates } from '../parsers/index.ts';
+import { parseDocumentText, modelPathCandidates, type FileKind } from '../parsers/index.ts';
 import type { ScenarioInput } from '../core/scenario.ts';
 import { InputError, MAX_CONFIG_BYTES, readConfigFile } from './read-config.ts';
 
@@ -17,7 +17,7 @@ export interface CliInput {
   scenario: ScenarioInput;
   /** Notes from the workload parser (keys not modelled yet, defaults assumed). */
   notes: string[];
-  kind: 'model-config' | 'axolotl' | 'llamafactory' | 'vllm';
+  kind: FileKind;
 }
 
 function readText(file: string): string {

@@ -15,19 +15,17 @@ import {
   type Scenario,
   type ScenarioInput,
 } from '../core/index.ts';
-import type { WorkloadFile } from '../parsers/types.ts';
-
-export type FileKindOrNone = 'model-config' | 'axolotl' | 'llamafactory' | 'vllm';
+import type { FileKind, WorkloadFile } from '../parsers/types.ts';
 
 export interface Analysis {
-  kind: FileKindOrNone;
+  kind: FileKind;
   config: Record<string, unknown>;
   spec: ModelSpec;
   scenario: Scenario;
   estimate: Estimate;
   gpu: Gpu | null;
   /**
-   * The engine's verdict (`estimate.memory.fits`): device memory within the GPU, or for the vLLM runtime one
+   * The engine's verdict, `estimate.memory.fits` as it is: device memory within the GPU, or for the vLLM runtime one
    * request of the full length within the KV pool that --gpu-memory-utilization leaves. null without a GPU.
    */
   fits: boolean | null;
@@ -60,16 +58,10 @@ export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | 
   return parseScenario(input);
 }
 
-/** Whether an estimate fits its target GPU, as the engine decides (null without a GPU). */
-export function fitsOn(estimate: Estimate, gpu: Gpu | null): boolean | null {
-  if (!gpu) return null;
-  return estimate.memory.fits ?? estimate.memory.device_bytes <= gpu.memoryBytes;
-}
-
-export function analyze(kind: FileKindOrNone, config: Record<string, unknown>, spec: ModelSpec, scenario: Scenario, customGpus: readonly Gpu[] = []): Analysis {
+export function analyze(kind: FileKind, config: Record<string, unknown>, spec: ModelSpec, scenario: Scenario, customGpus: readonly Gpu[] = []): Analysis {
   const estimate = estimateSpec(spec, scenario, { customGpus });
   const gpu = scenario.gpu ? (findGpu(scenario.gpu, customGpus) ?? null) : null;
-  return { kind, config, spec, scenario, estimate, gpu, fits: fitsOn(estimate, gpu), customGpus };
+  return { kind, config, spec, scenario, estimate, gpu, fits: estimate.memory.fits, customGpus };
 }
 
 /** The engine options of an analysis (its custom GPUs), for re-runs. */

@@ -4,6 +4,7 @@
  */
 import type { ScenarioInput } from '../core/scenario.ts';
 import type { Gpu } from '../core/roofline/hardware.ts';
+import type { FileKind } from '../parsers/types.ts';
 
 /** Which file the panel shows, for its title and the "open source" link. */
 export interface SourceInfo {
@@ -11,7 +12,7 @@ export interface SourceInfo {
   uri: string;
   /** Short label, e.g. `examples/axolotl-lora.yaml`. */
   label: string;
-  kind: 'model-config' | 'axolotl' | 'llamafactory' | 'vllm' | 'none';
+  kind: FileKind | 'none';
   /** The model config's label when it came from another file (a linked config.json). */
   modelLabel?: string;
 }
