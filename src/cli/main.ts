@@ -6,7 +6,7 @@
  * 2 bad input (message names the file, line or key).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { estimate, readModelConfig, parseScenario, findGpu, largestFitting, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
+import { estimate, readModelConfig, parseScenario, findGpu, largestFitting, unknownGpuError, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
 import type { ScenarioInput } from '../core/scenario.ts';
 import { InputError } from './read-config.ts';
 import { readCliInput } from './workload.ts';
@@ -172,7 +172,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     if (!scenario.gpu) throw new InputError('solve needs --gpu <id> (see `llm-footprint gpus`)');
     const sc = parseScenario(scenario);
     const gpu = findGpu(sc.gpu!);
-    if (!gpu) throw new ScenarioError(`gpu: unknown GPU "${sc.gpu}" (see \`llm-footprint gpus\`)`, 'gpu');
+    if (!gpu) throw unknownGpuError(sc.gpu!);
     const best = largestFitting(spec, sc, flags.for, gpu.memoryBytes);
     const at = best === null ? null : estimate(spec, { ...sc, [flags.for]: best });
     if (flags.json) {
