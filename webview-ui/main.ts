@@ -15,8 +15,8 @@ import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { estimateSpec, formatBytes, parseScenario, readModelConfig, type Estimate, type ModelSpec, type Scenario, type ScenarioInput, type Gpu } from '../src/core/index.ts';
 import { isHostMessage, isWebviewState, type PanelData, type PanelView, type WebviewMessage, type WebviewState } from '../src/shared/protocol.ts';
-import { countLabel, percentLabel, shortGpuName, tokensLabel } from '../src/extension/analysis.ts';
-import { estimateMarkdown, substitute } from '../src/extension/text.ts';
+import { countLabel, percentLabel, shortGpuName, tokensLabel } from '../src/shared/labels.ts';
+import { estimateMarkdown, substitute } from '../src/shared/markdown.ts';
 import { clear, css, h, s } from './dom.ts';
 import { capacityOf, coerce, controlsFor, fitOf, curveGeometry, displayValue, sanitizeScenario, stackedSegments, sweep, type Control } from './model.ts';
 

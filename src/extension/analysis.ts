@@ -5,7 +5,6 @@
 import {
   estimateSpec,
   findGpu,
-  formatBytes,
   parseScenario,
   readModelConfig,
   type Estimate,
@@ -77,16 +76,6 @@ export function profileRunBytes(e: Estimate): number {
   return e.memory.device_terms.find((t) => t.id === 'allocator_reserve')?.bytes ?? 0;
 }
 
-/** Tokens of one full-length request (vLLM: --max-model-len, prompt and output together). */
-export function requestTokens(s: Scenario): number {
-  return s.seq + (s.mode === 'inference' ? s.newTokens : 0);
-}
-
-/** 0.9 → "90%". */
-export function percentLabel(f: number): string {
-  return `${Math.round(f * 1000) / 10}%`;
-}
-
 /** Same model, scenario with a patch; null when the patched scenario is invalid. */
 export function rerun(a: Analysis, patch: Partial<Scenario>): Estimate | null {
   try {
@@ -105,33 +94,6 @@ export function rerunConfig(a: Analysis, patch: Record<string, unknown>): Estima
   }
 }
 
-/** "NVIDIA H100 SXM 80GB" → "H100 80GB". */
-export function shortGpuName(gpu: { name: string }): string {
-  return gpu.name
-    .replace(/^(NVIDIA|AMD)\s+/, '')
-    .replace(/\b(GeForce|Instinct|RTX)\s+/, (m) => (m.startsWith('RTX') ? m : ''))
-    .replace(/\s+SXM2?\b/, '')
-    .trim();
-}
-
-/** 131072 → "128K", 32768 → "32K", 4000 → "4,000". */
-export function tokensLabel(n: number): string {
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024}K`;
-  return n.toLocaleString('en-US');
-}
-
-/** 8030261248 → "8.03 B". */
-export function countLabel(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} B`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} M`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} K`;
-  return String(n);
-}
-
-export function signedBytes(n: number): string {
-  return `${n < 0 ? '−' : '+'}${formatBytes(Math.abs(n))}`;
-}
-
 /** Terms whose id or label matches (the engine's term ids: weights, kv_cache, activations, gradients, optimizer …). */
 export function termsMatching(e: Estimate, re: RegExp) {
   return e.memory.terms.filter((t) => t.where === 'gpu' && (re.test(t.id) || re.test(t.label)));
@@ -145,8 +107,6 @@ export function bytesMatching(e: Estimate, re: RegExp): number {
 export function weightsBytes(e: Estimate): number {
   return e.memory.terms.filter((t) => t.where === 'gpu' && t.id === 'weights').reduce((s, t) => s + t.bytes, 0);
 }
-
-export { largestFitting } from '../core/index.ts';
 
 /** Whether the token-proportional terms (activations, logits, KV cache) outweigh the parameter-proportional ones. */
 export function tokenBound(e: Estimate): boolean {

@@ -2,10 +2,12 @@
  * Diagnostic decisions, pure: which key makes a setup not fit the target GPU, and which edits would fix it.
  * The extension turns these into vscode.Diagnostic and CodeAction (WorkspaceEdits the user applies).
  */
-import { estimateSpec, formatBytes, parseScenario, type Estimate } from '../core/index.ts';
+import { estimateSpec, formatBytes, largestFitting, parseScenario, type Estimate } from '../core/index.ts';
 import { LineIndex, ZERO_RANGE, parseDocumentText } from '../parsers/index.ts';
 import type { KeyLocation, ParseIssue, Position, Range, WorkloadFile, ModelConfigFile } from '../parsers/types.ts';
-import { weightsBytes, engineOptions, largestFitting, percentLabel, profileRunBytes, requestTokens, rerun, shortGpuName, tokenBound, tokensLabel, type Analysis } from './analysis.ts';
+import { percentLabel, shortGpuName, tokensLabel } from '../shared/labels.ts';
+import { requestTokens } from '../shared/scenario-summary.ts';
+import { engineOptions, profileRunBytes, rerun, tokenBound, weightsBytes, type Analysis } from './analysis.ts';
 
 export interface TextEdit {
   range: Range;

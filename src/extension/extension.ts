@@ -4,14 +4,14 @@
  */
 import * as vscode from 'vscode';
 import { looksLikeModelConfig, parseModelConfig } from '../parsers/index.ts';
+import { shortGpuName } from '../shared/labels.ts';
+import { estimateMarkdown } from '../shared/markdown.ts';
 import { isWebviewState, type PanelData, type PanelView } from '../shared/protocol.ts';
-import { shortGpuName } from './analysis.ts';
 import { compareSeeds } from './compare.ts';
 import { customGpus, customGpuWarning, findTargetGpu, gpuPickItems, reloadCustomGpus } from './gpus.ts';
 import { BreakdownPanel, VIEW_TYPE } from './panel.ts';
 import { CodeLensProvider, Diagnostics, HoverProvider, QuickFixProvider, SELECTOR } from './providers.ts';
 import { SECTION, readSettings } from './settings.ts';
-import { estimateMarkdown } from './text.ts';
 import { WorkspaceModel, type Entry, type FileState } from './workspace.ts';
 
 let log: vscode.LogOutputChannel | undefined;

@@ -3,20 +3,9 @@
  * the engine (re-run with one thing changed), the extension only places the strings.
  */
 import { formatBytes, type Estimate } from '../core/index.ts';
-import {
-  bytesMatching,
-  countLabel,
-  percentLabel,
-  profileRunBytes,
-  requestTokens,
-  rerun,
-  rerunConfig,
-  shortGpuName,
-  signedBytes,
-  tokensLabel,
-  weightsBytes,
-  type Analysis,
-} from './analysis.ts';
+import { countLabel, percentLabel, shortGpuName, signedBytes, tokensLabel } from '../shared/labels.ts';
+import { requestTokens, scenarioSummary } from '../shared/scenario-summary.ts';
+import { bytesMatching, profileRunBytes, rerun, rerunConfig, weightsBytes, type Analysis } from './analysis.ts';
 
 /**
  * "≈ 41.3 GiB peak per GPU · fits H100 80GB" (the e2e test reads this format). A scenario on the vLLM runtime says
@@ -52,26 +41,6 @@ function vllmCodeLensTitle(a: Pick<Analysis, 'estimate' | 'gpu' | 'fits'>): stri
   const at = `${shortGpuName(a.gpu)} at ${percentLabel(s.gpuMemoryUtilization)}`;
   if (a.fits) return `≈ ${sv.max_concurrency} × ${len} requests at once · KV pool ${formatBytes(sv.kv_pool_bytes)} · fits ${at}`;
   return `≈ 0 × ${len} requests at once · does not fit ${at} (one ${len} request needs ${formatBytes(sv.kv_bytes_per_request)}, pool ${formatBytes(sv.kv_pool_bytes)})`;
-}
-
-/** One-line summary of the scenario, for CodeLens tooltips and hovers. */
-export function scenarioSummary(a: Analysis): string {
-  const s = a.scenario;
-  if (s.mode === 'inference' && s.runtime === 'vllm') {
-    const parts = ['vLLM', `max ${s.batch} seqs`, `max len ${tokensLabel(requestTokens(s))}`, s.precision];
-    if (s.kvDtype !== 'auto') parts.push(`KV ${s.kvDtype}`);
-    parts.push(`${percentLabel(s.gpuMemoryUtilization)} of the GPU`, `${s.maxNumBatchedTokens.toLocaleString('en-US')} batched tokens`);
-    return parts.join(', ');
-  }
-  const parts = [s.mode, `batch ${s.batch}`, `seq ${tokensLabel(s.seq)}`];
-  if (s.mode === 'inference' && s.newTokens) parts.push(`+${tokensLabel(s.newTokens)} new`);
-  parts.push(s.precision);
-  if (s.mode === 'training') {
-    parts.push(s.optimizer);
-    if (s.gradCheckpointing) parts.push('grad checkpointing');
-    if (s.loraRank) parts.push(`LoRA r=${s.loraRank}`);
-  } else if (s.kvDtype !== 'auto') parts.push(`KV ${s.kvDtype}`);
-  return parts.join(', ');
 }
 
 export function totalLine(a: Analysis): string {
@@ -334,56 +303,7 @@ export function hoverMarkdown(key: string, a: Analysis, commandUri?: string): st
   if (!isHoverKey(key)) return null;
   const c = keyContribution(key, a);
   if (!c) return null;
-  const lines = [`**${key}** — ${c}`, '', totalLine(a), '', `_${scenarioSummary(a)}_`];
+  const lines = [`**${key}** — ${c}`, '', totalLine(a), '', `_${scenarioSummary(a.scenario)}_`];
   if (commandUri) lines.push('', `[$(graph) Show memory breakdown](${commandUri})`);
   return lines.join('\n');
 }
-
-function mdEscape(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
-/** The estimate as a Markdown table (Copy Estimate as Markdown). */
-export function estimateMarkdown(e: Estimate, opts: { title?: string; gpuName?: string | null; fits?: boolean | null } = {}): string {
-  const m = e.memory;
-  const s = e.scenario;
-  const out: string[] = [];
-  out.push(`### ${opts.title ?? 'LLM Footprint estimate'}`, '');
-  out.push(`- Model: ${e.model.type}, ${countLabel(e.params.total)} params (${countLabel(e.params.trainable)} trainable)`);
-  const scen = [`${s.mode}`, `batch ${s.batch}`, `seq ${s.seq}`, s.precision];
-  if (s.mode === 'training') {
-    scen.push(s.optimizer);
-    if (s.gradCheckpointing) scen.push('gradient checkpointing');
-    if (s.loraRank) scen.push(`LoRA r=${s.loraRank}`);
-  } else {
-    if (s.newTokens) scen.push(`${s.newTokens} new tokens`);
-    if (s.kvDtype !== 'auto') scen.push(`KV ${s.kvDtype}`);
-  }
-  if (s.mode === 'inference' && s.runtime === 'vllm') scen.push(`vLLM at ${percentLabel(s.gpuMemoryUtilization)} of the GPU`, `${s.maxNumBatchedTokens} batched tokens`);
-  out.push(`- Scenario: ${scen.join(', ')}`);
-  out.push(`- Peak (live tensors, ${m.peak_phase}): **${formatBytes(m.peak_bytes)}** (${m.peak_bytes} bytes)`);
-  out.push(`- Device (with CUDA context and allocator): ${formatBytes(m.device_bytes)}`);
-  const gpuName = opts.gpuName ?? m.gpu?.name ?? null;
-  const fits = opts.fits ?? m.fits;
-  if (gpuName) out.push(`- Target GPU: ${gpuName} — ${fits ? 'fits' : 'does not fit'}`);
-  if (m.serving) {
-    out.push(
-      `- vLLM: budget ${formatBytes(m.serving.budget_bytes)}, KV pool ${formatBytes(m.serving.kv_pool_bytes)}, ${formatBytes(m.serving.kv_bytes_per_request)} per ${s.seq + s.newTokens}-token request, ${m.serving.max_concurrency} requests at once`,
-    );
-  }
-  out.push('', '| Term | Bytes | Size | Formula | Source |', '|---|---:|---:|---|---|');
-  for (const t of [...m.terms, ...m.device_terms]) {
-    out.push(`| ${mdEscape(t.label)}${t.where !== 'gpu' ? ` (${t.where})` : ''} | ${t.bytes} | ${formatBytes(t.bytes)} | \`${mdEscape(substitute(t.formula, t.inputs))}\` | ${mdEscape(t.source)} |`);
-  }
-  if (e.warnings.length) out.push('', ...e.warnings.map((w) => `> ${w}`));
-  return out.join('\n') + '\n';
-}
-
-/** `batch * seq * hidden * 2` with inputs {batch: 1, …} → `1 * 4096 * 4096 * 2`. Longest names first. */
-export function substitute(formula: string, inputs: Record<string, number>): string {
-  const names = Object.keys(inputs).sort((x, y) => y.length - x.length);
-  if (names.length === 0) return formula;
-  const re = new RegExp(`\\b(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\b`, 'g');
-  return formula.replace(re, (n) => String(inputs[n]));
-}
-
