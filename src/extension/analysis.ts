@@ -94,23 +94,42 @@ export function rerunConfig(a: Analysis, patch: Record<string, unknown>): Estima
   }
 }
 
-/** Terms whose id or label matches (the engine's term ids: weights, kv_cache, activations, gradients, optimizer …). */
-export function termsMatching(e: Estimate, re: RegExp) {
-  return e.memory.terms.filter((t) => t.where === 'gpu' && (re.test(t.id) || re.test(t.label)));
-}
+/**
+ * The engine's term ids the editor's text and diagnostics read (src/core names them; a term keeps its id whatever
+ * its label says: "Weights" and "Base weights (frozen)" are both `weights`).
+ */
+export type TermId =
+  | 'weights'
+  | 'gradients'
+  | 'optimizer_states'
+  | 'optimizer_temporaries'
+  | 'lora_adapters'
+  | 'autocast_weight_copies'
+  | 'kv_cache'
+  | 'activations'
+  | 'activations_recompute'
+  | 'logits';
 
-export function bytesMatching(e: Estimate, re: RegExp): number {
-  return termsMatching(e, re).reduce((s, t) => s + t.bytes, 0);
+/** Terms that grow with the tokens of a step (batch × sequence). */
+export const TOKEN_TERMS: readonly TermId[] = ['activations', 'activations_recompute', 'logits', 'kv_cache'];
+/** Terms that grow with the parameters. */
+export const PARAMETER_TERMS: readonly TermId[] = ['weights', 'gradients', 'optimizer_states', 'optimizer_temporaries', 'autocast_weight_copies', 'lora_adapters'];
+/** Activations of training: saved for backward, the recomputed layer, the logits and loss. */
+export const ACTIVATION_TERMS: readonly TermId[] = ['activations', 'activations_recompute', 'logits'];
+export const OPTIMIZER_TERMS: readonly TermId[] = ['optimizer_states', 'optimizer_temporaries'];
+
+/** GPU bytes of the terms with these ids. */
+export function termBytes(e: Estimate, ids: TermId | readonly TermId[]): number {
+  const wanted: readonly string[] = typeof ids === 'string' ? [ids] : ids;
+  return e.memory.terms.filter((t) => t.where === 'gpu' && wanted.includes(t.id)).reduce((sum, t) => sum + t.bytes, 0);
 }
 
 /** Bytes of the weights term (frozen base or trained weights). */
 export function weightsBytes(e: Estimate): number {
-  return e.memory.terms.filter((t) => t.where === 'gpu' && t.id === 'weights').reduce((s, t) => s + t.bytes, 0);
+  return termBytes(e, 'weights');
 }
 
 /** Whether the token-proportional terms (activations, logits, KV cache) outweigh the parameter-proportional ones. */
 export function tokenBound(e: Estimate): boolean {
-  const tok = bytesMatching(e, /^(activations|logits|kv_cache)/);
-  const par = bytesMatching(e, /^(weights|gradients|optimizer|autocast|lora)/);
-  return tok >= par;
+  return termBytes(e, TOKEN_TERMS) >= termBytes(e, PARAMETER_TERMS);
 }

@@ -5,7 +5,7 @@
 import { formatBytes, type Estimate } from '../core/index.ts';
 import { countLabel, percentLabel, shortGpuName, signedBytes, tokensLabel } from '../shared/labels.ts';
 import { requestTokens, scenarioSummary } from '../shared/scenario-summary.ts';
-import { bytesMatching, profileRunBytes, rerun, rerunConfig, weightsBytes, type Analysis } from './analysis.ts';
+import { ACTIVATION_TERMS, OPTIMIZER_TERMS, profileRunBytes, rerun, rerunConfig, termBytes, weightsBytes, type Analysis } from './analysis.ts';
 
 /**
  * "≈ 41.3 GiB peak per GPU · fits H100 80GB" (the e2e test reads this format). A scenario on the vLLM runtime says
@@ -23,8 +23,7 @@ export function codeLensTitle(a: Pick<Analysis, 'estimate' | 'gpu' | 'fits'>): s
 
 /** KV bytes of one full-length request when no GPU sizes a pool (the engine's KV term holds every sequence). */
 function kvPerRequestNoGpu(e: Estimate): number {
-  const kv = e.memory.terms.filter((t) => t.id === 'kv_cache').reduce((x, t) => x + t.bytes, 0);
-  return Math.round(kv / Math.max(1, e.scenario.batch));
+  return Math.round(termBytes(e, 'kv_cache') / Math.max(1, e.scenario.batch));
 }
 
 function vllmCodeLensTitle(a: Pick<Analysis, 'estimate' | 'gpu' | 'fits'>): string {
@@ -86,9 +85,6 @@ export function isHoverKey(key: string): boolean {
   return HOVER_KEYS.has(norm(key.split('.').pop() ?? key));
 }
 
-const kvRe = /^kv_cache/;
-const actRe = /^(activations|logits)/;
-
 /** What one key contributes, as a markdown sentence; null when the key has nothing to say in this analysis. */
 export function keyContribution(key: string, a: Analysis): string | null {
   const k = norm(key.split('.').pop() ?? key);
@@ -122,7 +118,7 @@ export function keyContribution(key: string, a: Analysis): string | null {
       const bpp = e.params.total > 0 ? weights / e.params.total : 2;
       const emb = a.spec.params.embedding;
       const head = a.spec.tiedEmbeddings ? 0 : emb;
-      const logits = bytesMatching(e, /logit/i);
+      const logits = termBytes(e, 'logits');
       let t = `Embedding ${countLabel(emb)} params${head ? ` + untied lm_head ${countLabel(head)}` : ' (tied with lm_head)'} → ${formatBytes(Math.round((emb + head) * bpp))} of weights`;
       if (logits) t += `; logits at this scenario ${formatBytes(logits)}`;
       return `${t}.`;
@@ -156,7 +152,7 @@ export function keyContribution(key: string, a: Analysis): string | null {
     case 'max_model_len': {
       const half = Math.max(1, Math.floor(s.seq / 2));
       const d = delta(rerun(a, { seq: half }));
-      const seqTerms = bytesMatching(e, s.mode === 'training' ? actRe : kvRe);
+      const seqTerms = termBytes(e, s.mode === 'training' ? ACTIVATION_TERMS : 'kv_cache');
       const what = s.mode === 'training' ? 'activations' : 'KV cache';
       if (d === 0) return `${tokensLabel(s.seq)} tokens per sequence; the peak is at "${e.memory.peak_phase}", which does not depend on it (${what} are smaller).`;
       return `${tokensLabel(s.seq)} tokens per sequence: ${what} ${formatBytes(seqTerms)}${d !== null ? `; ${tokensLabel(half)} ${change(d)}` : ''}.`;
@@ -178,7 +174,7 @@ export function keyContribution(key: string, a: Analysis): string | null {
     case 'finetuning_type': {
       if (s.mode !== 'training') return null;
       if (s.loraRank) {
-        const lora = bytesMatching(e, /lora|adapter/i);
+        const lora = termBytes(e, 'lora_adapters');
         const full = rerun(a, { loraRank: null });
         const saved = full ? full.memory.peak_bytes - e.memory.peak_bytes : null;
         return `LoRA rank ${s.loraRank}: ${countLabel(e.params.trainable)} trainable params${lora ? `, adapters and their optimizer state ${formatBytes(lora)}` : ''}${saved !== null ? `; full fine-tuning would need ${signedBytes(saved)}` : ''}.`;
@@ -207,7 +203,7 @@ export function keyContribution(key: string, a: Analysis): string | null {
     case 'optimizer':
     case 'optim': {
       if (s.mode !== 'training') return null;
-      const opt = bytesMatching(e, /optim/i);
+      const opt = termBytes(e, OPTIMIZER_TERMS);
       const adam = s.optimizer.startsWith('adamw');
       const alt = rerun(a, { optimizer: adam ? 'sgd' : 'adamw' });
       return `${s.optimizer} state: ${formatBytes(opt)}${alt ? `; ${adam ? 'plain SGD' : 'AdamW'} ${change(alt.memory.peak_bytes - e.memory.peak_bytes)}` : ''}.`;
@@ -216,11 +212,11 @@ export function keyContribution(key: string, a: Analysis): string | null {
       if (s.mode !== 'training') return null;
       if (s.gradAccumulation <= 1) return 'One micro-batch per optimizer step: the gradients are freed after every step.';
       const one = rerun(a, { gradAccumulation: 1 });
-      const grads = bytesMatching(e, /^gradients$/);
+      const grads = termBytes(e, 'gradients');
       return `${s.gradAccumulation} micro-batches per optimizer step: the gradients (${formatBytes(grads)}) stay allocated from one micro-batch to the next${one ? `; without accumulation ${change(one.memory.peak_bytes - e.memory.peak_bytes)}` : ''}.`;
     }
     case 'kv_cache_dtype': {
-      const kv = bytesMatching(e, kvRe);
+      const kv = termBytes(e, 'kv_cache');
       return `KV cache ${formatBytes(kvpt)}/token in ${s.kvDtype}: ${formatBytes(kv)} for ${s.batch} × ${tokensLabel(s.seq)} tokens.`;
     }
     case 'base_model':
