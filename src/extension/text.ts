@@ -88,12 +88,22 @@ export function isHoverKey(key: string): boolean {
 /** What one key contributes, as a markdown sentence; null when the key has nothing to say in this analysis. */
 export function keyContribution(key: string, a: Analysis): string | null {
   const k = norm(key.split('.').pop() ?? key);
+  const s = a.scenario;
+  if (s.mode === 'inference' && s.runtime === 'vllm' && VLLM_KEYS.has(k)) return vllmContribution(k, a);
+  return architectureContribution(k, key, a) ?? workloadContribution(k, a) ?? trainingContribution(k, a);
+}
+
+/** The peak of a re-run minus this peak (null when the re-run failed). */
+function peakDelta(a: Analysis, alt: Estimate | null): number | null {
+  return alt ? alt.memory.peak_bytes - a.estimate.memory.peak_bytes : null;
+}
+
+/** Keys of the model config: what the architecture costs at this scenario. */
+function architectureContribution(k: string, key: string, a: Analysis): string | null {
   const e = a.estimate;
   const s = a.scenario;
   const kvpt = e.memory.kv_bytes_per_token;
   const weights = weightsBytes(e);
-  const delta = (alt: Estimate | null) => (alt ? alt.memory.peak_bytes - e.memory.peak_bytes : null);
-  if (s.mode === 'inference' && s.runtime === 'vllm' && VLLM_KEYS.has(k)) return vllmContribution(k, a);
   switch (k) {
     case 'num_key_value_heads':
     case 'head_dim':
@@ -111,7 +121,7 @@ export function keyContribution(key: string, a: Analysis): string | null {
       return `Width of every layer: weights ${formatBytes(weights)} (${countLabel(e.params.total)} params); activations and KV grow linearly with it.`;
     case 'num_hidden_layers': {
       const L = a.spec.layers;
-      const d = L > 1 ? delta(rerunConfig(a, { num_hidden_layers: L - 1 })) : null;
+      const d = L > 1 ? peakDelta(a, rerunConfig(a, { num_hidden_layers: L - 1 })) : null;
       return d === null ? `${L} layers.` : `Each of the ${L} layers adds ≈ ${formatBytes(-d)} at this scenario (weights, ${s.mode === 'training' ? 'gradients, optimizer state, activations' : 'KV cache'}).`;
     }
     case 'vocab_size': {
@@ -147,11 +157,26 @@ export function keyContribution(key: string, a: Analysis): string | null {
       return a.spec.moe ? `${a.spec.moe.experts} experts, ${a.spec.moe.topK} active per token: all are held in memory (${countLabel(e.params.total)} params, ${countLabel(e.params.active)} active).` : null;
     case 'sliding_window':
       return `Layers with a sliding window keep at most that many tokens of KV cache.`;
+    case 'base_model':
+    case 'model_name_or_path':
+    case 'model':
+      return `${a.spec.modelType} (${a.spec.adapter}): ${countLabel(e.params.total)} params, ${a.spec.layers} layers, hidden ${a.spec.hidden}, ${a.spec.heads} heads / ${a.spec.kvHeads} KV heads, vocab ${a.spec.vocab}.`;
+    default:
+      return null;
+  }
+}
+
+/** Keys of the workload: sequence length, batch and the KV cache dtype. */
+function workloadContribution(k: string, a: Analysis): string | null {
+  const e = a.estimate;
+  const s = a.scenario;
+  const kvpt = e.memory.kv_bytes_per_token;
+  switch (k) {
     case 'sequence_len':
     case 'cutoff_len':
     case 'max_model_len': {
       const half = Math.max(1, Math.floor(s.seq / 2));
-      const d = delta(rerun(a, { seq: half }));
+      const d = peakDelta(a, rerun(a, { seq: half }));
       const seqTerms = termBytes(e, s.mode === 'training' ? ACTIVATION_TERMS : 'kv_cache');
       const what = s.mode === 'training' ? 'activations' : 'KV cache';
       if (d === 0) return `${tokensLabel(s.seq)} tokens per sequence; the peak is at "${e.memory.peak_phase}", which does not depend on it (${what} are smaller).`;
@@ -168,6 +193,21 @@ export function keyContribution(key: string, a: Analysis): string | null {
       if (per === 0) return `${n}; the peak is at "${e.memory.peak_phase}", which does not depend on it.`;
       return `${n}; each ${unit} adds ≈ ${formatBytes(per)}.`;
     }
+    case 'kv_cache_dtype': {
+      const kv = termBytes(e, 'kv_cache');
+      return `KV cache ${formatBytes(kvpt)}/token in ${s.kvDtype}: ${formatBytes(kv)} for ${s.batch} × ${tokensLabel(s.seq)} tokens.`;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Keys of a training setup: LoRA, checkpointing, precision, optimizer and accumulation. */
+function trainingContribution(k: string, a: Analysis): string | null {
+  const e = a.estimate;
+  const s = a.scenario;
+  const weights = weightsBytes(e);
+  switch (k) {
     case 'lora_r':
     case 'lora_rank':
     case 'adapter':
@@ -215,14 +255,6 @@ export function keyContribution(key: string, a: Analysis): string | null {
       const grads = termBytes(e, 'gradients');
       return `${s.gradAccumulation} micro-batches per optimizer step: the gradients (${formatBytes(grads)}) stay allocated from one micro-batch to the next${one ? `; without accumulation ${change(one.memory.peak_bytes - e.memory.peak_bytes)}` : ''}.`;
     }
-    case 'kv_cache_dtype': {
-      const kv = termBytes(e, 'kv_cache');
-      return `KV cache ${formatBytes(kvpt)}/token in ${s.kvDtype}: ${formatBytes(kv)} for ${s.batch} × ${tokensLabel(s.seq)} tokens.`;
-    }
-    case 'base_model':
-    case 'model_name_or_path':
-    case 'model':
-      return `${a.spec.modelType} (${a.spec.adapter}): ${countLabel(e.params.total)} params, ${a.spec.layers} layers, hidden ${a.spec.hidden}, ${a.spec.heads} heads / ${a.spec.kvHeads} KV heads, vocab ${a.spec.vocab}.`;
     default:
       return null;
   }
