@@ -1,6 +1,6 @@
 /**
  * Pure glue between parsed files and the engine: builds the scenario a file describes, runs the estimate, and
- * re-runs it with one thing changed (for hovers, quick fixes and the webview). No `vscode` here.
+ * re-runs it with one thing changed (for hovers, CodeLens and quick fixes). No `vscode` here.
  */
 import {
   estimateSpec,

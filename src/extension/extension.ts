@@ -1,6 +1,6 @@
 /**
  * LLM Footprint's VS Code entry point: registers providers, commands, the status bar GPU picker and the webview
- * serializer. Glue only: parsing is in src/parsers, memory math in src/core, text in the pure modules here.
+ * serializer. Glue only: parsing is in src/parsers, memory math in src/core, text in text.ts and src/shared.
  */
 import * as vscode from 'vscode';
 import { looksLikeModelConfig, parseModelConfig } from '../parsers/index.ts';

@@ -1,6 +1,7 @@
 /**
- * Text shown in the editor: CodeLens titles, hover markdown and the Markdown export. Pure: the numbers come from
- * the engine (re-run with one thing changed), the extension only places the strings.
+ * Text shown in the editor: CodeLens titles and hover markdown (the Markdown export and the labels shared with the
+ * webview are in src/shared). Pure: the numbers come from the engine (re-run with one thing changed), the extension
+ * only places the strings.
  */
 import { formatBytes, type Estimate } from '../core/index.ts';
 import { countLabel, percentLabel, shortGpuName, signedBytes, tokensLabel } from '../shared/labels.ts';

@@ -1,6 +1,6 @@
 /**
- * The typed messages between the extension host and the breakdown webview. Both sides import this module only;
- * every message is validated on receipt with the guards below (a webview is untrusted input).
+ * The typed messages between the extension host and the breakdown webview. Both sides take their message types
+ * from this module only; every message is validated on receipt with the guards below (a webview is untrusted input).
  */
 import { isObject } from '../core/input-checks.ts';
 import type { ScenarioInput } from '../core/scenario.ts';
