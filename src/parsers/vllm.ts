@@ -4,6 +4,7 @@
  * `python -m vllm.entrypoints.openai.api_server --model …`.
  */
 import type { ScenarioInput } from '../core/scenario.ts';
+import { notModelledIssue, type NotModelled } from './not-modelled.ts';
 import { LineIndex } from './positions.ts';
 import { MAX_FILE_BYTES, ZERO_RANGE, type FieldLocations, type KeyLocation, type ParseIssue, type ParseResult, type WorkloadFile } from './types.ts';
 
@@ -335,19 +336,21 @@ function applyOption(o: Opt, l: KeyLocation, r: CommandReading): void {
   }
 }
 
-/** vLLM options whose memory effect is not modelled yet: when one matters, what it is, and what the estimate assumes. */
-const NOT_MODELLED: Record<string, { matters: (value: string | null) => boolean; what: string; severity: 'warning' | 'info'; withValue: boolean }> = {
-  '--tensor-parallel-size': { matters: (v) => Number(v) > 1, what: "multi-GPU parallelism is not modelled yet; the estimate is for the whole model on one GPU", severity: 'warning', withValue: true },
-  '--pipeline-parallel-size': { matters: (v) => Number(v) > 1, what: "multi-GPU parallelism is not modelled yet; the estimate is for the whole model on one GPU", severity: 'warning', withValue: true },
-  '--data-parallel-size': { matters: (v) => Number(v) > 1, what: "multi-GPU parallelism is not modelled yet; the estimate is for the whole model on one GPU", severity: 'warning', withValue: true },
-  '--quantization': { matters: () => true, what: "quantized weights are not modelled yet; the estimate uses the config's dtype", severity: 'warning', withValue: true },
-  '--cpu-offload-gb': { matters: (v) => Number(v) > 0, what: 'CPU offload is not modelled yet', severity: 'warning', withValue: false },
-  '--enable-lora': { matters: () => true, what: 'serving LoRA adapters is not modelled yet', severity: 'info', withValue: false },
-  '--max-lora-rank': { matters: () => true, what: 'serving LoRA adapters is not modelled yet', severity: 'info', withValue: false },
+/** vLLM options whose memory effect is not modelled yet: when one matters, and whether the warning shows its value. */
+const MULTI_GPU: NotModelled = { what: 'multi-GPU parallelism is', assumes: 'the estimate is for the whole model on one GPU' };
+const LORA_SERVING: NotModelled = { what: 'serving LoRA adapters is', severity: 'info' };
+const NOT_MODELLED: Record<string, NotModelled & { matters: (value: string | null) => boolean; withValue: boolean }> = {
+  '--tensor-parallel-size': { ...MULTI_GPU, matters: (v) => Number(v) > 1, withValue: true },
+  '--pipeline-parallel-size': { ...MULTI_GPU, matters: (v) => Number(v) > 1, withValue: true },
+  '--data-parallel-size': { ...MULTI_GPU, matters: (v) => Number(v) > 1, withValue: true },
+  '--quantization': { what: 'quantized weights are', assumes: "the estimate uses the config's dtype", matters: () => true, withValue: true },
+  '--cpu-offload-gb': { what: 'CPU offload is', matters: (v) => Number(v) > 0, withValue: false },
+  '--enable-lora': { ...LORA_SERVING, matters: () => true, withValue: false },
+  '--max-lora-rank': { ...LORA_SERVING, matters: () => true, withValue: false },
 };
 
 function warnIfNotModelled(o: Opt, l: KeyLocation, errors: ParseIssue[]): void {
   const later = NOT_MODELLED[o.name];
   if (!later || !later.matters(o.value)) return;
-  errors.push({ message: `${o.name}${later.withValue ? ` ${o.value}` : ''}: ${later.what}.`, severity: later.severity, range: l.keyRange, key: o.name });
+  errors.push(notModelledIssue(o.name, later.withValue ? `${o.name} ${o.value}` : o.name, l.keyRange, later));
 }
