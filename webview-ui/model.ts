@@ -7,6 +7,7 @@ import {
   SCENARIO_FIELDS,
   estimateSpec,
   findGpu,
+  largestFitting,
   parseScenario,
   type Estimate,
   type FieldInfo,
@@ -16,7 +17,6 @@ import {
   type ScenarioInput,
   type Term,
 } from '../src/core/index.ts';
-import { largestFitting } from '../src/extension/analysis.ts';
 
 export interface Control {
   field: FieldInfo;

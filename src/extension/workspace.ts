@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { readModelConfig, type ModelSpec } from '../core/index.ts';
 import {
   MAX_FILE_BYTES,
+  ZERO_RANGE,
   linkOrder,
   parseDocumentText,
   parseModelConfig,
@@ -103,7 +104,7 @@ export class WorkspaceModel implements vscode.Disposable {
     } else {
       const found = await this.findModelConfig(uri, file, settings.modelConfig);
       if (!found) {
-        const where = file.modelLocation?.valueRange ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+        const where = file.modelLocation?.valueRange ?? ZERO_RANGE;
         const what = file.model ? `"${file.model}"` : 'this file';
         return {
           file,
@@ -132,7 +133,7 @@ export class WorkspaceModel implements vscode.Disposable {
         modelUri,
         config: cfgFile.config,
         analysis: null,
-        problem: { message: `Cannot read the model config: ${(e as Error).message}`, severity: 'error', range: loc?.keyRange ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, key },
+        problem: { message: `Cannot read the model config: ${(e as Error).message}`, severity: 'error', range: loc?.keyRange ?? ZERO_RANGE, key },
       };
     }
     const workload = file.kind === 'model-config' ? null : (file as WorkloadFile);
@@ -148,7 +149,7 @@ export class WorkspaceModel implements vscode.Disposable {
         modelUri,
         config: cfgFile.config,
         analysis: null,
-        problem: { message: `Cannot estimate: ${(e as Error).message}`, severity: 'error', range: loc?.valueRange ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, key },
+        problem: { message: `Cannot estimate: ${(e as Error).message}`, severity: 'error', range: loc?.valueRange ?? ZERO_RANGE, key },
       };
     }
   }

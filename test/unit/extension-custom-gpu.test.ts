@@ -8,7 +8,8 @@ import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { findGpu, readModelConfig, type Gpu } from '../../src/core/index.ts';
 import { parseDocumentText, parseModelConfig, type WorkloadFile } from '../../src/parsers/index.ts';
-import { analyze, buildScenario, largestFitting, rerun, rerunConfig } from '../../src/extension/analysis.ts';
+import { largestFitting } from '../../src/core/index.ts';
+import { analyze, buildScenario, rerun, rerunConfig } from '../../src/extension/analysis.ts';
 import { applyEdits, fitDiagnostics, configFitDiagnostics } from '../../src/extension/diagnostics.ts';
 import { codeLensTitle } from '../../src/extension/text.ts';
 import {

@@ -4,11 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { estimate, estimateSpec, findGpu, formatBytes, parseScenario, readModelConfig, SCENARIO_FIELDS } from '../../src/core/index.ts';
+import { estimate, findGpu, formatBytes, largestFitting, readModelConfig, SCENARIO_FIELDS } from '../../src/core/index.ts';
 import { parseDocumentText, parseModelConfig, type WorkloadFile, type ModelConfigFile } from '../../src/parsers/index.ts';
-import { analyze, buildScenario, largestFitting, rerun, shortGpuName, tokensLabel, type Analysis } from '../../src/extension/analysis.ts';
-import { codeLensTitle, estimateMarkdown, hoverMarkdown, isHoverKey, keyContribution, substitute } from '../../src/extension/text.ts';
-import { applyEdits, configFitDiagnostics, fitDiagnostics, parseIssueDiagnostics, DOES_NOT_FIT, QUEUES } from '../../src/extension/diagnostics.ts';
+import { analyze, buildScenario, type Analysis } from '../../src/extension/analysis.ts';
+import { codeLensTitle, hoverMarkdown, isHoverKey, keyContribution } from '../../src/extension/text.ts';
+import { shortGpuName, tokensLabel } from '../../src/shared/labels.ts';
+import { estimateMarkdown, substitute } from '../../src/shared/markdown.ts';
+import { applyEdits, configFitDiagnostics, fitDiagnostics, parseIssueDiagnostics, DOES_NOT_FIT } from '../../src/extension/diagnostics.ts';
 import { compareSeeds } from '../../src/extension/compare.ts';
 import { contentSecurityPolicy, makeNonce, webviewHtml } from '../../src/extension/html.ts';
 import { isHostMessage, isWebviewMessage, isWebviewState } from '../../src/shared/protocol.ts';
@@ -83,7 +85,7 @@ test('hovers on training keys: batch, sequence, LoRA, gradient checkpointing', (
   assert.match(keyContribution('gradient_checkpointing', a)!, /is on: it saves [\d.]+ GiB/);
   assert.match(keyContribution('lora_r', a)!, /LoRA rank 16: 41\.9 M trainable params/);
   assert.match(keyContribution('sequence_len', a)!, /4K tokens per sequence/);
-  assert.match(hoverMarkdown('micro_batch_size', a)!, /_training, batch 2, seq 4K, bf16, adamw-fused, grad checkpointing, LoRA r=16_/);
+  assert.match(hoverMarkdown('micro_batch_size', a)!, /_training, batch 2, seq 4K, bf16, adamw-fused, grad checkpointing, 4 micro-batches per step, LoRA r=16_/);
   // examples/axolotl-lora.yaml accumulates 4 micro-batches: the LoRA gradients stay allocated between them.
   assert.equal(s.gradAccumulation, 4);
   assert.match(keyContribution('gradient_accumulation_steps', a)!, /4 micro-batches per optimizer step: the gradients \(160 MiB\) stay allocated/);
