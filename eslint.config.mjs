@@ -1,0 +1,84 @@
+// ESLint flat config: typescript-eslint's type-checked recommended rules for the TypeScript sources (src/, webview-ui/,
+// scripts/, test/), the plain recommended rules for the JavaScript ones (.mjs), and import rules that keep the layering:
+// src/core imports nothing outside itself (and not vscode), webview-ui imports nothing from src/extension.
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+// no-restricted-imports matches the import string, not the resolved file, so "outside src/core" depends on how deep the
+// importing file sits: from src/core/<d folders>/x.ts, d + 1 leading "../" leave src/core. One block per depth, up to
+// a depth deeper than any folder in src/core today.
+const outsideCore = (depth) => ({
+  regex: `^(\\./)?(\\.\\./){${depth + 1}}`,
+  message: 'src/core imports nothing outside src/core (it is bundled into the CLI, the extension and the webview alike).',
+});
+const coreLayering = [0, 1, 2, 3, 4, 5].map((depth) => ({
+  files: [`src/core/${'*/'.repeat(depth)}*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: [{ name: 'vscode', message: 'src/core does not depend on the VS Code API.' }],
+        patterns: [outsideCore(depth)],
+      },
+    ],
+  },
+}));
+
+export default defineConfig(
+  {
+    ignores: ['dist/', 'out/', '.tools/', 'node_modules/', 'test/fixtures/', 'test-results/'],
+  },
+  js.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        // tsconfig.eslint.json, not the project service's tsconfig.json: see the comment at its top.
+        project: './tsconfig.eslint.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
+      globals: { ...globals.node },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // node:test's test(), describe() and it() return promises that the runner itself awaits and reports.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
+      ],
+      // Template strings in this code base print counts, sizes and flags all the time; numbers and booleans read fine.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      // An argument named _x, or a rest sibling, marks one deliberately left unused.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
+    },
+  },
+  {
+    // JavaScript files are not part of the TypeScript program: no type information, so no type-checked rules.
+    files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    files: ['webview-ui/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The webview runs in a browser, without the VS Code API.' }],
+          patterns: [
+            {
+              regex: '(^|/)extension(/|$)',
+              message: 'webview-ui imports nothing from src/extension: move what both sides need to src/shared or src/core.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  ...coreLayering,
+);
