@@ -63,6 +63,11 @@ export default defineConfig(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
+    // The end-to-end suite drives a browser: the callbacks it hands to page.evaluate() run there.
+    files: ['test/e2e/**/*.mjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+  },
+  {
     files: ['webview-ui/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {

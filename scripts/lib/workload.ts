@@ -24,7 +24,7 @@ export function readWorkload(file: string, root: string): Workload {
   if (first.kind === 'model-config') return { kind: first.kind, modelConfig: path.resolve(file), scenario: {} };
   const candidates = first.model ? modelPathCandidates(first.model, path.dirname(path.resolve(file)), [path.resolve(root)]) : [];
   const modelConfig = candidates.find((p) => existsSync(p)) ?? null;
-  return { kind: first.kind, model: first.model, modelConfig, scenario: first.scenario as Record<string, unknown>, candidates };
+  return { kind: first.kind, model: first.model, modelConfig, scenario: first.scenario, candidates };
 }
 
 const [file, root] = process.argv.slice(2);
