@@ -201,7 +201,7 @@ test('residual dropout saves a 1-byte mask after attention and after the MLP', (
 test('MoE generation gathers each sequence\'s top-k expert weights at a decode step (Mixtral: 8 × 2 × 3·4096·14336 × 2 B)', async () => {
   const { readFileSync } = await import('node:fs');
   const { readModelConfig } = await import('../../src/core/model/index.ts');
-  const cfg = JSON.parse(readFileSync(new URL('../fixtures/configs/mixtral-8x7b-v0.1.json', import.meta.url), 'utf8'));
+  const cfg: unknown = JSON.parse(readFileSync(new URL('../fixtures/configs/mixtral-8x7b-v0.1.json', import.meta.url), 'utf8'));
   const e = estimateSpec(readModelConfig(cfg), parseScenario({ batch: 8, seq: 128, newTokens: 16 }));
   const decode = e.memory.phases.find((p) => p.phase === 'decode');
   assert.ok(decode);

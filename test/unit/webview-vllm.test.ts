@@ -16,7 +16,7 @@ const w = parseDocumentText('serve-vllm.sh', readFileSync(path.join(ROOT, 'examp
 const sent = { ...buildScenario({}, w, qwen, 'h100-sxm-80gb') };
 
 test('the scenario sent for a vllm script keeps runtime vllm and its fields through sanitizing; the vLLM controls show', () => {
-  const s = sanitizeScenario(JSON.parse(JSON.stringify(sent)));
+  const s = sanitizeScenario(JSON.parse(JSON.stringify(sent)) as Record<string, unknown>);
   assert.equal(s.runtime, 'vllm');
   assert.equal(s.gpuMemoryUtilization, 0.9);
   assert.equal(s.maxNumBatchedTokens, 8192);
