@@ -17,7 +17,7 @@ import type { ModelSpec } from '../../src/core/types.ts';
 
 const KiB = 1024;
 const GiB = 2 ** 30;
-const pytorch = RUNTIMES.pytorch!;
+const pytorch = RUNTIMES.pytorch;
 
 test('KV cache per token: Llama-3-8B 128 KiB, Llama-3-70B 320 KiB, Llama-2-7B 512 KiB (bf16)', () => {
   assert.equal(kvBytesPerToken(LLAMA_3_8B, 2), 128 * KiB);

@@ -9,7 +9,7 @@ import { inferenceLayerPeak } from '../../src/core/memory/activations.ts';
 import { evaluateFormula } from '../../src/core/formula.ts';
 import { LLAMA_3_8B, LLAMA_3_70B, MISTRAL_7B } from './helpers/specs.ts';
 
-const vllm = RUNTIMES.vllm!;
+const vllm = RUNTIMES.vllm;
 const KiB = 1024;
 
 test('KV pool = utilization × GPU − weights − profile run − workspace − CUDA context; concurrency = pool / one request', () => {
