@@ -26,7 +26,7 @@ export function lineCol(text: string, offset: number): { line: number; column: n
 /** Parses JSON text; throws InputError "<file>:<line>:<col>: <problem>" on the first syntax error. */
 export function parseJsonText(text: string, file: string): unknown {
   const errors: ParseError[] = [];
-  const value = parse(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: false });
+  const value: unknown = parse(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: false });
   if (errors.length > 0) {
     const e = errors[0]!;
     const { line, column } = lineCol(text, e.offset);
