@@ -4,11 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { estimateSpec, findGpu, parseScenario, readModelConfig, SCENARIO_FIELDS } from '../../src/core/index.ts';
-import { capacityOf, coerce, controlsFor, curveGeometry, sanitizeScenario, stackedSegments, sweep, sweepValues } from '../../webview-ui/model.ts';
-import { readJsonObject } from './helpers/json.ts';
+import { estimateSpec, findGpu, parseScenario, readModelConfig, SCENARIO_FIELDS } from '../../../src/core/index.ts';
+import { capacityOf, coerce, controlsFor, curveGeometry, sanitizeScenario, stackedSegments, sweep, sweepValues } from '../../../webview-ui/model.ts';
+import { readJsonObject } from '../helpers/json.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 const llama = readJsonObject(path.join(ROOT, 'examples/llama-3.1-8b/config.json'));
 const spec = readModelConfig(llama);
 const field = (k: string) => SCENARIO_FIELDS.find((f) => f.key === k)!;

@@ -11,11 +11,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, readModelConfig } from '../../src/core/model/index.ts';
-import type { ModelSpec } from '../../src/core/types.ts';
-import { readJsonObject } from './helpers/json.ts';
+import { ConfigError, readModelConfig } from '../../../../src/core/model/index.ts';
+import type { ModelSpec } from '../../../../src/core/types.ts';
+import { readJsonObject } from '../../helpers/json.ts';
 
-const FIX = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+const FIX = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures');
 const json = (p: string) => readJsonObject(p);
 /** The records of a .jsonl file; the caller names their type. */
 const lines = (p: string): unknown[] =>

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import { findGpu, readModelConfig, type Gpu } from '../../src/core/index.ts';
-import { parseDocumentText, parseModelConfig, type WorkloadFile } from '../../src/parsers/index.ts';
-import { analyze, buildScenario, largestFitting, rerun, rerunConfig } from '../../src/extension/analysis.ts';
-import { applyEdits, fitDiagnostics, configFitDiagnostics } from '../../src/extension/diagnostics.ts';
-import { codeLensTitle } from '../../src/extension/text.ts';
+import { findGpu, readModelConfig, type Gpu } from '../../../src/core/index.ts';
+import { parseDocumentText, parseModelConfig, type WorkloadFile } from '../../../src/parsers/index.ts';
+import { analyze, buildScenario, largestFitting, rerun, rerunConfig } from '../../../src/extension/analysis.ts';
+import { applyEdits, fitDiagnostics, configFitDiagnostics } from '../../../src/extension/diagnostics.ts';
+import { codeLensTitle } from '../../../src/extension/text.ts';
 import {
   allGpus,
   customGpus,
@@ -22,11 +22,11 @@ import {
   reloadCustomGpus,
   setCustomGpus,
   whenCustomGpusReady,
-} from '../../src/extension/gpus.ts';
-import { isGpu, isHostMessage, isPanelData, isWebviewState, type PanelData } from '../../src/shared/protocol.ts';
-import { readManifest, type JsonObject } from './helpers/json.ts';
+} from '../../../src/extension/gpus.ts';
+import { isGpu, isHostMessage, isPanelData, isWebviewState, type PanelData } from '../../../src/shared/protocol.ts';
+import { readManifest, type JsonObject } from '../helpers/json.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 const EX = path.join(ROOT, 'examples');
 const read = (p: string) => readFileSync(path.join(EX, p), 'utf8');
 const pkg = readManifest(path.join(ROOT, 'package.json'));

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../src/cli/main.ts';
-import type { Estimate } from '../../src/core/index.ts';
+import { run } from '../../../src/cli/main.ts';
+import type { Estimate } from '../../../src/core/index.ts';
 
 /** What `solve --json` prints. */
 interface SolveJson {
@@ -16,7 +16,7 @@ interface SolveJson {
   device_bytes: number | null;
 }
 
-const LLAMA = join(import.meta.dirname, '..', 'fixtures', 'measured', 'configs', 'llama-3.2-1b.json');
+const LLAMA = join(import.meta.dirname, '..', '..', 'fixtures', 'measured', 'configs', 'llama-3.2-1b.json');
 const dir = mkdtempSync(join(tmpdir(), 'llmfp-cli-'));
 
 function cli(...args: string[]) {
@@ -121,7 +121,7 @@ test('gpus lists the catalog', () => {
   assert.match(r.out, /rtx-4090/);
 });
 
-const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
+const EXAMPLES = join(import.meta.dirname, '..', '..', '..', 'examples');
 
 test('a model directory, an axolotl YAML and a vllm script are estimated like the editor does', () => {
   const dirRun = JSON.parse(cli('estimate', join(EXAMPLES, 'llama-3.1-8b'), '--json').out) as Estimate;

@@ -4,11 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { estimateSpec, parseScenario, readModelConfig, type Gpu } from '../../src/core/index.ts';
-import { capacityOf, controlsFor, fitOf, sweep } from '../../webview-ui/model.ts';
-import { readJsonObject } from './helpers/json.ts';
+import { estimateSpec, parseScenario, readModelConfig, type Gpu } from '../../../src/core/index.ts';
+import { capacityOf, controlsFor, fitOf, sweep } from '../../../webview-ui/model.ts';
+import { readJsonObject } from '../helpers/json.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 const llama = readJsonObject(path.join(ROOT, 'examples/llama-3.1-8b/config.json'));
 const spec = readModelConfig(llama);
 const A40: Gpu = { id: 'a40-48gb', name: 'NVIDIA A40 48GB', vendor: 'custom', memoryBytes: 48e9, bandwidth: 696e9, flops16: 149.7e12, source: 'llmFootprint.customGpus setting' };
