@@ -51,11 +51,6 @@ export default defineConfig(
       // src/lib.ts loads the extension bundle (external to dist/lib.js) with require('./extension.js') only when VS Code
       // activates it: a static import would load it, and the vscode module, whenever the library is required.
       '@typescript-eslint/no-require-imports': ['error', { allow: ['^\\./extension\\.js$'] }],
-      // An argument named _x, or a rest sibling, marks one deliberately left unused.
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
-      ],
     },
   },
   {
