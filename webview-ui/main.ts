@@ -34,7 +34,7 @@ if (scriptNonce) (globalThis as { litNonce?: string }).litNonce = scriptNonce;
 const api = acquireVsCodeApi();
 const VIEWS: PanelView[] = ['breakdown', 'compare', 'curve'];
 const saved = api.getState();
-let state: WebviewState = isWebviewState(saved) ? saved : { data: null, scenario: null, compare: [], view: 'breakdown', curveAxis: 'batch' };
+const state: WebviewState = isWebviewState(saved) ? saved : { data: null, scenario: null, compare: [], view: 'breakdown', curveAxis: 'batch' };
 let spec: ModelSpec | null = null;
 let specError: string | null = null;
 
@@ -167,7 +167,7 @@ function header(d: PanelData): HTMLElement {
 }
 
 function breakdownPanel(): HTMLElement {
-  const mode = (state.scenario?.mode ?? 'inference') as Scenario['mode'];
+  const mode = state.scenario?.mode ?? 'inference';
   const form = h('form', { id: 'controls', class: 'controls', 'aria-labelledby': 'whatif-title', 'data-testid': 'controls' });
   form.addEventListener('submit', (e) => e.preventDefault());
   const sc = run(state.scenario).sc;
@@ -175,7 +175,7 @@ function breakdownPanel(): HTMLElement {
   for (const c of controlsFor(mode, (values.runtime ?? 'pytorch') as Scenario['runtime'], userGpus())) {
     form.append(
       field(c, values[c.field.key], `f-${c.field.key}`, { 'data-field': c.field.key }, (v) => {
-        state.scenario = { ...state.scenario, [c.field.key]: v } as ScenarioInput;
+        state.scenario = { ...state.scenario, [c.field.key]: v };
         // The mode and the runtime decide which controls exist.
         if (c.field.key === 'mode' || c.field.key === 'runtime') render();
         else {
@@ -529,7 +529,7 @@ function compareFieldRows(runs: CompareRun[], box: HTMLElement): HTMLElement[] {
   return [...keys].map(([key, c]) => {
     const tr = h('tr', { 'data-compare-field': key }, h('th', { scope: 'row' }, c.field.label));
     runs.forEach((r, i) => {
-      const mode = (r.sc?.mode ?? r.input.mode ?? 'inference') as Scenario['mode'];
+      const mode = r.sc?.mode ?? r.input.mode ?? 'inference';
       if (key !== 'mode' && !c.field.modes.includes(mode)) {
         tr.append(h('td', { class: 'muted' }, '—'));
         return;
@@ -540,7 +540,7 @@ function compareFieldRows(runs: CompareRun[], box: HTMLElement): HTMLElement[] {
           'td',
           {},
           field(c, value, `c${i}-${key}`, { 'data-compare-field': key, 'data-scenario-index': String(i) }, (v) => {
-            state.compare = state.compare.map((x, j) => (j === i ? ({ ...x, [key]: v } as ScenarioInput) : x));
+            state.compare = state.compare.map((x, j) => (j === i ? { ...x, [key]: v } : x));
             persist();
             fillCompare(box);
           }),

@@ -222,5 +222,5 @@ export function sanitizeScenario(s: ScenarioInput | Record<string, unknown>): Sc
   const keys = new Set(Object.keys(parseScenario({})));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(s)) if (keys.has(k)) out[k] = v;
-  return out as ScenarioInput;
+  return out;
 }

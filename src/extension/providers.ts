@@ -5,7 +5,6 @@ import { scenarioSummary } from '../shared/scenario-summary.ts';
 import { codeLensTitle, hoverMarkdown } from './text.ts';
 import { DOES_NOT_FIT, configFitDiagnostics, fitDiagnostics, parseIssueDiagnostics, type FitDiagnostic, type QuickFix } from './diagnostics.ts';
 import type { WorkspaceModel, FileState } from './workspace.ts';
-import type { WorkloadFile, ModelConfigFile } from '../parsers/types.ts';
 
 export const SELECTOR: vscode.DocumentSelector = [
   { language: 'json' },
@@ -146,8 +145,8 @@ export function computeDiagnostics(st: FileState): FitDiagnostic[] {
   st.entries.forEach((e, i) => {
     if (e.problem) out.push(...parseIssueDiagnostics([e.problem]));
     if (!e.analysis) return;
-    if (e.file.kind === 'model-config') out.push(...configFitDiagnostics(e.file as ModelConfigFile, e.analysis));
-    else out.push(...fitDiagnostics(e.file as WorkloadFile, e.analysis, st.text, i));
+    if (e.file.kind === 'model-config') out.push(...configFitDiagnostics(e.file, e.analysis));
+    else out.push(...fitDiagnostics(e.file, e.analysis, st.text, i));
   });
   return out;
 }

@@ -96,8 +96,8 @@ export class WorkspaceModel implements vscode.Disposable {
   }
 
   private async entryFor(uri: vscode.Uri, file: ParsedFile, settings: ReturnType<typeof readSettings>): Promise<Entry> {
-    let modelUri: vscode.Uri | null = null;
-    let cfgFile: ModelConfigFile | null = null;
+    let modelUri: vscode.Uri;
+    let cfgFile: ModelConfigFile;
     if (file.kind === 'model-config') {
       modelUri = uri;
       cfgFile = file;
@@ -136,7 +136,7 @@ export class WorkspaceModel implements vscode.Disposable {
         problem: { message: `Cannot read the model config: ${(e as Error).message}`, severity: 'error', range: loc?.keyRange ?? ZERO_RANGE, key },
       };
     }
-    const workload = file.kind === 'model-config' ? null : (file as WorkloadFile);
+    const workload = file.kind === 'model-config' ? null : file;
     try {
       const scenario = buildScenario(settings.defaults, workload, spec, settings.gpu);
       const analysis = analyze(file.kind, cfgFile.config, spec, scenario, customGpus());

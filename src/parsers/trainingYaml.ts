@@ -109,7 +109,7 @@ export function parseTrainingYaml(text: string, flavourHint?: YamlFlavour): Pars
     const name = String(k.value);
     const v = pair.value as YamlNode | null;
     const valueRange = v && v.range ? range(v.range[0], v.range[1]) : range(k.range[1], k.range[1]);
-    let value: unknown = null;
+    let value: unknown;
     try {
       value = v ? (v as { toJSON(): unknown }).toJSON() : null;
     } catch {

@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, readModelConfig } from '../../src/core/model/index.ts';
-import { kvBytesPerToken, kvCacheTerm, kvStateBytesPerSequence } from '../../src/core/memory/kv-cache.ts';
-import { RUNTIMES } from '../../src/core/runtime.ts';
+import { ConfigError, readModelConfig } from '../../../../src/core/model/index.ts';
+import { kvBytesPerToken, kvCacheTerm, kvStateBytesPerSequence } from '../../../../src/core/memory/kv-cache.ts';
+import { RUNTIMES } from '../../../../src/core/runtime.ts';
 
-const FIX = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'configs');
+const FIX = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'configs');
 const config = (f: string) => JSON.parse(readFileSync(join(FIX, f), 'utf8'));
 const spec = (f: string) => readModelConfig(config(f));
 const vision = (f: string) => spec(f).tensors.filter((g) => g.role === 'vision').reduce((s, g) => s + g.numel * g.count, 0);

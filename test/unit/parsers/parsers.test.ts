@@ -14,7 +14,7 @@ import {
   mapOptimizer,
   LineIndex,
   MAX_FILE_BYTES,
-} from '../../src/parsers/index.ts';
+} from '../../../src/parsers/index.ts';
 
 const CONFIG = `{
   "architectures": ["LlamaForCausalLM"],
