@@ -62,7 +62,9 @@ export function coerce(field: FieldInfo, raw: string | boolean): unknown {
 
 /** Display value of a scenario field for a control. */
 export function displayValue(v: unknown): string {
-  return v === null || v === undefined ? '' : String(v);
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
 }
 
 export interface Segment {

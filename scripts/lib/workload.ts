@@ -22,7 +22,7 @@ export function readWorkload(file: string, root: string): Workload {
   const { doc, first, candidates, modelConfig } = readWorkloadFile(file, readFileSync(file, 'utf8'), [path.resolve(root)]);
   if (!first) return { kind: doc.kind, modelConfig: null, scenario: null, errors: doc.errors };
   if (first.kind === 'model-config') return { kind: first.kind, modelConfig: path.resolve(file), scenario: {} };
-  return { kind: first.kind, model: first.model, modelConfig, scenario: first.scenario as Record<string, unknown>, candidates };
+  return { kind: first.kind, model: first.model, modelConfig, scenario: first.scenario, candidates };
 }
 
 const [file, root] = process.argv.slice(2);

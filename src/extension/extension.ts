@@ -36,8 +36,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerCodeActionsProvider(SELECTOR, new QuickFixProvider(diagnostics), { providedCodeActionKinds: QuickFixProvider.kinds }),
     ...registerCommands(wm, panel, refresher),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown) {
+      deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown) {
         panel.revive(webviewPanel, state);
+        return Promise.resolve();
       },
     }),
     watcher,
@@ -231,13 +232,13 @@ class PanelController {
     }
     this.uri = doc!.uri.toString();
     this.index = typeof index === 'number' ? index : 0;
-    BreakdownPanel.show(this.extensionUri, data, setGpu);
+    BreakdownPanel.show(this.extensionUri, data, selectGpuFromPanel);
     if (view) BreakdownPanel.current?.setView(view);
   }
 
   /** A panel restored after a reload; the webview restores its own what-ifs, edits of its file keep reaching it. */
   revive(webviewPanel: vscode.WebviewPanel, state: unknown): void {
-    BreakdownPanel.revive(webviewPanel, this.extensionUri, setGpu);
+    BreakdownPanel.revive(webviewPanel, this.extensionUri, selectGpuFromPanel);
     if (isWebviewState(state) && state.data) this.uri = state.data.source.uri;
   }
 
@@ -300,7 +301,7 @@ async function pickModelConfig(): Promise<vscode.Uri | undefined> {
       if (st.size > 2 * 1024 * 1024) continue;
       const r = parseModelConfig(new TextDecoder().decode(await vscode.workspace.fs.readFile(f)));
       if (r.value && looksLikeModelConfig(r.value.config)) {
-        items.push({ label: vscode.workspace.asRelativePath(f), description: String(r.value.config['model_type'] ?? ''), uri: f });
+        items.push({ label: vscode.workspace.asRelativePath(f), description: typeof r.value.config['model_type'] === 'string' ? r.value.config['model_type'] : '', uri: f });
       }
     } catch {
       /* unreadable: skip */
@@ -311,6 +312,11 @@ async function pickModelConfig(): Promise<vscode.Uri | undefined> {
     return undefined;
   }
   return (await vscode.window.showQuickPick(items, { placeHolder: 'Model config.json to estimate with' }))?.uri;
+}
+
+/** The panel's GPU picker: the setting is written in the background; a failure is VS Code's to show. */
+function selectGpuFromPanel(id: string): void {
+  void setGpu(id);
 }
 
 async function setGpu(id: string): Promise<void> {

@@ -303,7 +303,7 @@ function optimizerFrom(e: Entry | undefined, s: ScenarioInput, fields: FieldLoca
     s.optimizer = 'adamw-fused';
     return;
   }
-  const name = String(e.loc.value ?? '');
+  const name = typeof e.loc.value === 'string' ? e.loc.value : JSON.stringify(e.loc.value ?? '');
   extras['optimizer'] = name;
   const r = mapOptimizer(name);
   s.optimizer = r.optimizer;

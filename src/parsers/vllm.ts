@@ -165,7 +165,7 @@ export function parseVllmScript(text: string): ParseResult<WorkloadFile[]> {
     valueRange: v ? idx.range(v.start, v.end) : idx.range(t.start, t.end),
     value,
   });
-  const expand = (s: string) => s.replace(/\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)/g, (all, a, def, b) => vars.get(a ?? b) ?? def ?? all);
+  const expand = (s: string) => s.replace(/\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)/g, (all: string, a: string | undefined, def: string | undefined, b: string | undefined) => vars.get(a ?? b ?? '') ?? def ?? all);
 
   for (const toks of commands) {
     const rest = afterAssignments(toks, vars, expand);

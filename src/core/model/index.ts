@@ -98,7 +98,7 @@ export function readModelConfig(config: unknown): ModelSpec {
   const spec = adapterFor(r, modelType)(r, modelType ?? 'unknown');
   spec.dropout = readDropout(config);
   spec.quantization = readQuantization(config);
-  const cap = (config as Record<string, unknown>).final_logit_softcapping ?? (isObject(config.text_config) ? config.text_config.final_logit_softcapping : undefined);
+  const cap = (config).final_logit_softcapping ?? (isObject(config.text_config) ? config.text_config.final_logit_softcapping : undefined);
   spec.logitSoftcap = typeof cap === 'number' && cap > 0;
   return spec;
 }

@@ -174,7 +174,7 @@ test('solve needs a GPU, and exits 1 when nothing fits', () => {
 });
 
 test('a config.json with Python-style Infinity/NaN is read; a non-finite value that matters is an error naming its key', () => {
-  const base = JSON.parse(readFileSync(LLAMA, 'utf8'));
+  const base = JSON.parse(readFileSync(LLAMA, 'utf8')) as Record<string, unknown>;
   const ok = file('py-json.json', JSON.stringify(base).replace(/}$/, ', "time_step_limit": [0.0, Infinity], "initializer_range": NaN}'));
   const r = cli('estimate', ok, '--json');
   assert.equal(r.code, 0, r.err);

@@ -52,7 +52,7 @@ export function readWrapper(r: ConfigReader, modelType: string, adapters: Readon
   const spec = adapters[textType]!(reader, textType, r);
   spec.modelType = modelType;
   const arch = r.raw['architectures'];
-  if (Array.isArray(arch) && arch.every((a) => typeof a === 'string')) spec.architectures = arch as string[];
+  if (Array.isArray(arch) && arch.every((a) => typeof a === 'string')) spec.architectures = arch;
   const vision = r.nested('vision_config');
   if (vision === null) {
     r.assume(`${modelType}: no "vision_config": only the language model is counted`);

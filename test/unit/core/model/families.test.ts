@@ -13,7 +13,7 @@ import { kvBytesPerToken, kvCacheTerm, kvStateBytesPerSequence } from '../../../
 import { RUNTIMES } from '../../../../src/core/runtime.ts';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'configs');
-const config = (f: string) => JSON.parse(readFileSync(join(FIX, f), 'utf8'));
+const config = (f: string) => JSON.parse(readFileSync(join(FIX, f), 'utf8')) as Record<string, unknown> & { layer_types: string[]; hybrid_override_pattern: string };
 const spec = (f: string) => readModelConfig(config(f));
 const vision = (f: string) => spec(f).tensors.filter((g) => g.role === 'vision').reduce((s, g) => s + g.numel * g.count, 0);
 
@@ -147,7 +147,7 @@ describe('features read from keys, and the errors that name them', () => {
   it('layers_block_type lists the same layers as the pattern', () => {
     const c = config('nemotron-3-nano-30b-a3b.json');
     const names: Record<string, string> = { M: 'mamba', E: 'moe', '*': 'attention' };
-    const list = { ...c, hybrid_override_pattern: undefined, layers_block_type: [...(c.hybrid_override_pattern as string)].map((x) => names[x]) };
+    const list = { ...c, hybrid_override_pattern: undefined, layers_block_type: [...(c.hybrid_override_pattern)].map((x) => names[x]) };
     assert.equal(readModelConfig(list).params.total, spec('nemotron-3-nano-30b-a3b.json').params.total);
   });
   it('a wrapper without text_config keys is a ConfigError naming text_config', () => {
