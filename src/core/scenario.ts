@@ -89,6 +89,12 @@ export const ScenarioSchema = z.strictObject({
   ppMicroBatches: z._default(z.nullable(count('micro-batches in flight', 1, 1 << 16)), null),
   /** Activations (checkpoints) moved to host memory between forward and backward (axolotl activation_offloading). */
   activationOffload: z._default(z.boolean(), false),
+  /** DeepSpeed buckets, in elements (zero_optimization.*; DeepSpeed's defaults). */
+  reduceBucketSize: z._default(count('reduce bucket size', 1, 2 ** 40), 500_000_000),
+  allgatherBucketSize: z._default(count('allgather bucket size', 1, 2 ** 40), 500_000_000),
+  prefetchBucketSize: z._default(count('stage-3 prefetch bucket size', 0, 2 ** 40), 50_000_000),
+  maxLiveParameters: z._default(count('stage-3 max live parameters', 0, 2 ** 40), 1_000_000_000),
+  paramPersistenceThreshold: z._default(count('stage-3 parameter persistence threshold', 0, 2 ** 40), 100_000),
   /** Host RAM per node in bytes, for the host-side fit; null = not checked. */
   hostMemory: z._default(z.nullable(z.number({ error: 'host memory must be a number of bytes' }).check(z.positive({ error: 'host memory must be above 0' }))), null),
 });
@@ -159,5 +165,10 @@ export const SCENARIO_FIELDS: readonly FieldInfo[] = [
   { key: 'sequenceParallel', label: 'Sequence parallel', kind: 'bool', modes: ['training'], help: 'Megatron sequence parallelism with TP: norm and dropout activations divided too.' },
   { key: 'ppMicroBatches', label: 'Micro-batches in flight', kind: 'int', modes: ['training'], help: 'Micro-batches the first pipeline stage holds (1F1B: the pipeline size).' },
   { key: 'activationOffload', label: 'Activation offload', kind: 'bool', modes: ['training'], help: 'Checkpointed activations kept in host memory (axolotl activation_offloading).' },
+  { key: 'reduceBucketSize', label: 'Reduce bucket (elements)', kind: 'int', modes: ['training'], runtimes: ['deepspeed'], help: 'DeepSpeed zero_optimization.reduce_bucket_size.' },
+  { key: 'allgatherBucketSize', label: 'Allgather bucket (elements)', kind: 'int', modes: ['training'], runtimes: ['deepspeed'], help: 'DeepSpeed zero_optimization.allgather_bucket_size (stages 1–2).' },
+  { key: 'prefetchBucketSize', label: 'Prefetch bucket (elements)', kind: 'int', min: 0, modes: ['training'], runtimes: ['deepspeed'], help: 'DeepSpeed zero_optimization.stage3_prefetch_bucket_size.' },
+  { key: 'maxLiveParameters', label: 'Max live parameters', kind: 'int', min: 0, modes: ['training'], runtimes: ['deepspeed'], help: 'DeepSpeed zero_optimization.stage3_max_live_parameters.' },
+  { key: 'paramPersistenceThreshold', label: 'Persistence threshold', kind: 'int', min: 0, modes: ['training'], runtimes: ['deepspeed'], help: 'DeepSpeed zero_optimization.stage3_param_persistence_threshold: smaller parameters stay gathered.' },
   { key: 'hostMemory', label: 'Host RAM per node', kind: 'number', modes: ['training'], help: 'Bytes of RAM per node, for the host-side fit.' },
 ];
