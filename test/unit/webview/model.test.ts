@@ -19,7 +19,9 @@ test('controls are generated from SCENARIO_FIELDS for the mode', () => {
   assert.deepEqual(inf, SCENARIO_FIELDS.filter((f) => f.modes.includes('inference') && !f.runtimes).map((f) => f.key));
   const vllm = controlsFor('inference', 'vllm').map((c) => c.field.key);
   assert.ok(vllm.includes('gpuMemoryUtilization') && vllm.includes('maxNumBatchedTokens') && !inf.includes('gpuMemoryUtilization'));
-  assert.deepEqual(tr, SCENARIO_FIELDS.filter((f) => f.modes.includes('training')).map((f) => f.key));
+  assert.deepEqual(tr, SCENARIO_FIELDS.filter((f) => f.modes.includes('training') && !f.runtimes).map((f) => f.key));
+  const ds = controlsFor('training', 'deepspeed').map((c) => c.field.key);
+  assert.ok(ds.includes('reduceBucketSize') && !tr.includes('reduceBucketSize'));
   assert.ok(inf.includes('batch') && inf.includes('newTokens') && !inf.includes('optimizer'));
   assert.ok(tr.includes('loraRank') && tr.includes('gradCheckpointing') && !tr.includes('newTokens'));
   const gpu = controlsFor('inference').find((c) => c.field.key === 'gpu')!;
