@@ -1,11 +1,13 @@
 /**
  * The CLI's inputs beyond config.json: a model directory (its config.json), an axolotl or LLaMA-Factory YAML, or a
- * shell script with `vllm serve`. Workload files are read by the same parsers as the editor; their model is found
- * as a local path (relative to the file, then the current directory), or given with --model.
+ * shell script with `vllm serve`. Workload files are read by the same parsers as the editor; their model is found by
+ * the shared resolver (parsers/resolve-model.ts): --model, a local path (relative to the file, then the current
+ * directory), the local Hugging Face cache, the bundled catalog.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
-import { parseDocumentText, modelPathCandidates } from '../parsers/index.ts';
+import { parseDocumentText, resolveModelSync, hubCacheDir, notFoundMessage, type ModelSource, type SyncReader } from '../parsers/index.ts';
 import type { ScenarioInput } from '../core/scenario.ts';
 import { InputError, MAX_CONFIG_BYTES, lineCol, readConfigFile } from './read-config.ts';
 
@@ -18,6 +20,42 @@ export interface CliInput {
   /** Notes from the workload parser (keys not modelled yet, defaults assumed). */
   notes: string[];
   kind: 'model-config' | 'axolotl' | 'llamafactory' | 'vllm';
+  /** Where a workload's model config came from (absent for a config.json given directly). */
+  modelSource?: ModelSource;
+}
+
+/** node:fs for the resolver: a missing file is null; a malformed config.json is an InputError with line and column. */
+const NODE_READER: SyncReader = {
+  config(p) {
+    if (!existsSync(p) || statSync(p).isDirectory()) return null;
+    const c = readConfigFile(p);
+    return c && typeof c === 'object' && !Array.isArray(c) ? (c as Record<string, unknown>) : null;
+  },
+  text(p) {
+    try {
+      return statSync(p).size <= 4096 ? readFileSync(p, 'utf8') : null;
+    } catch {
+      return null;
+    }
+  },
+  list(p) {
+    try {
+      return readdirSync(p);
+    } catch {
+      return null;
+    }
+  },
+};
+
+/** The hub cache of this process's environment. */
+export function cliHubCache(env: Record<string, string | undefined> = process.env): string | null {
+  let home: string | null = null;
+  try {
+    home = homedir();
+  } catch {
+    home = null;
+  }
+  return hubCacheDir(env, home);
 }
 
 function readText(file: string): string {
@@ -45,18 +83,18 @@ export function readCliInput(file: string, modelOverride?: string): CliInput {
   }
   const notes = doc.errors.map((e) => `${path.basename(file)}:${e.range.start.line + 1}: ${e.message}`);
   if (doc.files.length > 1) notes.push(`${path.basename(file)} has ${doc.files.length} vllm commands; the first is estimated`);
-  let configPath: string | undefined;
   if (modelOverride) {
-    configPath = existsSync(modelOverride) && statSync(modelOverride).isDirectory() ? path.join(modelOverride, 'config.json') : modelOverride;
-  } else if (w.model) {
-    configPath = modelPathCandidates(w.model, path.dirname(path.resolve(file)), [process.cwd()]).find((p) => existsSync(p));
-    if (!configPath) {
-      throw new InputError(`${file}: model "${w.model}" is not a local directory with a config.json; pass --model <config.json>`);
-    }
-  } else {
-    throw new InputError(`${file}: no model named; pass --model <config.json>`);
+    const configPath = existsSync(modelOverride) && statSync(modelOverride).isDirectory() ? path.join(modelOverride, 'config.json') : modelOverride;
+    return { config: readConfigFile(configPath), configPath, scenario: { ...w.scenario }, notes, kind: w.kind };
   }
-  return { config: readConfigFile(configPath), configPath, scenario: { ...w.scenario }, notes, kind: w.kind };
+  if (!w.model) throw new InputError(`${file}: no model named; pass --model <config.json>`);
+  const hubCache = cliHubCache();
+  const found = resolveModelSync({ model: w.model, fileDir: path.dirname(path.resolve(file)).replace(/\\/g, '/'), roots: [process.cwd().replace(/\\/g, '/')], hubCache }, NODE_READER);
+  if (!found) throw new InputError(`${file}: ${notFoundMessage(w.model, hubCache)}; pass --model <config.json>`);
+  const src = found.source;
+  if (src.kind !== 'path') notes.push(`model config: ${src.label}${src.catalogSource ? ` — ${src.catalogSource}` : ''}`);
+  if (src.warning) notes.push(src.warning);
+  return { config: found.config, configPath: src.path ?? `${src.label}`, scenario: { ...w.scenario }, notes, kind: w.kind, modelSource: src };
 }
 
 export { lineCol };
