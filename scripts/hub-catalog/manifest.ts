@@ -141,7 +141,8 @@ export const MANIFEST: ManifestEntry[] = [
   { ids: ['mistralai/Mistral-7B-v0.3', 'mistralai/Mistral-7B-Instruct-v0.3'], config: mistral(4096, 14336, 32, 32, 8, 32768, 32768) },
   { ids: ['mistralai/Mistral-Nemo-Instruct-2407', 'mistralai/Mistral-Nemo-Base-2407'], config: mistral(5120, 14336, 40, 32, 8, 131072, 1024000, { head_dim: 128 }) },
   { ids: ['mistralai/Mistral-Small-24B-Instruct-2501', 'mistralai/Mistral-Small-24B-Base-2501'], config: mistral(5120, 32768, 40, 32, 8, 131072, 32768, { head_dim: 128 }) },
-  { ids: ['mistralai/Mistral-Small-3.2-24B-Instruct-2506', 'mistralai/Mistral-Small-3.1-24B-Instruct-2503', 'mistralai/Devstral-Small-2505'], from: F + 'mistral-small-3-24b.json' },
+  // The checkpoint has its own lm_head (24.0B, as published); a mistral3 config without the key is tied by transformers 5.17.
+  { ids: ['mistralai/Mistral-Small-3.2-24B-Instruct-2506', 'mistralai/Mistral-Small-3.1-24B-Instruct-2503'], from: F + 'mistral-small-3-24b.json', patch: { tie_word_embeddings: false } },
   { ids: ['mistralai/Mixtral-8x7B-v0.1', 'mistralai/Mixtral-8x7B-Instruct-v0.1'], from: F + 'mixtral-8x7b-v0.1.json' },
   {
     ids: ['mistralai/Mixtral-8x22B-v0.1'],
@@ -257,6 +258,16 @@ export const MANIFEST: ManifestEntry[] = [
     patch: { num_hidden_layers: 36, num_local_experts: 128, layer_types: Array.from({ length: 36 }, (_, i) => (i % 2 === 0 ? 'sliding_attention' : 'full_attention')) },
   },
   { ids: ['nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16', 'nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B'], from: F + 'nemotron-3-nano-30b-a3b.json' },
+  // Granite, SmolLM3, StarCoder2, Cohere, PhiMoE, LLaVA
+  { ids: ['ibm-granite/granite-3.1-2b-instruct', 'ibm-granite/granite-3.1-2b-base'], from: F + 'granite-3.1-2b-instruct.json' },
+  { ids: ['ibm-granite/granite-3.0-1b-a400m-instruct', 'ibm-granite/granite-3.0-1b-a400m-base'], from: F + 'granite-3.0-1b-a400m-instruct.json' },
+  { ids: ['HuggingFaceTB/SmolLM3-3B', 'HuggingFaceTB/SmolLM3-3B-Base'], from: F + 'smollm3-3b.json' },
+  { ids: ['bigcode/starcoder2-3b'], from: F + 'starcoder2-3b.json' },
+  { ids: ['CohereForAI/c4ai-command-r-v01', 'CohereLabs/c4ai-command-r-v01'], from: F + 'c4ai-command-r-v01.json' },
+  { ids: ['CohereForAI/c4ai-command-r-plus', 'CohereLabs/c4ai-command-r-plus'], from: F + 'c4ai-command-r-plus.json' },
+  { ids: ['CohereForAI/c4ai-command-r7b-12-2024', 'CohereLabs/c4ai-command-r7b-12-2024'], from: F + 'c4ai-command-r7b-12-2024.json' },
+  { ids: ['microsoft/Phi-3.5-MoE-instruct'], from: F + 'phi-3.5-moe-instruct.json' },
+  { ids: ['llava-hf/llava-1.5-7b-hf'], from: F + 'llava-1.5-7b-hf.json' },
 ];
 
 /** The public page of an entry's config. */
