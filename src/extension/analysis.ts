@@ -30,6 +30,8 @@ export interface Analysis {
   fits: boolean | null;
   /** The user's GPUs (llmFootprint.customGpus) the estimate was made with; every re-run uses them too. */
   customGpus?: readonly Gpu[];
+  /** A workload's model config: where it came from (relative path, Hugging Face cache, bundled catalog). */
+  modelSource?: string;
 }
 
 /**
