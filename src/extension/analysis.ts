@@ -4,6 +4,7 @@
  */
 import {
   estimateSpec,
+  vllmEngineDefaults,
   findGpu,
   parseScenario,
   readModelConfig,
@@ -41,7 +42,7 @@ export interface Analysis {
  * llmFootprint.defaults.* settings. A vLLM command without --max-model-len serves the model's full context.
  * Training files always run the PyTorch runtime (vLLM only serves).
  */
-export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | null, spec: ModelSpec, gpuId: string | null): Scenario {
+export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | null, spec: ModelSpec, gpuId: string | null, customGpus: readonly Gpu[] = []): Scenario {
   const input: ScenarioInput = { ...defaults, ...(workload?.scenario ?? {}) };
   if (workload?.kind === 'vllm') {
     input.runtime = 'vllm';
@@ -50,11 +51,17 @@ export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | 
     delete input.logits;
     if (workload.scenario.seq === undefined && spec.maxPositions) input.seq = spec.maxPositions;
   }
+  if (workload?.kind === 'vllm') {
+    // vLLM's engine defaults depend on the GPU: max_num_seqs and max_num_batched_tokens, where neither file nor setting says.
+    const engine = vllmEngineDefaults(findGpu(input.gpu ?? gpuId ?? '', customGpus) ?? null);
+    if (workload.scenario.batch === undefined) input.batch = engine.maxNumSeqs;
+    input.maxNumBatchedTokens ??= engine.maxNumBatchedTokens;
+  }
   if (workload && workload.scenario.mode === 'training') delete input.newTokens;
   if (!input.gpu && gpuId) input.gpu = gpuId;
   if (input.mode === 'training') {
     input.newTokens = 0;
-    input.runtime = 'pytorch';
+    if (input.runtime === 'vllm') input.runtime = 'pytorch';
   }
   return parseScenario(input);
 }

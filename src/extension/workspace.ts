@@ -149,7 +149,7 @@ export class WorkspaceModel implements vscode.Disposable {
     }
     const workload = file.kind === 'model-config' ? null : file;
     try {
-      const scenario = buildScenario(settings.defaults, workload, spec, settings.gpu);
+      const scenario = buildScenario(settings.defaults, workload, spec, settings.gpu, customGpus());
       const analysis = analyze(file.kind, cfgFile.config, spec, scenario, customGpus());
       if (modelSource) {
         analysis.modelSource = sourceLine(modelSource, modelUri);
