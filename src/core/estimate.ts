@@ -13,6 +13,7 @@ import { servingVllm } from './serving.ts';
 import { inference } from './inference.ts';
 import { training } from './training/compose.ts';
 import type { Composition, Phase } from './phases.ts';
+import { timeReports } from './roofline/time.ts';
 
 export interface EstimateOptions {
   /** User-defined GPUs (settings), searched before the catalog. */
@@ -128,5 +129,6 @@ export function estimateSpec(spec: ModelSpec, sc: Scenario, opts: EstimateOption
     scenario: sc,
     memory: memoryReport(composition, rt, gpu),
     warnings,
+    ...timeReports(spec, sc, rt, gpu, composition.trainable),
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { Term } from './types.ts';
 import type { Scenario } from './scenario.ts';
+import type { RooflineReport, TimeReport } from './roofline/time.ts';
 
 export interface Estimate {
   model: {
@@ -52,4 +53,8 @@ export interface Estimate {
     } | null;
   };
   warnings: string[];
+  /** The time bound at 100% of the GPU's catalog numbers, per operator and per phase; `reason` when it cannot be computed. */
+  roofline: RooflineReport;
+  /** Expected time: the roofline with efficiencies and the runtime's overheads applied. */
+  time: TimeReport;
 }
