@@ -218,7 +218,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--json', 'as JSON')
     .action((flags: { json?: boolean }) => {
       if (flags.json) out(JSON.stringify(GPUS, null, 2) + '\n');
-      else for (const g of GPUS) out(`${g.id.padEnd(18)}${formatBytes(g.memoryBytes).padStart(11)}  ${g.name}\n`);
+      else for (const g of GPUS) out(`${g.id.padEnd(22)}${formatBytes(g.memoryBytes).padStart(11)}${`${(g.bandwidth / 1e12).toFixed(2)} TB/s`.padStart(11)}${(g.flops16 > 0 ? `${(g.flops16 / 1e12).toFixed(0)} TFLOP/s` : 'no rate').padStart(14)}  ${g.name}\n`);
     });
   return program;
 }
