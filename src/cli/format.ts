@@ -1,27 +1,11 @@
 /** Plain-text rendering of an estimate for terminals (no colours; stable for CI logs). */
 import type { Estimate } from '../core/report.ts';
 import { formatBytes, formatCount } from '../core/units.ts';
-import { formatSeconds, timeSummary } from '../core/roofline/format.ts';
+import { scenarioSummary } from '../shared/scenario-summary.ts';
+import { timeSummary } from '../core/roofline/format.ts';
 
 function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
-}
-
-export function scenarioLine(e: Estimate): string {
-  const s = e.scenario;
-  const bits: string[] = [s.mode, `batch ${s.batch} × seq ${s.seq}`];
-  if (s.mode === 'inference' && s.newTokens > 0) bits.push(`+${s.newTokens} new tokens`);
-  bits.push(s.precision);
-  if (s.weightsDtype) bits.push(`weights ${s.weightsDtype}`);
-  if (s.mode === 'training') {
-    bits.push(s.optimizer);
-    if (s.gradCheckpointing) bits.push('gradient checkpointing');
-    if (s.gradAccumulation > 1) bits.push(`${s.gradAccumulation} micro-batches per step`);
-    if (s.loraRank !== null) bits.push(`LoRA r=${s.loraRank}`);
-  } else if (s.kvDtype !== 'auto') bits.push(`KV ${s.kvDtype}`);
-  if (s.runtime === 'vllm') bits.push(`vllm (utilization ${s.gpuMemoryUtilization}, ${s.maxNumBatchedTokens} batched tokens)`);
-  else bits.push(s.runtime);
-  return bits.join(' · ');
 }
 
 export function renderTable(e: Estimate, title: string): string {
@@ -31,7 +15,7 @@ export function renderTable(e: Estimate, title: string): string {
   const p = e.params;
   const moe = e.model.moe ? ` · MoE ${e.model.moe.experts} experts, top-${e.model.moe.top_k} (${formatCount(p.active)} active)` : '';
   lines.push(`  model   ${e.model.type} · ${formatCount(p.total)} params (${formatCount(p.embedding)} embedding) · ${e.model.layers} layers · ${e.model.attention}${moe}`);
-  lines.push(`  setup   ${scenarioLine(e)}${p.trainable ? ` · ${formatCount(p.trainable)} trainable` : ''}`);
+  lines.push(`  setup   ${scenarioSummary(e.scenario)}${p.trainable ? ` · ${formatCount(p.trainable)} trainable` : ''}`);
   const fit = m.gpu ? ` · ${m.fits ? 'fits' : 'does NOT fit'} ${m.gpu.name} (${formatBytes(m.gpu.memory_bytes)})` : '';
   lines.push(`  peak    ${formatBytes(m.peak_bytes)} live at "${m.peak_phase}" · ≈ ${formatBytes(m.device_bytes)} on the device${fit}`);
   lines.push('');
@@ -61,7 +45,6 @@ export function renderTable(e: Estimate, title: string): string {
 /** Expected time and the roofline bound, or why there is none. */
 function timeLines(e: Estimate): string[] {
   const t = e.time;
-  if (!t) return [];
   if (t.reason) return [`  time    not computed: ${t.reason}`];
   const r = e.roofline;
   const out = [`  time    ${timeSummary(t) ?? 'no figure'}  (expected: ${t.note})`];

@@ -1,12 +1,13 @@
 /**
  * `llm-footprint`: the engine in a terminal.
- *   llm-footprint estimate <config.json> [flags] [--json]
- *   llm-footprint gpus
- * Exit codes: 0 ok (and fits, if --gpu is given with --fail-if-not-fit unset), 1 does not fit with --check,
- * 2 bad input (message names the file, line or key).
+ *   llm-footprint estimate <file> [flags] [--json] [--check]
+ *   llm-footprint solve <file> --gpu <id> [--for batch|seq|concurrency|throughput] [flags] [--json]
+ *   llm-footprint gpus [--json]
+ * Exit codes: 0 ok; 1 the setup does not fit --gpu (estimate with --check), or not even 1 fits (solve);
+ * 2 bad input (the message names the file, line or key); 3 internal error.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { estimate, readModelConfig, parseScenario, findGpu, largestFitting, maxConcurrency, bestThroughputBatch, timeSummary, formatSeconds, formatRate, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
+import { estimate, readModelConfig, parseScenario, findGpu, largestFitting, maxConcurrency, bestThroughputBatch, timeSummary, formatSeconds, formatRate, unknownGpuError, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
 import type { Scenario, ScenarioInput } from '../core/scenario.ts';
 import type { Gpu, ModelSpec } from '../core/index.ts';
 import { InputError } from './read-config.ts';
@@ -85,27 +86,6 @@ interface EstimateFlags {
   [k: string]: unknown;
 }
 
-type SolveAxis = 'batch' | 'seq' | 'concurrency' | 'throughput';
-
-/** One solve: its JSON fields, its line of text, and whether it found nothing. */
-function solveFor(axis: SolveAxis, spec: ModelSpec, sc: Scenario, gpu: Gpu): { json: Record<string, unknown>; text: string; failed: boolean } {
-  if (axis === 'throughput') {
-    const best = bestThroughputBatch(spec, sc, gpu.memoryBytes);
-    if (!best) {
-      const why = estimate(spec, { ...sc, batch: 1 }).time.reason ?? `not even batch 1 fits ${gpu.name}`;
-      return { json: { batch: null, tokens_per_s: null, reason: why }, text: `no throughput: ${why}`, failed: true };
-    }
-    return { json: { ...best }, text: `batch ${best.batch} gives the most tokens/s that fits ${gpu.name}: ${formatRate(best.tokens_per_s)} (${formatSeconds(best.step_s)} per step; largest fitting batch ${best.largest})`, failed: false };
-  }
-  const best = axis === 'concurrency' ? maxConcurrency(spec, sc, gpu.memoryBytes) : largestFitting(spec, sc, axis, gpu.memoryBytes);
-  const at = best === null || axis === 'concurrency' ? null : estimate(spec, { ...sc, [axis]: best });
-  const json = { largest: best, peak_bytes: at?.memory.peak_bytes ?? null, device_bytes: at?.memory.device_bytes ?? null, time: at && !at.time.reason ? timeSummary(at.time) : null };
-  if (best === null) return { json, text: `not even ${axis} 1 fits ${gpu.name}`, failed: true };
-  const what = axis === 'concurrency' ? `requests of ${sc.seq} + ${sc.newTokens} tokens at once on` : `${axis} that fits`;
-  const mem = at ? ` (≈ ${formatBytes(at.memory.device_bytes)} on the device, ${formatBytes(at.memory.peak_bytes)} peak${json.time ? `; ${json.time}` : ''})` : '';
-  return { json, text: `largest ${what} ${gpu.name}: ${best}${mem}`, failed: false };
-}
-
 export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
   const program = new Command('llm-footprint')
     .description('GPU memory for training and serving LLMs, from a Hugging Face config.json')
@@ -113,79 +93,20 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .showHelpAfterError(false)
     .configureOutput({ writeOut: out, writeErr: err })
     .exitOverride();
+  addEstimateCommand(program, out);
+  addSolveCommand(program, out);
+  program
+    .command('gpus')
+    .description('list the hardware catalog')
+    .option('--json', 'as JSON')
+    .action((flags: { json?: boolean }) => {
+      if (flags.json) out(JSON.stringify(GPUS, null, 2) + '\n');
+      else for (const g of GPUS) out(`${g.id.padEnd(22)}${formatBytes(g.memoryBytes).padStart(11)}${`${(g.bandwidth / 1e12).toFixed(2)} TB/s`.padStart(11)}${(g.flops16 > 0 ? `${(g.flops16 / 1e12).toFixed(0)} TFLOP/s` : 'no rate').padStart(14)}  ${g.name}\n`);
+    });
+  return program;
+}
 
-  /** The scenario flags shared by `estimate` and `solve`. */
-  const withScenarioOptions = (cmd: Command): Command => {
-    cmd
-      .argument('<file>', 'a Hugging Face config.json (or its directory), an axolotl / LLaMA-Factory YAML, or a `vllm serve` script')
-      .addOption(new Option('--mode <mode>', 'inference or training').default('inference').argParser(choice('--mode', MODES)))
-      .option('--batch <n>', 'sequences per step', intArg('--batch', 1, 1 << 20))
-      .option('--seq <n>', 'prompt or training sequence length', intArg('--seq', 1, MAX_TOKENS))
-      .option('--new-tokens <n>', 'tokens generated after the prompt (inference)', intArg('--new-tokens', 0, MAX_TOKENS))
-      .option('--weights-dtype <dtype>', `weight storage: ${WEIGHT_DTYPES.join('|')}`, choice('--weights-dtype', WEIGHT_DTYPES))
-      .option('--kv-dtype <dtype>', `KV cache dtype: ${KV_DTYPES.join('|')}`, choice('--kv-dtype', KV_DTYPES))
-      .option('--precision <p>', `${PRECISIONS.join('|')}`, choice('--precision', PRECISIONS))
-      .option('--optimizer <opt>', `${OPTIMIZERS.join('|')}`, choice('--optimizer', OPTIMIZERS, LATER_OPTIMIZERS))
-      .option('--grad-checkpointing', 'gradient (activation) checkpointing')
-      .option('--grad-accumulation <n>', 'micro-batches per optimizer step (gradients stay allocated between them)', intArg('--grad-accumulation', 1, 1 << 16))
-      .option('--lora-rank <r>', 'LoRA of rank r on every decoder linear layer (fp32 adapters)', intArg('--lora-rank', 1, 1 << 16))
-      .option('--full-logits', 'inference: logits for every position, no KV cache (scoring/perplexity)')
-      .option('--gpu <id>', 'target GPU from `llm-footprint gpus`')
-      .option('--runtime <name>', `${RUNTIME_IDS.join('|')}`, choice('--runtime', RUNTIME_IDS, LATER_RUNTIMES))
-      .option('--gpu-memory-utilization <f>', 'vllm: share of the GPU the engine takes (0–1]', fractionArg('--gpu-memory-utilization'))
-      .option('--max-num-batched-tokens <n>', 'vllm: tokens per scheduler step', intArg('--max-num-batched-tokens', 1, MAX_TOKENS))
-      .option('--mfu <f>', 'expected time: share of dense FLOP/s reached by compute-bound operators (0, 1]', fractionArg('--mfu'))
-      .option('--bandwidth-efficiency <f>', 'expected time: share of memory bandwidth reached by memory-bound operators (0, 1]', fractionArg('--bandwidth-efficiency'))
-      .option('--compiled', 'pytorch inference: static KV cache + torch.compile (CUDA graphs) for decode time')
-      .option('--dataset-tokens <n>', 'training: tokens in one epoch (time per epoch)', intArg('--dataset-tokens', 1, Number.MAX_SAFE_INTEGER))
-      .option('--model <config>', 'the model config.json of a YAML or vllm script (default: its local model path)')
-      .option('--json', 'print the result as JSON');
-    for (const [flag, what] of NOT_YET) cmd.addOption(new Option(flag, `${what} (not supported yet)`).hideHelp());
-    return cmd;
-  };
-
-  /** Reads the file, then lays the flags over what it says. */
-  const prepare = (cmd: Command, file: string, flags: EstimateFlags) => {
-    for (const [flag, what] of NOT_YET) {
-      const key = flag.replace(/^--/, '').split(' ')[0]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-      if (flags[key] !== undefined) throw new NotSupported(`${flag.split(' ')[0]}: ${what} is not supported yet`);
-    }
-    const input = readCliInput(file, flags.model);
-    // The file's setup first, flags on top; the mode flag only when given (its default is inference).
-    const scenario: ScenarioInput = { ...input.scenario };
-    if (cmd.getOptionValueSource('mode') === 'cli' || scenario.mode === undefined) scenario.mode = flags.mode as ScenarioInput['mode'];
-    if (flags.batch !== undefined) scenario.batch = flags.batch;
-    if (flags.seq !== undefined) scenario.seq = flags.seq;
-    if (flags.newTokens !== undefined) scenario.newTokens = flags.newTokens;
-    if (flags.weightsDtype) scenario.weightsDtype = flags.weightsDtype as ScenarioInput['weightsDtype'];
-    if (flags.kvDtype) scenario.kvDtype = flags.kvDtype as ScenarioInput['kvDtype'];
-    if (flags.precision) scenario.precision = flags.precision as ScenarioInput['precision'];
-    if (flags.optimizer) scenario.optimizer = flags.optimizer as ScenarioInput['optimizer'];
-    if (flags.gradCheckpointing) scenario.gradCheckpointing = true;
-    if (flags.loraRank !== undefined) scenario.loraRank = flags.loraRank;
-    if (flags.gradAccumulation !== undefined) scenario.gradAccumulation = flags.gradAccumulation;
-    if (flags.fullLogits) scenario.logits = 'all';
-    if (flags.gpu) scenario.gpu = flags.gpu;
-    if (flags.runtime) scenario.runtime = flags.runtime as ScenarioInput['runtime'];
-    if (flags.gpuMemoryUtilization !== undefined) scenario.gpuMemoryUtilization = flags.gpuMemoryUtilization;
-    if (flags.maxNumBatchedTokens !== undefined) scenario.maxNumBatchedTokens = flags.maxNumBatchedTokens;
-    if (flags.mfu !== undefined) scenario.mfu = flags.mfu;
-    if (flags.bandwidthEfficiency !== undefined) scenario.bandwidthEfficiency = flags.bandwidthEfficiency;
-    if (flags.compiled) scenario.compiled = true;
-    if (flags.datasetTokens !== undefined) scenario.datasetTokens = flags.datasetTokens;
-    let spec;
-    try {
-      spec = readModelConfig(input.config);
-    } catch (x) {
-      if (x instanceof ConfigError) throw new InputError(`${input.configPath}: ${x.message}`);
-      throw x;
-    }
-    // A vllm command without --max-model-len serves the model's whole context.
-    if (input.kind === 'vllm' && scenario.seq === undefined && spec.maxPositions) scenario.seq = spec.maxPositions;
-    const title = input.kind === 'model-config' ? `LLM Footprint · ${input.configPath}` : `LLM Footprint · ${file} (${input.kind}) → ${input.configPath}`;
-    return { input, spec, scenario, title };
-  };
-
+function addEstimateCommand(program: Command, out: (s: string) => void): void {
   const est = withScenarioOptions(program.command('estimate').description('estimate the per-GPU memory of one setup')).option(
     '--check',
     'exit 1 when the setup does not fit --gpu',
@@ -197,7 +118,9 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     out((flags.json ? JSON.stringify(e, null, 2) : renderTable(e, title)) + '\n');
     if (flags.check && e.memory.fits === false) program.setOptionValue('__exit', 1);
   });
+}
 
+function addSolveCommand(program: Command, out: (s: string) => void): void {
   const solve = withScenarioOptions(
     program.command('solve').description('the largest batch, sequence length or concurrency that fits --gpu, or the batch with the most tokens/s'),
   ).addOption(new Option('--for <axis>', 'what to solve for').choices(['batch', 'seq', 'concurrency', 'throughput']).default('batch'));
@@ -206,21 +129,119 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     if (!scenario.gpu) throw new InputError('solve needs --gpu <id> (see `llm-footprint gpus`)');
     const sc = parseScenario(scenario);
     const gpu = findGpu(sc.gpu!);
-    if (!gpu) throw new ScenarioError(`gpu: unknown GPU "${sc.gpu}" (see \`llm-footprint gpus\`)`, 'gpu');
+    if (!gpu) throw unknownGpuError(sc.gpu!);
     const r = solveFor(flags.for, spec, sc, gpu);
     out((flags.json ? JSON.stringify({ axis: flags.for, gpu: gpu.id, ...r.json }, null, 2) : `${title}\n  ${r.text}`) + '\n');
     if (r.failed) program.setOptionValue('__exit', 1);
   });
+}
 
-  program
-    .command('gpus')
-    .description('list the hardware catalog')
-    .option('--json', 'as JSON')
-    .action((flags: { json?: boolean }) => {
-      if (flags.json) out(JSON.stringify(GPUS, null, 2) + '\n');
-      else for (const g of GPUS) out(`${g.id.padEnd(22)}${formatBytes(g.memoryBytes).padStart(11)}${`${(g.bandwidth / 1e12).toFixed(2)} TB/s`.padStart(11)}${(g.flops16 > 0 ? `${(g.flops16 / 1e12).toFixed(0)} TFLOP/s` : 'no rate').padStart(14)}  ${g.name}\n`);
-    });
-  return program;
+type SolveAxis = 'batch' | 'seq' | 'concurrency' | 'throughput';
+
+/** The batch with the most expected tokens/s within memory, as JSON fields and a line of text. */
+function solveThroughput(spec: ModelSpec, sc: Scenario, gpu: Gpu): { json: Record<string, unknown>; text: string; failed: boolean } {
+  const best = bestThroughputBatch(spec, sc, gpu.memoryBytes);
+  if (!best) {
+    const why = estimate(spec, { ...sc, batch: 1 }).time.reason ?? `not even batch 1 fits ${gpu.name}`;
+    return { json: { batch: null, tokens_per_s: null, reason: why }, text: `no throughput: ${why}`, failed: true };
+  }
+  return { json: { ...best }, text: `batch ${best.batch} gives the most tokens/s that fits ${gpu.name}: ${formatRate(best.tokens_per_s)} (${formatSeconds(best.step_s)} per step; largest fitting batch ${best.largest})`, failed: false };
+}
+
+/** One solve: its JSON fields, its line of text, and whether it found nothing. */
+function solveFor(axis: SolveAxis, spec: ModelSpec, sc: Scenario, gpu: Gpu): { json: Record<string, unknown>; text: string; failed: boolean } {
+  if (axis === 'throughput') return solveThroughput(spec, sc, gpu);
+  const best = axis === 'concurrency' ? maxConcurrency(spec, sc, gpu.memoryBytes) : largestFitting(spec, sc, axis, gpu.memoryBytes);
+  const at = best === null || axis === 'concurrency' ? null : estimate(spec, { ...sc, [axis]: best });
+  const json = { largest: best, peak_bytes: at?.memory.peak_bytes ?? null, device_bytes: at?.memory.device_bytes ?? null, time: at && !at.time.reason ? timeSummary(at.time) : null };
+  if (best === null) return { json, text: `not even ${axis} 1 fits ${gpu.name}`, failed: true };
+  const what = axis === 'concurrency' ? `requests of ${sc.seq} + ${sc.newTokens} tokens at once on` : `${axis} that fits`;
+  const mem = at ? ` (≈ ${formatBytes(at.memory.device_bytes)} on the device, ${formatBytes(at.memory.peak_bytes)} peak${json.time ? `; ${json.time}` : ''})` : '';
+  return { json, text: `largest ${what} ${gpu.name}: ${best}${mem}`, failed: false };
+}
+
+/** The scenario flags shared by `estimate` and `solve`. */
+function withScenarioOptions(cmd: Command): Command {
+  cmd
+    .argument('<file>', 'a Hugging Face config.json (or its directory), an axolotl / LLaMA-Factory YAML, or a `vllm serve` script')
+    .addOption(new Option('--mode <mode>', 'inference or training').default('inference').argParser(choice('--mode', MODES)))
+    .option('--batch <n>', 'sequences per step', intArg('--batch', 1, 1 << 20))
+    .option('--seq <n>', 'prompt or training sequence length', intArg('--seq', 1, MAX_TOKENS))
+    .option('--new-tokens <n>', 'tokens generated after the prompt (inference)', intArg('--new-tokens', 0, MAX_TOKENS))
+    .option('--weights-dtype <dtype>', `weight storage: ${WEIGHT_DTYPES.join('|')}`, choice('--weights-dtype', WEIGHT_DTYPES))
+    .option('--kv-dtype <dtype>', `KV cache dtype: ${KV_DTYPES.join('|')}`, choice('--kv-dtype', KV_DTYPES))
+    .option('--precision <p>', `${PRECISIONS.join('|')}`, choice('--precision', PRECISIONS))
+    .option('--optimizer <opt>', `${OPTIMIZERS.join('|')}`, choice('--optimizer', OPTIMIZERS, LATER_OPTIMIZERS))
+    .option('--grad-checkpointing', 'gradient (activation) checkpointing')
+    .option('--grad-accumulation <n>', 'micro-batches per optimizer step (gradients stay allocated between them)', intArg('--grad-accumulation', 1, 1 << 16))
+    .option('--lora-rank <r>', 'LoRA of rank r on every decoder linear layer (fp32 adapters)', intArg('--lora-rank', 1, 1 << 16))
+    .option('--full-logits', 'inference: logits for every position, no KV cache (scoring/perplexity)')
+    .option('--gpu <id>', 'target GPU from `llm-footprint gpus`')
+    .option('--runtime <name>', `${RUNTIME_IDS.join('|')}`, choice('--runtime', RUNTIME_IDS, LATER_RUNTIMES))
+    .option('--gpu-memory-utilization <f>', 'vllm: share of the GPU the engine takes (0–1]', fractionArg('--gpu-memory-utilization'))
+    .option('--max-num-batched-tokens <n>', 'vllm: tokens per scheduler step', intArg('--max-num-batched-tokens', 1, MAX_TOKENS))
+    .option('--mfu <f>', 'expected time: share of dense FLOP/s reached by compute-bound operators (0, 1]', fractionArg('--mfu'))
+    .option('--bandwidth-efficiency <f>', 'expected time: share of memory bandwidth reached by memory-bound operators (0, 1]', fractionArg('--bandwidth-efficiency'))
+    .option('--compiled', 'pytorch inference: static KV cache + torch.compile (CUDA graphs) for decode time')
+    .option('--dataset-tokens <n>', 'training: tokens in one epoch (time per epoch)', intArg('--dataset-tokens', 1, Number.MAX_SAFE_INTEGER))
+    .option('--model <config>', 'the model config.json of a YAML or vllm script (default: its local model path)')
+    .option('--json', 'print the result as JSON');
+  for (const [flag, what] of NOT_YET) cmd.addOption(new Option(flag, `${what} (not supported yet)`).hideHelp());
+  return cmd;
+}
+
+/** Reads the file, then lays the flags over what it says. */
+function prepare(cmd: Command, file: string, flags: EstimateFlags) {
+  for (const [flag, what] of NOT_YET) {
+    const key = flag.replace(/^--/, '').split(' ')[0]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (flags[key] !== undefined) throw new NotSupported(`${flag.split(' ')[0]}: ${what} is not supported yet`);
+  }
+  const input = readCliInput(file, flags.model);
+  // The file's setup first, flags on top; the mode flag only when given (its default is inference).
+  const scenario: ScenarioInput = { ...input.scenario, ...scenarioFlags(flags) };
+  if (cmd.getOptionValueSource('mode') === 'cli' || scenario.mode === undefined) scenario.mode = flags.mode as ScenarioInput['mode'];
+  let spec;
+  try {
+    spec = readModelConfig(input.config);
+  } catch (x) {
+    if (x instanceof ConfigError) throw new InputError(`${input.configPath}: ${x.message}`);
+    throw x;
+  }
+  // A vllm command without --max-model-len serves the model's whole context.
+  if (input.kind === 'vllm' && scenario.seq === undefined && spec.maxPositions) scenario.seq = spec.maxPositions;
+  const title = input.kind === 'model-config' ? `LLM Footprint · ${input.configPath}` : `LLM Footprint · ${file} (${input.kind}) → ${input.configPath}`;
+  return { input, spec, scenario, title };
+}
+
+/** The scenario fields the flags set (a flag left out sets nothing, so the file's value stays). */
+function scenarioFlags(flags: EstimateFlags): ScenarioInput {
+  const scenario: ScenarioInput = {};
+  if (flags.batch !== undefined) scenario.batch = flags.batch;
+  if (flags.seq !== undefined) scenario.seq = flags.seq;
+  if (flags.newTokens !== undefined) scenario.newTokens = flags.newTokens;
+  if (flags.weightsDtype) scenario.weightsDtype = flags.weightsDtype as ScenarioInput['weightsDtype'];
+  if (flags.kvDtype) scenario.kvDtype = flags.kvDtype as ScenarioInput['kvDtype'];
+  if (flags.precision) scenario.precision = flags.precision as ScenarioInput['precision'];
+  if (flags.optimizer) scenario.optimizer = flags.optimizer as ScenarioInput['optimizer'];
+  if (flags.gradCheckpointing) scenario.gradCheckpointing = true;
+  if (flags.loraRank !== undefined) scenario.loraRank = flags.loraRank;
+  if (flags.gradAccumulation !== undefined) scenario.gradAccumulation = flags.gradAccumulation;
+  if (flags.fullLogits) scenario.logits = 'all';
+  if (flags.gpu) scenario.gpu = flags.gpu;
+  if (flags.runtime) scenario.runtime = flags.runtime as ScenarioInput['runtime'];
+  if (flags.gpuMemoryUtilization !== undefined) scenario.gpuMemoryUtilization = flags.gpuMemoryUtilization;
+  if (flags.maxNumBatchedTokens !== undefined) scenario.maxNumBatchedTokens = flags.maxNumBatchedTokens;
+  return { ...scenario, ...timeFlags(flags) };
+}
+
+/** The time flags: efficiencies, compiled decode, dataset size. */
+function timeFlags(flags: EstimateFlags): ScenarioInput {
+  const scenario: ScenarioInput = {};
+  if (flags.mfu !== undefined) scenario.mfu = flags.mfu;
+  if (flags.bandwidthEfficiency !== undefined) scenario.bandwidthEfficiency = flags.bandwidthEfficiency;
+  if (flags.compiled) scenario.compiled = true;
+  if (flags.datasetTokens !== undefined) scenario.datasetTokens = flags.datasetTokens;
+  return scenario;
 }
 
 /** Runs the CLI; returns the exit code (never throws). */

@@ -10,6 +10,7 @@ export { estimateSpec, type EstimateOptions } from './estimate.ts';
 export { largestFitting, maxConcurrency, bestThroughputBatch, type ThroughputBest } from './solve.ts';
 export { timeSummary, formatSeconds, formatRate } from './roofline/format.ts';
 export type { RooflineReport, RooflineOp, TimeReport, TimeFigures } from './roofline/time.ts';
+export { isObject, unknownGpuError } from './input-checks.ts';
 export * from './scenario.ts';
 export { GPUS, findGpu, peakFlops, type Gpu, type ComputeDtype } from './roofline/hardware.ts';
 export { RUNTIMES, type RuntimeProfile } from './runtime.ts';

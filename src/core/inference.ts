@@ -10,7 +10,7 @@ import { composePhases, workspaceTerm, type Composition, type PhaseRule, type Sl
 import { makeTerm } from './memory/term.ts';
 import { servingWeightsDtype, weightsTerm } from './memory/weights.ts';
 import { loraAdaptersTerm } from './memory/lora.ts';
-import { hasSlidingLayers, kvBytesPerToken, kvCacheTerm, kvGrowthTerm } from './memory/kv-cache.ts';
+import { hasWindowedLayers, kvBytesPerToken, kvCacheTerm, kvGrowthTerm } from './memory/kv-cache.ts';
 import { inferencePeakPerToken } from './memory/activations.ts';
 import { inferenceLogitsTerm } from './memory/logits.ts';
 import { usesMathAttention } from './memory/attention.ts';
@@ -71,7 +71,7 @@ export function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, war
     ...(!scoring && sc.newTokens > 0 ? decodeSlots(spec, sc, kvBytes, computeBytes, rt) : {}),
     cuda_workspace: workspaceTerm(rt, 1),
   };
-  if (hasSlidingLayers(spec) && !rt.slidingWindowCapsCache) {
+  if (hasWindowedLayers(spec) && !rt.slidingWindowCapsCache) {
     warnings.push(`${rt.label} keeps every token on sliding-window layers (no rolling buffer); serving engines such as vLLM cap them at the window`);
   }
   return { phases: composePhases(INFERENCE_PHASES, slots), persistentIds: PERSISTENT, trainable: 0, kvPerToken: kvBytesPerToken(spec, kvBytes) };

@@ -3,7 +3,6 @@
  * reads. Users add GPUs through settings (`llmFootprint.customGpus`, custom-gpu.ts); those carry memory and, when
  * given, bandwidth and a 16-bit rate, and take part in time like catalog entries.
  */
-import { ScenarioError } from '../scenario.ts';
 import { CATALOG, type CatalogEntry, type ComputeDtype } from './catalog.ts';
 
 export { CATALOG, COMPUTE_DTYPES, type ComputeDtype } from './catalog.ts';
@@ -49,10 +48,6 @@ export const GPUS: readonly Gpu[] = CATALOG.map(fromCatalog);
 
 const BY_ID = new Map(GPUS.map((g) => [g.id, g]));
 
-/** The one message for a GPU id that is neither in the catalog nor among the user's GPUs. */
-export function unknownGpuError(id: string): ScenarioError {
-  return new ScenarioError(`gpu: unknown GPU "${id}" (see \`llm-footprint gpus\`)`, 'gpu');
-}
 
 export function findGpu(id: string, extra: readonly Gpu[] = []): Gpu | undefined {
   const key = id.trim().toLowerCase();

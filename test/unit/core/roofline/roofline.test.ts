@@ -7,11 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { estimate, readModelConfig, parseScenario, bestThroughputBatch, findGpu } from '../../../../src/core/index.ts';
+import { estimate, readModelConfig, parseScenario, bestThroughputBatch, findGpu, type ScenarioInput } from '../../../../src/core/index.ts';
 import type { RooflineOp } from '../../../../src/core/roofline/time.ts';
 
 const ROOT = path.join(import.meta.dirname, '..', '..', '..', '..');
-const config = (name: string) => JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/configs', name), 'utf8'));
+const config = (name: string): unknown => JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/configs', name), 'utf8'));
 const op = (ops: RooflineOp[], phase: string, name: string) => ops.find((o) => o.phase === phase && o.name === name)!;
 const near = (actual: number, expected: number, tol: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= tol * Math.abs(expected), `${what}: ${actual} vs ${expected} (±${tol * 100}%)`);
@@ -75,9 +75,9 @@ test('Yao Fu (arXiv 2405.08944) long context, Yi-34B on an A100 80GB: prefill an
   near(r50.generate_s! - r50.prefill_s!, 9.8, 0.05, 'decode 250 tokens at 50K');
 });
 
-interface Timing { kind: string; gpu: string; config: string; scenario: Record<string, unknown>; seconds: number }
+interface Timing { kind: string; gpu: string; config: string; scenario?: ScenarioInput; seconds: number }
 const timings = (file: string): Timing[] =>
-  readFileSync(path.join(ROOT, 'test/fixtures/measured', file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.scenario);
+  readFileSync(path.join(ROOT, 'test/fixtures/measured', file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Timing).filter((r) => r.scenario);
 const pick = (kind: string, t: { train_step_s?: number; prefill_s?: number; decode_step_s?: number }) => (kind === 'train' ? t.train_step_s : kind === 'prefill' ? t.prefill_s : t.decode_step_s);
 
 test('measured timings (H100): the roofline never exceeds a measured time; expected time within 2× of each', () => {
