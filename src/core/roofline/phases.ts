@@ -9,6 +9,8 @@ import { byteSizes, passCosts, type OpCost, type PassShape } from './cost.ts';
 
 export interface ScenarioCosts {
   prefill?: OpCost[];
+  /** vLLM: the prefill of one request alone (its time to first token on an idle server); else the batch's prefill. */
+  firstToken?: OpCost[];
   decode?: OpCost[];
   /** One micro-batch: forward, backward and (with checkpointing) the recomputed forward of the layers. */
   micro?: OpCost[];
@@ -59,8 +61,9 @@ function inferenceCosts(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile): Scen
   const scoring = sc.logits === 'all';
   const prefill = passCosts(spec, rt, { phase: 'prefill', batch: sc.batch, queries: sc.seq, keys: sc.seq, causal: true, headTokens: scoring ? sc.batch * sc.seq : sc.batch, loss: false }, sz, null);
   if (scoring) return { prefill };
+  const firstToken = sc.runtime === 'vllm' && sc.batch > 1 ? passCosts(spec, rt, { phase: 'prefill (one request)', batch: 1, queries: sc.seq, keys: sc.seq, causal: true, headTokens: 1, loss: false }, sz, null) : undefined;
   const decode = passCosts(spec, rt, { phase: 'decode', batch: sc.batch, queries: 1, keys: averageDecodeContext(sc), causal: false, headTokens: sc.batch, loss: false }, sz, null);
-  return { prefill, decode };
+  return { prefill, decode, ...(firstToken ? { firstToken } : {}) };
 }
 
 export function scenarioCosts(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, trainable: number): ScenarioCosts {

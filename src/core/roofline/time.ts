@@ -25,7 +25,7 @@ export interface RooflineOp extends OpCost {
 export interface TimeFigures {
   /** Prefill of the whole batch (the prompt's forward pass). */
   prefill_s?: number;
-  /** Time to first token: the prefill plus the runtime's overhead. */
+  /** Time to first token: the batch's prefill (vLLM: one request's prefill on an idle server). */
   ttft_s?: number;
   /** One decode step of the whole batch, at the average context over the generated tokens. */
   decode_step_s?: number;
@@ -91,7 +91,7 @@ function figures(spec: ModelSpec, sc: Scenario, costs: ScenarioCosts, flops: num
   const decode = sumTime(costs.decode, flops, bw);
   if (prefill !== undefined) {
     f.prefill_s = Math.max(prefill, host.prefill);
-    f.ttft_s = f.prefill_s;
+    f.ttft_s = costs.firstToken ? Math.max(sumTime(costs.firstToken, flops, bw)!, host.prefill) : f.prefill_s;
     if (decode === undefined) f.tokens_per_s = (sc.batch * sc.seq) / f.prefill_s;
   }
   if (decode !== undefined) {
