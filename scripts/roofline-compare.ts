@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { estimate, type ScenarioInput, type TimeFigures } from '../src/core/index.ts';
 
-interface Timing { kind: string; gpu: string; config: string; scenario?: ScenarioInput; seconds: number }
+interface Timing { kind: string; gpu: string; config: string; scenario?: ScenarioInput; overrides?: Record<string, unknown>; seconds: number }
 
 const ROOT = path.join(import.meta.dirname, '..');
 const file = process.argv[2] ?? path.join(ROOT, 'test/fixtures/measured/timing-h100.jsonl');
@@ -13,7 +13,7 @@ for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
   const r = JSON.parse(line) as Timing;
   if (!r.scenario) continue;
   const config: unknown = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/configs', r.config), 'utf8'));
-  const e = estimate(config, { ...r.scenario, gpu: r.gpu });
+  const e = estimate({ ...(config as object), ...r.overrides }, { ...r.scenario, gpu: r.gpu });
   const roof = pick(r.kind, e.roofline)!;
   const exp = pick(r.kind, e.time)!;
   const sc = Object.entries(r.scenario).filter(([k]) => k !== 'mode').map(([k, v]) => `${k}=${String(v)}`).join(' ');
