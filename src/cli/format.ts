@@ -2,6 +2,7 @@
 import type { Estimate } from '../core/report.ts';
 import { formatBytes, formatCount } from '../core/units.ts';
 import { scenarioSummary } from '../shared/scenario-summary.ts';
+import { timeSummary } from '../core/roofline/format.ts';
 
 function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
@@ -36,6 +37,18 @@ export function renderTable(e: Estimate, title: string): string {
       `  vLLM: budget ${formatBytes(sv.budget_bytes)} · KV pool ${formatBytes(sv.kv_pool_bytes)} · ${formatBytes(sv.kv_bytes_per_request)} per full-length request · max concurrency ${sv.max_concurrency}`,
     );
   }
+  lines.push(...timeLines(e));
   for (const w2 of e.warnings) lines.push(`  note: ${w2}`);
   return lines.join('\n');
+}
+
+/** Expected time and the roofline bound, or why there is none. */
+function timeLines(e: Estimate): string[] {
+  const t = e.time;
+  if (t.reason) return [`  time    not computed: ${t.reason}`];
+  const r = e.roofline;
+  const out = [`  time    ${timeSummary(t) ?? 'no figure'}  (expected: ${t.note})`];
+  const bound = timeSummary(r);
+  if (bound) out.push(`  roof    ${bound}  (bound at 100% of ${r.gpu}: ${(r.peak_flops / 1e12).toFixed(0)} TFLOP/s ${r.compute_dtype}, ${(r.bandwidth / 1e12).toFixed(2)} TB/s)`);
+  return out;
 }

@@ -17,6 +17,7 @@ import type { Composition, Phase } from './phases.ts';
 import { isDistributed, parallelLayout } from './parallel/layout.ts';
 import { trainingPlan } from './parallel/plans.ts';
 import { rankKinds, type RankKind } from './parallel/ranks.ts';
+import { timeReports } from './roofline/time.ts';
 
 export interface EstimateOptions {
   /** User-defined GPUs (settings), searched before the catalog. */
@@ -61,11 +62,18 @@ function composeRank(kind: RankKind, sc: Scenario, layout: ParallelLayout, rt: R
   });
 }
 
-/** The phase with the most live bytes (the first of equals). */
+/** Bytes of a phase's terms on the GPU (offloaded terms live on the host or NVMe). */
+function gpuBytes(terms: readonly Term[]): number {
+  let s = 0;
+  for (const t of terms) if (t.where === 'gpu') s += t.bytes;
+  return s;
+}
+
+/** The phase with the most live bytes on the GPU (the first of equals). */
 function peakPhase(phases: readonly Phase[]): { phase: Phase; bytes: number } {
   let best = { phase: phases[0]!, bytes: -1 };
   for (const phase of phases) {
-    const bytes = sumBytes(phase.terms);
+    const bytes = gpuBytes(phase.terms);
     if (bytes > best.bytes) best = { phase, bytes };
   }
   return best;
@@ -123,11 +131,11 @@ function largestOffDevice(phases: readonly Phase[], where: 'cpu' | 'nvme'): numb
 function memoryReport(composition: Composition, rt: RuntimeProfile, gpu: Gpu | null): Estimate['memory'] {
   const peak = peakPhase(composition.phases);
   const terms = peak.phase.terms.filter((t) => t.bytes > 0 || t.id === 'weights');
-  const persistent = sumBytes(terms.filter((t) => composition.persistentIds.has(t.id)));
+  const persistent = gpuBytes(terms.filter((t) => composition.persistentIds.has(t.id)));
   const device = deviceTerms(rt, composition, peak.bytes - persistent);
   const deviceBytes = peak.bytes + sumBytes(device);
   return {
-    peak_bytes: sumBytes(terms.filter((t) => t.where === 'gpu')),
+    peak_bytes: peak.bytes,
     device_bytes: deviceBytes,
     fits: gpu ? (composition.fits ?? deviceBytes <= gpu.memoryBytes) : null,
     gpu: gpu ? { id: gpu.id, name: gpu.name, memory_bytes: gpu.memoryBytes } : null,
@@ -136,7 +144,7 @@ function memoryReport(composition: Composition, rt: RuntimeProfile, gpu: Gpu | n
     ranks: [],
     host_fits: null,
     peak_phase: peak.phase.name,
-    phases: composition.phases.map((p) => ({ phase: p.name, bytes: sumBytes(p.terms) })),
+    phases: composition.phases.map((p) => ({ phase: p.name, bytes: gpuBytes(p.terms) })),
     terms,
     device_terms: device,
     kv_bytes_per_token: composition.kvPerToken,
@@ -152,6 +160,9 @@ interface Distributed {
   memory: Estimate['memory'];
   layout: ParallelLayout;
   trainable: number;
+  /** The most loaded rank's own model and scenario (its share of the layers, heads and sequence), for its time. */
+  worstSpec: ModelSpec;
+  worstScenario: Scenario;
 }
 
 /** Every kind of rank composed once; the report is the most loaded rank's, with the others beside it. */
@@ -175,7 +186,20 @@ function estimateRanks(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, gpu: G
     host_fits: sc.hostMemory === null ? null : host <= sc.hostMemory,
   };
   if (layout.dp > 1 || layout.tp > 1 || layout.pp > 1) warnings.push(`per GPU of ${layout.gpus} (${layout.strategy}: dp ${layout.dp}, tp ${layout.tp}, pp ${layout.pp}${layout.ep > 1 ? `, ep ${layout.ep}` : ''}${layout.cp > 1 ? `, cp ${layout.cp}` : ''})`);
-  return { memory, layout, trainable: worst.composition.trainable };
+  const worstScenario = sc.mode === 'training' && layout.cp > 1 ? { ...sc, seq: Math.ceil(sc.seq / layout.cp) } : sc;
+  return { memory, layout, trainable: worst.composition.trainable, worstSpec: worst.kind.spec, worstScenario };
+}
+
+/**
+ * The roofline and the expected time, computed on first read (memoized): solves and sweeps that only look at
+ * memory stay pure memory arithmetic, while `--json`, the webview and hovers read them as ordinary properties.
+ */
+function withTime(compute: () => Pick<Estimate, 'roofline' | 'time'>, base: Omit<Estimate, 'roofline' | 'time'>): Estimate {
+  let cached: Pick<Estimate, 'roofline' | 'time'> | undefined;
+  const reports = () => (cached ??= compute());
+  Object.defineProperty(base, 'roofline', { enumerable: true, get: () => reports().roofline });
+  Object.defineProperty(base, 'time', { enumerable: true, get: () => reports().time });
+  return base as Estimate;
 }
 
 function needsRanks(sc: Scenario): boolean {
@@ -189,17 +213,25 @@ export function estimateSpec(spec: ModelSpec, sc: Scenario, opts: EstimateOption
   const params = { total: spec.params.total, embedding: spec.params.embedding, active: spec.params.active };
   if (needsRanks(sc)) {
     const d = estimateRanks(spec, sc, rt, gpu, warnings);
-    return { model: modelSummary(spec), params: { ...params, trainable: d.trainable }, scenario: sc, memory: d.memory, parallel: d.layout, warnings: [...new Set(warnings)] };
+    warnings.push('time is one GPU\'s compute for its share of the model; communication (all-reduce, all-gather, pipeline bubbles, offload traffic) is not modelled yet');
+    return withTime(() => timeReports(d.worstSpec, d.worstScenario, rt, gpu, d.trainable), {
+      model: modelSummary(spec),
+      params: { ...params, trainable: d.trainable },
+      scenario: sc,
+      memory: d.memory,
+      parallel: d.layout,
+      warnings: [...new Set(warnings)],
+    });
   }
   const composition = compose(spec, sc, rt, gpu, warnings);
   const memory = memoryReport(composition, rt, gpu);
   const single: RankMemory = { rank: 'the GPU', count: 1, peak_bytes: memory.peak_bytes, device_bytes: memory.device_bytes, peak_phase: memory.peak_phase, fits: memory.fits, terms: memory.terms };
-  return {
+  return withTime(() => timeReports(spec, sc, rt, gpu, composition.trainable), {
     model: modelSummary(spec),
     params: { total: params.total, trainable: composition.trainable, embedding: params.embedding, active: params.active },
     scenario: sc,
     memory: { ...memory, ranks: [single], host_fits: sc.hostMemory === null ? null : memory.host_bytes <= sc.hostMemory },
     parallel: null,
     warnings,
-  };
+  });
 }

@@ -3,7 +3,7 @@
  * webview are in src/shared). Pure: the numbers come from the engine (re-run with one thing changed), the extension
  * only places the strings.
  */
-import { vllmEngineDefaults, formatBytes, type Estimate } from '../core/index.ts';
+import { vllmEngineDefaults, formatBytes, formatSeconds, timeSummary, type Estimate } from '../core/index.ts';
 import { countLabel, percentLabel, shortGpuName, signedBytes, tokensLabel } from '../shared/labels.ts';
 import { requestTokens, scenarioSummary } from '../shared/scenario-summary.ts';
 import { ACTIVATION_TERMS, OPTIMIZER_TERMS, profileRunBytes, rerun, rerunConfig, termBytes, weightsBytes, type Analysis } from './analysis.ts';
@@ -14,6 +14,27 @@ import { ACTIVATION_TERMS, OPTIMIZER_TERMS, profileRunBytes, rerun, rerunConfig,
  * fits H100 80GB at 90%".
  */
 export function codeLensTitle(a: Pick<Analysis, 'estimate' | 'gpu' | 'fits'>): string {
+  const time = lensTime(a.estimate);
+  return memoryLensTitle(a) + (time ? ` · ${time}` : '');
+}
+
+/** The time part of a CodeLens: "≈ 0.52 s/step · 15.7k tokens/s", or "TTFT at 32K ≈ 1.9 s" for a vLLM scenario. */
+export function lensTime(e: Estimate): string | null {
+  const t = e.time;
+  if (t.reason) return null;
+  if (e.scenario.runtime === 'vllm' && t.ttft_s !== undefined) return `TTFT at ${tokensLabel(e.scenario.seq)} ≈ ${formatSeconds(t.ttft_s)}`;
+  return timeSummary(t);
+}
+
+/** The hover's time line: expected time, the roofline bound, or why there is none. */
+export function timeLine(e: Estimate): string {
+  const t = e.time;
+  if (t.reason) return `**Time:** not computed — ${t.reason}`;
+  const ttft = e.scenario.mode === 'inference' && t.ttft_s !== undefined ? ` · TTFT at ${tokensLabel(e.scenario.seq)} ≈ ${formatSeconds(t.ttft_s)}` : '';
+  return `**Time:** ${timeSummary(t) ?? '—'}${ttft} (expected; roofline bound ${timeSummary(e.roofline) ?? '—'})`;
+}
+
+function memoryLensTitle(a: Pick<Analysis, 'estimate' | 'gpu' | 'fits'>): string {
   if (a.estimate.scenario.runtime === 'vllm') return vllmCodeLensTitle(a);
   const head = `≈ ${formatBytes(a.estimate.memory.peak_bytes)} peak per GPU`;
   if (!a.gpu) return head;
@@ -332,7 +353,7 @@ export function hoverMarkdown(key: string, a: Analysis, commandUri?: string): st
   if (!isHoverKey(key)) return null;
   const c = keyContribution(key, a);
   if (!c) return null;
-  const lines = [`**${key}** — ${c}`, '', totalLine(a), '', `_${scenarioSummary(a.scenario)}_`];
+  const lines = [`**${key}** — ${c}`, '', totalLine(a), '', timeLine(a.estimate), '', `_${scenarioSummary(a.scenario)}_`];
   if (commandUri) lines.push('', `[$(graph) Show memory breakdown](${commandUri})`);
   return lines.join('\n');
 }

@@ -4,10 +4,17 @@ import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cliEstimate, scenarioFlags, estimateFile, cliScenarioKeys, GiB } from './cli.mjs';
+import { cliEstimate, scenarioFlags, estimateFile, cliScenarioKeys, GiB, CLI } from './cli.mjs';
 
 const COMMAND_BREAKDOWN = 'LLM Footprint: Show Memory Breakdown';
 const UNITS = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
+
+/** The CLI table's expected-time summary ("TTFT ≈ 1.12 s · ≈ 27.2 ms/decode step · 294 tokens/s"), or null. */
+function cliTimeSummary(file, args) {
+  const out = execFileSync(process.execPath, [CLI, 'estimate', file, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const m = /^ {2}time {4}(.+?) {2}\(expected/m.exec(out);
+  return m ? m[1] : null;
+}
 
 /** Parses "41.3 GiB" → bytes. */
 export function parseSize(text) {
@@ -391,6 +398,39 @@ export function tests(ctx) {
         assert.equal(after, cli.memory.peak_bytes, `webview peak at batch ${batch} ${fmt(after)} ≠ CLI ${fmt(cli.memory.peak_bytes)} (flags ${flags.join(' ')})`);
         await shot('webview-batch');
         ctx.notes.push(`what-if batch ${before === after ? '' : `${scenario.batch}→${batch}`}: ${fmt(before)} → ${fmt(after)}`);
+      },
+    },
+    {
+      name: 'Roofline tab: operators under the roofs, expected time = CLI; the CodeLens shows the same time',
+      async fn() {
+        const rel = needModelConfig();
+        const frame = wb.webview();
+        await frame.locator('[data-testid="tab-roofline"]').click();
+        const scenario = await webviewScenario(frame);
+        const flags = flagsFor(scenario);
+        const args = flags.includes('--gpu') ? flags : [...flags, ...gpuFlags];
+        const cli = cliEstimate(abs(rel), args);
+        if (cli.time.reason) {
+          const why = await frame.locator('[data-testid="roofline-reason"]').textContent({ timeout: 15_000 });
+          assert.ok(why.includes(cli.time.reason), `Roofline tab says "${why}", the CLI "${cli.time.reason}"`);
+          return;
+        }
+        await frame.locator('[data-testid="roofline-chart"]').waitFor({ timeout: 15_000 });
+        const points = frame.locator('[data-testid="roofline-op"]');
+        assert.equal(await points.count(), cli.roofline.ops.filter((o) => o.flops > 0).length, 'one point per operator with FLOPs');
+        assert.equal(await points.first().getAttribute('tabindex'), '0', 'points are reachable with Tab');
+        const expected = await frame.locator('[data-testid="time-expected"]').textContent();
+        const summary = cliTimeSummary(abs(rel), args);
+        assert.ok(summary && expected.includes(summary), `Roofline tab "${expected}" lacks the CLI's "${summary}"`);
+        await shot('webview-roofline');
+        const shown = await points.count();
+        // The panel remembers its tab: leave it on Breakdown for the tests after this one.
+        await frame.locator('[data-testid="tab-breakdown"]').click();
+        await wb.openFile(rel);
+        const lensSummary = cliTimeSummary(abs(rel), gpuFlags);
+        const lenses = await wb.codeLenses({ match: /peak/i });
+        assert.ok(lensSummary && lenses.some((l) => l.includes(lensSummary)), `no CodeLens shows the CLI's time "${lensSummary}" (${JSON.stringify(lenses)})`);
+        ctx.notes.push(`Roofline tab: ${shown} operators; ${summary}; CodeLens time ${lensSummary}`);
       },
     },
     {

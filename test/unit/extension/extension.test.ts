@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { estimate, findGpu, formatBytes, largestFitting, readModelConfig, SCENARIO_FIELDS } from '../../../src/core/index.ts';
+import { estimate, findGpu, formatBytes, largestFitting, readModelConfig, SCENARIO_FIELDS, timeSummary } from '../../../src/core/index.ts';
 import { parseDocumentText, parseModelConfig, type WorkloadFile, type ModelConfigFile } from '../../../src/parsers/index.ts';
 import { analyze, buildScenario, type Analysis } from '../../../src/extension/analysis.ts';
 import { codeLensTitle, hoverMarkdown, isHoverKey, keyContribution } from '../../../src/extension/text.ts';
@@ -41,14 +41,14 @@ test('CodeLens text: "≈ X peak per GPU · fits H100 80GB", equal to the engine
   assert.equal(a.estimate.memory.peak_bytes, cli.memory.peak_bytes);
   assert.equal(a.fits, cli.memory.fits);
   const t = codeLensTitle(a);
-  assert.equal(t, `≈ ${formatBytes(cli.memory.peak_bytes)} peak per GPU · fits H100 80GB`);
-  assert.match(t, /^≈ [\d.]+ GiB peak per GPU · fits H100 80GB$/);
+  assert.equal(t, `≈ ${formatBytes(cli.memory.peak_bytes)} peak per GPU · fits H100 80GB · ${timeSummary(cli.time)}`);
+  assert.match(t, /^≈ [\d.]+ GiB peak per GPU · fits H100 80GB · TTFT ≈ [\d.]+ m?s · ≈ [\d.]+ ms\/decode step · [\d.]+k? tokens\/s$/);
 });
 
 test('CodeLens says "does not fit" with what it needs', () => {
   const { a } = workloadAnalysis('llamafactory-sft.yaml', 'qwen2.5-7b/config.json');
   assert.equal(a.fits, false);
-  assert.match(codeLensTitle(a), /^≈ [\d.]+ GiB peak per GPU · does not fit H100 80GB \(needs [\d.]+ GiB\)$/);
+  assert.match(codeLensTitle(a), /^≈ [\d.]+ GiB peak per GPU · does not fit H100 80GB \(needs [\d.]+ GiB\) · ≈ [\d.]+ m?s\/step · [\d.]+k? tokens\/s$/);
 });
 
 test('hover on num_key_value_heads: KV cache per token and at full context, total, command link', () => {

@@ -107,3 +107,12 @@ test('ZeRO-3 on 8 GPUs divides the states; the report names every kind of rank a
   assert.equal(e.memory.ranks[0]!.count, 8);
   assert.equal(term(e, 'optimizer_states'), Math.ceil((LLAMA_3_8B.params.total * 4) / 8));
 });
+
+test('offloaded states count on the host, never in the GPU peak or the device total', () => {
+  const e = estimateSpec(LLAMA_3_8B, parseScenario({ mode: 'training', runtime: 'deepspeed', zero: 3, offloadOptimizer: 'cpu', offloadParams: 'cpu', batch: 1, seq: 2048, gpu: 'h100-sxm-80gb' }));
+  const gpuTerms = e.memory.terms.filter((t) => t.where === 'gpu').reduce((s, t) => s + t.bytes, 0);
+  assert.equal(e.memory.peak_bytes, gpuTerms);
+  assert.equal(e.memory.device_bytes, e.memory.peak_bytes + e.memory.device_terms.reduce((s, t) => s + t.bytes, 0));
+  assert.ok(e.memory.host_bytes > 8 * LLAMA_3_8B.params.total, 'fp32 master, gradients and Adam states on the host');
+  assert.equal(e.memory.fits, true);
+});
