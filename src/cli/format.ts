@@ -17,6 +17,7 @@ export function renderTable(e: Estimate, title: string): string {
   lines.push(`  setup   ${scenarioSummary(e.scenario)}${p.trainable ? ` · ${formatCount(p.trainable)} trainable` : ''}`);
   const fit = m.gpu ? ` · ${m.fits ? 'fits' : 'does NOT fit'} ${m.gpu.name} (${formatBytes(m.gpu.memory_bytes)})` : '';
   lines.push(`  peak    ${formatBytes(m.peak_bytes)} live at "${m.peak_phase}" · ≈ ${formatBytes(m.device_bytes)} on the device${fit}`);
+  lines.push(...worldLines(e));
   lines.push('');
   const w = Math.max(28, ...m.terms.map((t) => t.label.length + 2), ...m.device_terms.map((t) => t.label.length + 4));
   lines.push(`  ${pad('term', w)}${pad('bytes', 16, true)}${pad('', 12, true)}${pad('share', 8, true)}`);
@@ -38,4 +39,28 @@ export function renderTable(e: Estimate, title: string): string {
   }
   for (const w2 of e.warnings) lines.push(`  note: ${w2}`);
   return lines.join('\n');
+}
+
+/** One line per kind of rank, the layout, host RAM per node and NVMe; nothing on one GPU without offload. */
+export function worldLines(e: Estimate): string[] {
+  const m = e.memory;
+  const out: string[] = [];
+  const p = e.parallel;
+  if (p) {
+    const degrees = (['dp', 'tp', 'pp', 'ep', 'cp'] as const).filter((k) => p[k] > 1).map((k) => `${k} ${p[k]}`).join(' × ');
+    const nodes = p.nodes > 1 ? ` on ${p.nodes} nodes of ${p.gpus_per_node}` : '';
+    out.push(`  layout  ${p.strategy} · ${p.gpus} GPUs${degrees ? ` (${degrees})` : ''}${nodes}`);
+  }
+  if (m.ranks.length > 1 || (p && m.ranks.length === 1)) {
+    for (const r of m.ranks) {
+      const fit = r.fits === null ? '' : r.fits ? ' · fits' : ' · does NOT fit';
+      out.push(`  rank    ${r.rank} ×${r.count}: ${formatBytes(r.peak_bytes)} peak at "${r.peak_phase}" · ≈ ${formatBytes(r.device_bytes)} on the device${fit}`);
+    }
+  }
+  if (m.host_bytes > 0) {
+    const fit = m.host_fits === null ? '' : ` · ${m.host_fits ? 'fits' : 'does NOT fit'} ${formatBytes(e.scenario.hostMemory ?? 0)}`;
+    out.push(`  host    ${formatBytes(m.host_bytes)} RAM per node${fit}`);
+  }
+  if (m.nvme_bytes > 0) out.push(`  nvme    ${formatBytes(m.nvme_bytes)} per node`);
+  return out;
 }

@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocumentText, modelPathCandidates, type FileKind } from '../parsers/index.ts';
+import { parseDocumentText, modelPathCandidates, looksLikeDeepSpeed, type FileKind, type WorkloadFile } from '../parsers/index.ts';
+import { joinReferenced, readLaunch } from './dist-input.ts';
 import type { ScenarioInput } from '../core/scenario.ts';
 import { InputError, MAX_CONFIG_BYTES, readConfigFile } from './read-config.ts';
 
@@ -18,6 +19,8 @@ export interface CliInput {
   /** Notes from the workload parser (keys not modelled yet, defaults assumed). */
   notes: string[];
   kind: FileKind;
+  /** The workload as read (with a joined DeepSpeed JSON): its "auto" values are resolved once the model is known. */
+  workload?: WorkloadFile;
 }
 
 function readText(file: string): string {
@@ -45,15 +48,27 @@ export function readCliInput(file: string, modelOverride?: string): CliInput {
     if (!existsSync(cfg)) throw new InputError(`${file}: a directory without config.json`);
     return { config: readConfigFile(cfg), configPath: cfg, scenario: {}, notes: [], kind: 'model-config' };
   }
-  if (/\.json$/i.test(file)) return { config: readConfigFile(file), configPath: file, scenario: {}, notes: [], kind: 'model-config' };
-
-  const { doc, first: w, modelConfig } = readWorkloadFile(file, readText(file), [process.cwd()]);
+  if (/\.json$/i.test(file)) {
+    const config = readConfigFile(file);
+    if (!looksLikeDeepSpeed(config)) return { config, configPath: file, scenario: {}, notes: [], kind: 'model-config' };
+  }
+  const text = readText(file);
+  const { doc, first, modelConfig: found } = readWorkloadFile(file, text, [process.cwd()]);
   const fatal = doc.errors.find((e) => e.severity === 'error');
   if (fatal) throw new InputError(`${file}:${fatal.range.start.line + 1}:${fatal.range.start.character + 1}: ${fatal.message}`);
-  if (!w || w.kind === 'model-config') {
-    throw new InputError(`${file}: not a model config.json, an axolotl or LLaMA-Factory YAML (with base_model / model_name_or_path), or a script with \`vllm serve\``);
-  }
   const notes = doc.errors.map((e) => `${path.basename(file)}:${e.range.start.line + 1}: ${e.message}`);
+  let w = first && first.kind !== 'model-config' ? joinReferenced(first, file, notes) : null;
+  let modelConfig = found;
+  if (!w && doc.kind === null && /\.(sh|bash|zsh)$/i.test(file)) {
+    const launch = readLaunch(file, text, notes);
+    if (launch) {
+      w = launch.w;
+      modelConfig = w.model ? (modelPathCandidates(w.model, path.dirname(path.resolve(launch.base)), [process.cwd()]).find((p) => existsSync(p)) ?? null) : null;
+    }
+  }
+  if (!w) {
+    throw new InputError(`${file}: not a model config.json, an axolotl or LLaMA-Factory YAML (with base_model / model_name_or_path), a DeepSpeed JSON, an accelerate config, a script with \`vllm serve\` or a training launch line`);
+  }
   if (doc.files.length > 1) notes.push(`${path.basename(file)} has ${doc.files.length} vllm commands; the first is estimated`);
   let configPath: string | undefined;
   if (modelOverride) {
@@ -64,7 +79,7 @@ export function readCliInput(file: string, modelOverride?: string): CliInput {
       throw new InputError(`${file}: model "${w.model}" is not a local directory with a config.json; pass --model <config.json>`);
     }
   } else {
-    throw new InputError(`${file}: no model named; pass --model <config.json>`);
+    throw new InputError(`${file}: no model named${w.kind === 'deepspeed' || w.kind === 'accelerate' ? ` (a ${w.kind === 'deepspeed' ? 'DeepSpeed JSON' : 'accelerate config'} does not name one)` : ''}; pass --model <config.json>`);
   }
-  return { config: readConfigFile(configPath), configPath, scenario: { ...w.scenario }, notes, kind: w.kind };
+  return { config: readConfigFile(configPath), configPath, scenario: { ...w.scenario }, notes, kind: w.kind, workload: w };
 }

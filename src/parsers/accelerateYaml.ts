@@ -89,12 +89,13 @@ function readFsdp(r: KeyReader, out: Out): void {
     out.scenario.zero = reshard ? 3 : 2;
     out.fields.zero = r.loc('fsdp_config.fsdp_reshard_after_forward');
   } else if (strat !== undefined && strat !== null) {
-    const z = STRATEGIES[String(strat).trim().toUpperCase()];
+    const name = typeof strat === 'string' || typeof strat === 'number' ? String(strat).trim().toUpperCase() : '';
+    const z = STRATEGIES[name];
     if (z === undefined) r.error('fsdp_config.fsdp_sharding_strategy', `${shown(strat)} is not FULL_SHARD, SHARD_GRAD_OP, NO_SHARD or HYBRID_SHARD`);
     else {
       out.scenario.zero = z;
       out.fields.zero = r.loc('fsdp_config.fsdp_sharding_strategy');
-      if (/HYBRID|^[45]$/.test(String(strat)) && (out.scenario.gpusPerNode ?? 8) < (out.scenario.gpus ?? 1)) {
+      if (/HYBRID|^[45]$/.test(name) && (out.scenario.gpusPerNode ?? 8) < (out.scenario.gpus ?? 1)) {
         r.warn('fsdp_config.fsdp_sharding_strategy', 'hybrid sharding (within a node, replicated across nodes) is estimated as sharding over every GPU; per-GPU states are higher', 'info');
       }
     }

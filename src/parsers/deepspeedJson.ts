@@ -26,7 +26,7 @@ export function looksLikeDeepSpeed(obj: unknown): boolean {
 }
 
 /** The text of a value as the user wrote it, for messages. */
-export const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'missing' : JSON.stringify(v) ?? String(v));
+export const shown = (v: unknown): string => (v === undefined ? 'missing' : (JSON.stringify(v) ?? 'a value'));
 
 /** Looks a dotted key up in a parsed object and in the key locations. */
 export class KeyReader {
@@ -89,7 +89,7 @@ const NUMBERS: [string, Field, number][] = [
 /** Reads the DeepSpeed keys of a parsed config. */
 export function readDeepSpeed(r: KeyReader): DeepSpeedRead {
   const out: DeepSpeedRead = { scenario: { mode: 'training', runtime: 'deepspeed' }, fields: {}, autos: [], errors: r.errors, extras: {} };
-  const set = (field: Field, path: string, v: number | boolean | string | 'auto' | undefined) => {
+  const set = (field: Field, path: string, v: number | boolean | string | undefined) => {
     if (v === undefined) return;
     if (v === 'auto') out.autos.push({ field, loc: r.loc(path) });
     else {

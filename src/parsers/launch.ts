@@ -64,9 +64,12 @@ function readLine(toks: Token[], launcher: LaunchLine['launcher'], from: number,
       if (!(n >= 1)) errors.push({ message: `${name}: ${JSON.stringify(value)} is not a whole number of GPUs; the script's GPU count is not read`, severity: 'info', range: loc.valueRange, key: name });
       return n >= 1 ? n : null;
     };
-    if (PER_NODE.includes(name)) (perNode = num()) !== null && (line.gpusLocation = loc);
-    else if (NODES.includes(name)) nodes = num() ?? nodes;
-    else if (TOTAL.includes(name)) (total = num()) !== null && (line.gpusLocation = loc);
+    if (PER_NODE.includes(name) || TOTAL.includes(name)) {
+      const n = num();
+      if (PER_NODE.includes(name)) perNode = n;
+      else total = n;
+      if (n !== null) line.gpusLocation = loc;
+    } else if (NODES.includes(name)) nodes = num() ?? nodes;
     else if (CONFIG_OPTS.includes(name) && value) line.configs.push({ path: value, loc });
     else if (!name.startsWith('-') && /\.(ya?ml|json)$/i.test(t.text)) line.configs.push({ path: t.text, loc: { ...loc, key: t.text, valueRange: loc.keyRange } });
     if (eq < 0 && (PER_NODE.includes(name) || NODES.includes(name) || TOTAL.includes(name) || CONFIG_OPTS.includes(name))) i++;

@@ -35,7 +35,7 @@ export function parseYamlTree(text: string, errors: ParseIssue[], maxDepth = 2):
       if (!isScalar(k) || !k.range) continue;
       const path = prefix ? `${prefix}.${String(k.value)}` : String(k.value);
       const v = pair.value as YamlNode | null;
-      let value: unknown = null;
+      let value: unknown;
       try {
         value = v ? (v as { toJSON(): unknown }).toJSON() : null;
       } catch {
