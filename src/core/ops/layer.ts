@@ -26,7 +26,15 @@ export interface OpContext {
   loraRank: number | null;
   /** The training forward builds a KV cache (transformers: use_cache without gradient checkpointing). */
   keepsCache: boolean;
+  /**
+   * Megatron sequence parallelism: the tensors outside attention and the MLP (norms, their outputs that the next
+   * linear layers save, dropout masks) are divided over the tensor-parallel ranks. 1 without it.
+   */
+  sequenceShards?: number;
 }
+
+/** Bytes of a sequence-sharded tensor on one rank. */
+const seqShard = (bytes: number, ctx: OpContext) => (ctx.sequenceShards && ctx.sequenceShards > 1 ? Math.ceil(bytes / ctx.sequenceShards) : bytes);
 
 /** One row of the operator table (per token of the batch). */
 export interface Op {
@@ -95,7 +103,7 @@ function attentionProjectionFlops(spec: ModelSpec, d: LayerDims): number {
 function normRows(spec: ModelSpec, d: LayerDims, ctx: OpContext): Op[] {
   const n = spec.block.normsPerLayer;
   const trainable = ctx.loraRank === null;
-  return [row('norms', 'norms', n * normSaved(spec, d.hidden, ctx, trainable), n * 4 * d.hidden, n * (ctx.residualBytes + ctx.computeBytes) * d.hidden)];
+  return [row('norms', 'norms', seqShard(n * normSaved(spec, d.hidden, ctx, trainable), ctx), n * 4 * d.hidden, n * (ctx.residualBytes + ctx.computeBytes) * d.hidden)];
 }
 
 /** The linear layers that read the norms' outputs: attention's projections and the MLP's (or the router's) inputs. */
@@ -104,12 +112,12 @@ function inputProjectionRows(spec: ModelSpec, d: LayerDims, moe: MoeSpec | null,
   const mlpConsumers = moe ? 1 + (moe.sharedExperts > 0 ? d.mlpInConsumers : 0) : d.mlpInConsumers;
   const attnFlops = attentionProjectionFlops(spec, d);
   if (spec.block.normsPerLayer === 1 && spec.block.parallelResidual) {
-    const saved = linearInputs(d.hidden, d.attnInConsumers + mlpConsumers, fp32Norm, ctx);
+    const saved = seqShard(linearInputs(d.hidden, d.attnInConsumers + mlpConsumers, fp32Norm, ctx), ctx);
     return [{ ...matmul('attention + MLP input projections', 'linear inputs', saved, d.hidden, d.q, ctx), flopsPerToken: attnFlops }];
   }
   return [
-    { ...matmul('q, k, v projections', 'linear inputs', linearInputs(d.hidden, d.attnInConsumers, fp32Norm, ctx), d.hidden, d.q + 2 * d.k, ctx), flopsPerToken: attnFlops },
-    { ...matmul('MLP input', 'linear inputs', linearInputs(d.hidden, mlpConsumers, fp32Norm, ctx), d.hidden, 0, ctx), flopsPerToken: 0 },
+    { ...matmul('q, k, v projections', 'linear inputs', seqShard(linearInputs(d.hidden, d.attnInConsumers, fp32Norm, ctx), ctx), d.hidden, d.q + 2 * d.k, ctx), flopsPerToken: attnFlops },
+    { ...matmul('MLP input', 'linear inputs', seqShard(linearInputs(d.hidden, mlpConsumers, fp32Norm, ctx), ctx), d.hidden, 0, ctx), flopsPerToken: 0 },
   ];
 }
 
@@ -180,7 +188,7 @@ export function decoderLayerOps(spec: ModelSpec, ctx: OpContext, moeLayer: boole
   const moe = moeLayer && spec.moe ? spec.moe : null;
   const rows = [...normRows(spec, d, ctx), ...inputProjectionRows(spec, d, moe, ctx), ...attentionRows(spec, d, ctx), ...feedForwardRows(spec, d, moe, ctx)];
   // Residual dropout saves a 1-byte mask after the attention and the MLP output (one site in a parallel block).
-  if ((spec.dropout?.residual ?? 0) > 0) rows.push(row('residual dropout', 'dropout masks', (spec.block.parallelResidual ? 1 : 2) * d.hidden));
+  if ((spec.dropout?.residual ?? 0) > 0) rows.push(row('residual dropout', 'dropout masks', seqShard((spec.block.parallelResidual ? 1 : 2) * d.hidden, ctx)));
   return rows;
 }
 
@@ -188,7 +196,7 @@ export function decoderLayerOps(spec: ModelSpec, ctx: OpContext, moeLayer: boole
 export function headOps(spec: ModelSpec, ctx: OpContext): Op[] {
   const trainable = ctx.loraRank === null;
   const rows = [
-    row('final norm', 'final norm', normSaved(spec, spec.hidden, ctx, trainable), 4 * spec.hidden, (ctx.residualBytes + ctx.computeBytes) * spec.hidden),
+    row('final norm', 'final norm', seqShard(normSaved(spec, spec.hidden, ctx, trainable), ctx), 4 * spec.hidden, (ctx.residualBytes + ctx.computeBytes) * spec.hidden),
     row('lm_head', 'lm_head input', trainable ? linearInputs(spec.hidden, 1, normOutIsFp32(ctx), ctx) : 0, 2 * spec.hidden * spec.vocab, ctx.computeBytes * (spec.hidden + spec.vocab)),
   ];
   if ((spec.dropout?.embedding ?? 0) > 0) rows.push(row('embedding dropout', 'embedding dropout mask', spec.hidden));

@@ -8,7 +8,9 @@ import { ScenarioError, type Scenario } from '../scenario.ts';
 import { FLOAT_BYTES, isQuantized, precisionPlan } from '../dtypes.ts';
 import type { RuntimeProfile } from '../runtime.ts';
 import { composePhases, workspaceTerm, type Composition, type PhaseRule, type Slots } from '../phases.ts';
-import { SINGLE_GPU_PLAN, placeTerm, type PlacementPlan } from '../parallel/placement.ts';
+import { placeTerm } from '../parallel/placement.ts';
+import { SINGLE_GPU_TRAINING, type TrainingPlan } from '../parallel/plans.ts';
+import { gatheredParamsTerm, gradientBucketsTerm, masterWeightsTerm } from '../memory/distributed.ts';
 import { gradientsTerm, optimizerStatesTerm, optimizerTempsTerm } from '../memory/optimizer.ts';
 import { checkpointedActivationsTerm, recomputedLayerTerm, savedActivationsTerm, savedInventory } from '../memory/activations.ts';
 import { trainingLogitsTerm } from '../memory/logits.ts';
@@ -16,12 +18,15 @@ import { autocastCopyTerms } from '../memory/autocast.ts';
 import { attentionBackwardTerm, usesMathAttention } from '../memory/attention.ts';
 import { kvBytesPerToken } from '../memory/kv-cache.ts';
 import type { OpContext } from '../ops/layer.ts';
-import { OPTIMIZER_SPECS } from './optimizers/index.ts';
+import { OPTIMIZER_SPECS, type OptimizerSpec, type TrainedGroup } from './optimizers/index.ts';
 import { trainedElements } from './optimizers/spec.ts';
 import { methodFor, type MethodContext, type MethodSpec } from './methods/index.ts';
 
 type TrainingSlot =
   | 'weights'
+  | 'gathered_params'
+  | 'master_weights'
+  | 'gradient_buckets'
   | 'optimizer_states'
   | 'gradients'
   | 'accumulated_gradients'
@@ -42,22 +47,42 @@ type TrainingSlot =
  * whole step; checkpointing adds the recompute of one layer; SDPA's math kernel adds its backward, one layer at a time.
  */
 export const TRAINING_PHASES: readonly PhaseRule<TrainingSlot>[] = [
-  { name: 'forward (loss)', live: ['weights', 'optimizer_states', 'accumulated_gradients', 'activations', 'autocast_forward', 'logits_forward', 'cuda_workspace'] },
-  { name: 'backward (loss)', live: ['weights', 'optimizer_states', 'accumulated_gradients', 'activations', 'autocast_backward', 'logits_backward', 'cuda_workspace'] },
+  {
+    name: 'forward (loss)',
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'accumulated_gradients', 'gradient_buckets', 'activations', 'autocast_forward', 'logits_forward', 'cuda_workspace'],
+  },
+  {
+    name: 'backward (loss)',
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'accumulated_gradients', 'gradient_buckets', 'activations', 'autocast_backward', 'logits_backward', 'cuda_workspace'],
+  },
   {
     name: 'backward (recompute)',
-    live: ['weights', 'optimizer_states', 'gradients', 'activations', 'activations_recompute', 'autocast_recompute', 'cuda_workspace'],
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'gradients', 'gradient_buckets', 'activations', 'activations_recompute', 'autocast_recompute', 'cuda_workspace'],
     requires: ['activations_recompute'],
   },
   {
     name: 'backward (attention)',
-    live: ['weights', 'optimizer_states', 'activations', 'activations_recompute', 'head_gradients', 'attention_backward', 'cuda_workspace'],
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'gradient_buckets', 'activations', 'activations_recompute', 'head_gradients', 'attention_backward', 'cuda_workspace'],
     requires: ['attention_backward'],
   },
-  { name: 'optimizer step', live: ['weights', 'gradients', 'optimizer_states', 'optimizer_temporaries', 'cuda_workspace'] },
+  { name: 'optimizer step', live: ['weights', 'master_weights', 'gradients', 'gradient_buckets', 'optimizer_states', 'optimizer_temporaries', 'cuda_workspace'] },
 ];
 
-const PERSISTENT: ReadonlySet<Term['id']> = new Set(['weights', 'lora_adapters', 'optimizer_states']);
+const PERSISTENT: ReadonlySet<Term['id']> = new Set(['weights', 'lora_adapters', 'optimizer_states', 'master_weights', 'gradient_buckets']);
+
+/** Where a rank sits: its placement plan, its pipeline stage and what sequence parallelism divides. */
+export interface TrainingRank {
+  plan: TrainingPlan;
+  /** The first stage holds the embedding; the last the final norm, lm_head and the loss. */
+  first: boolean;
+  last: boolean;
+  /** Micro-batches whose activations the stage holds at once (1F1B: pipeline size − stage index). */
+  microBatchesInFlight: number;
+  /** Tensor-parallel ranks sequence parallelism divides the norms' tensors over (1 without it). */
+  sequenceShards: number;
+}
+
+export const SINGLE_GPU_RANK: TrainingRank = { plan: SINGLE_GPU_TRAINING, first: true, last: true, microBatchesInFlight: 1, sequenceShards: 1 };
 
 function validateTraining(method: MethodSpec, ctx: MethodContext): void {
   const { scenario } = ctx;
@@ -72,62 +97,88 @@ function validateTraining(method: MethodSpec, ctx: MethodContext): void {
   if (scenario.kvDtype !== 'auto') throw new ScenarioError('kvDtype: applies to inference only', 'kvDtype');
 }
 
+/**
+ * The step's temporaries: the optimizer spec's, on the GPU. DeepSpeed's fused Adam allocates none; torch.optim on CPU
+ * tensors (FSDP2 CPU offload) runs its single-tensor path, whose temporaries are one parameter's at a time.
+ */
+function stepTemporaries(optimizer: OptimizerSpec, groups: readonly TrainedGroup[], plan: TrainingPlan): Term | null {
+  if (plan.fp32Master) return null;
+  const placement = plan.placement.optimizer;
+  if (placement.device === 'gpu') return placeTerm(optimizerTempsTerm(optimizer, groups), placement);
+  const largest = groups.reduce((a, g) => (g.tensorNumel > a.tensorNumel ? g : a), groups[0]!);
+  const oneTensor = [{ ...largest, count: 1, elements: Math.ceil(largest.tensorNumel / placement.over) }];
+  return placeTerm(optimizerTempsTerm(optimizer, oneTensor), { over: 1, device: placement.device });
+}
+
 /** Weights, gradients and optimizer states of the method's trained groups, each placed by the plan. */
-function modelStateSlots(method: MethodSpec, ctx: MethodContext, plan: PlacementPlan): Slots<TrainingSlot> & { trainable: number } {
+function modelStateSlots(method: MethodSpec, ctx: MethodContext, plan: TrainingPlan): Slots<TrainingSlot> & { trainable: number } {
   const optimizer = OPTIMIZER_SPECS[ctx.scenario.optimizer];
   const groups = method.trainedGroups(ctx);
-  const gradients = placeTerm(gradientsTerm(groups), plan.grads);
+  const trainable = trainedElements(groups);
+  // DeepSpeed keeps the optimizer side in fp32 beside 16-bit parameters and gradients.
+  const optimizerGroups = plan.fp32Master ? groups.map((g) => ({ ...g, bytes: 4 })) : groups;
+  const p = plan.placement;
+  const gradients = plan.keeps16BitGradients ? placeTerm(gradientsTerm(groups), p.grads) : null;
+  const accumulating = ctx.scenario.gradAccumulation > 1;
   return {
-    weights: method.weightTerms(ctx).map((t) => placeTerm(t, plan.params)),
+    weights: method.weightTerms(ctx).map((t) => placeTerm(t, p.params)),
+    master_weights: plan.fp32Master ? placeTerm(masterWeightsTerm(trainable), p.optimizer) : null,
     gradients,
-    accumulated_gradients: ctx.scenario.gradAccumulation > 1 ? gradients : null,
-    head_gradients: ctx.scenario.gradAccumulation > 1 ? gradients : placeTerm(gradientsTerm(method.headGroups(ctx)), plan.grads),
-    optimizer_states: placeTerm(optimizerStatesTerm(optimizer, groups), plan.optimizer),
-    optimizer_temporaries: placeTerm(optimizerTempsTerm(optimizer, groups), plan.optimizer),
-    trainable: trainedElements(groups),
+    accumulated_gradients: accumulating ? gradients : null,
+    head_gradients: accumulating ? gradients : placeTerm(gradientsTerm(method.headGroups(ctx)), p.grads),
+    gradient_buckets: gradientBucketsTerm(ctx.scenario, plan, trainable, groups[0]?.bytes ?? 0),
+    optimizer_states: placeTerm(optimizerStatesTerm(optimizer, optimizerGroups), p.optimizer),
+    optimizer_temporaries: stepTemporaries(optimizer, groups, plan),
+    trainable,
   };
 }
 
 /** Saved activations (or checkpoints and one recomputed layer), the logits and autocast's weight copies. */
-function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext): Slots<TrainingSlot> {
+function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext, rank: TrainingRank): Slots<TrainingSlot> {
   const tokens = sc.batch * sc.seq;
-  const inventory = savedInventory(spec, ops);
+  // A pipeline stage holds the activations of every micro-batch in flight; only the last stage has the loss.
+  const heldTokens = tokens * rank.microBatchesInFlight;
+  const inventory = savedInventory(spec, ops, rank.last);
   const gc = sc.gradCheckpointing;
   const copies = ops.autocast ? autocastCopyTerms(spec, ops.computeBytes, gc) : null;
+  const residualBytes = ops.residualBytes / rank.sequenceShards;
   return {
-    activations: gc ? checkpointedActivationsTerm(spec, inventory, tokens, ops.residualBytes) : savedActivationsTerm(inventory, tokens),
+    activations: gc ? checkpointedActivationsTerm(spec, inventory, heldTokens, residualBytes) : savedActivationsTerm(inventory, heldTokens),
     activations_recompute: gc ? recomputedLayerTerm(inventory, tokens) : null,
     autocast_forward: copies?.forward ?? null,
     autocast_backward: copies?.backward ?? null,
     autocast_recompute: copies?.recompute ?? null,
-    logits_forward: trainingLogitsTerm(tokens, spec.vocab, ops.computeBytes, 'forward', spec.logitSoftcap),
-    logits_backward: trainingLogitsTerm(tokens, spec.vocab, ops.computeBytes, 'backward', spec.logitSoftcap),
+    logits_forward: rank.last ? trainingLogitsTerm(tokens, spec.vocab, ops.computeBytes, 'forward', spec.logitSoftcap) : null,
+    logits_backward: rank.last ? trainingLogitsTerm(tokens, spec.vocab, ops.computeBytes, 'backward', spec.logitSoftcap) : null,
   };
 }
 
-export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: string[]): Composition {
+export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: string[], rank: TrainingRank = SINGLE_GPU_RANK): Composition {
   const precision = precisionPlan(sc.precision);
   const method = methodFor(sc);
   const ctx: MethodContext = { spec, scenario: sc, precision, warnings };
   validateTraining(method, ctx);
   const computeBytes = FLOAT_BYTES[precision.compute];
+  const autocast = precision.autocast && !rank.plan.castsGatheredParams;
   const math = usesMathAttention(spec, precision.compute, rt, warnings);
   if (spec.quantization && sc.weightsDtype === null) {
     warnings.push(`the checkpoint is quantized (${spec.quantization.note}); training is estimated with its weights in ${precision.param} (QLoRA-style quantized training is not modelled yet)`);
   }
-  const { trainable, ...states } = modelStateSlots(method, ctx, SINGLE_GPU_PLAN);
+  const { trainable, ...states } = modelStateSlots(method, ctx, rank.plan);
   const ops: OpContext = {
     computeBytes,
-    residualBytes: precision.autocast || precision.compute === 'fp32' ? 4 : computeBytes,
-    autocast: precision.autocast,
+    residualBytes: autocast || precision.compute === 'fp32' ? 4 : computeBytes,
+    autocast,
     loraRank: method.adapterRank(ctx),
     keepsCache: rt.trainingForwardKeepsCache && !sc.gradCheckpointing,
     contextTokens: sc.seq,
     mathSavedPerScore: math ? rt.mathAttention.saved : 0,
+    sequenceShards: rank.sequenceShards,
   };
   const slots: Slots<TrainingSlot> = {
     ...states,
-    ...activationSlots(spec, sc, ops),
+    ...activationSlots(spec, sc, ops, rank),
+    gathered_params: gatheredParamsTerm(spec, sc, rank.plan, computeBytes),
     attention_backward: math ? attentionBackwardTerm(spec, sc.batch, sc.seq, rt) : null,
     cuda_workspace: workspaceTerm(rt, rt.workspaceThreadsTraining),
   };
