@@ -19,11 +19,13 @@ export function renderTable(e: Estimate, title: string): string {
   lines.push(`  peak    ${formatBytes(m.peak_bytes)} live at "${m.peak_phase}" · ≈ ${formatBytes(m.device_bytes)} on the device${fit}`);
   lines.push(...worldLines(e));
   lines.push('');
-  const w = Math.max(28, ...m.terms.map((t) => t.label.length + 2), ...m.device_terms.map((t) => t.label.length + 4));
+  const w = Math.max(28, ...m.terms.map((t) => t.label.length + (t.where === 'gpu' ? 2 : 8)), ...m.device_terms.map((t) => t.label.length + 4));
   lines.push(`  ${pad('term', w)}${pad('bytes', 16, true)}${pad('', 12, true)}${pad('share', 8, true)}`);
   for (const t of m.terms) {
-    const share = m.peak_bytes > 0 ? `${((100 * t.bytes) / m.peak_bytes).toFixed(1)}%` : '';
-    lines.push(`  ${pad(t.label, w)}${pad(t.bytes.toLocaleString('en-US'), 16, true)}${pad(formatBytes(t.bytes), 12, true)}${pad(share, 8, true)}`);
+    // Host and NVMe terms are not part of the GPU peak: marked, without a share of it.
+    const label = t.where === 'gpu' ? t.label : `${t.label} [${t.where}]`;
+    const share = m.peak_bytes > 0 && t.where === 'gpu' ? `${((100 * t.bytes) / m.peak_bytes).toFixed(1)}%` : '';
+    lines.push(`  ${pad(label, w)}${pad(t.bytes.toLocaleString('en-US'), 16, true)}${pad(formatBytes(t.bytes), 12, true)}${pad(share, 8, true)}`);
   }
   lines.push(`  ${pad('= peak (live tensors)', w)}${pad(m.peak_bytes.toLocaleString('en-US'), 16, true)}${pad(formatBytes(m.peak_bytes), 12, true)}`);
   for (const t of m.device_terms) {
