@@ -15,6 +15,7 @@ import {
   type ScenarioInput,
 } from '../core/index.ts';
 import type { FileKind, WorkloadFile } from '../parsers/types.ts';
+import { autoSources, namedSource, resolveAutos } from '../parsers/resolve.ts';
 
 export interface Analysis {
   kind: FileKind;
@@ -30,6 +31,8 @@ export interface Analysis {
   fits: boolean | null;
   /** The user's GPUs (llmFootprint.customGpus) the estimate was made with; every re-run uses them too. */
   customGpus?: readonly Gpu[];
+  /** How DeepSpeed "auto" values were resolved, and other notes about joined files. */
+  notes?: string[];
 }
 
 /**
@@ -39,8 +42,8 @@ export interface Analysis {
  * llmFootprint.defaults.* settings. A vLLM command without --max-model-len serves the model's full context.
  * Training files always run the PyTorch runtime (vLLM only serves).
  */
-export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | null, spec: ModelSpec, gpuId: string | null): Scenario {
-  const input: ScenarioInput = { ...defaults, ...(workload?.scenario ?? {}) };
+export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | null, spec: ModelSpec, gpuId: string | null, notes: string[] = []): Scenario {
+  const input: ScenarioInput = { ...defaults, ...(workload?.scenario ?? {}), ...resolvedAutos(defaults, workload, spec, notes) };
   if (workload?.kind === 'vllm') {
     input.runtime = 'vllm';
     input.mode = 'inference';
@@ -52,9 +55,19 @@ export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | 
   if (!input.gpu && gpuId) input.gpu = gpuId;
   if (input.mode === 'training') {
     input.newTokens = 0;
-    input.runtime = 'pytorch';
+    // Training runs PyTorch, or DeepSpeed when the file says so (vLLM only serves).
+    input.runtime = workload?.scenario.runtime === 'deepspeed' ? 'deepspeed' : 'pytorch';
   }
   return parseScenario(input);
+}
+
+/** DeepSpeed "auto" values: from the training file the JSON was joined with, then the settings' defaults. */
+function resolvedAutos(defaults: ScenarioInput, w: WorkloadFile | null, spec: ModelSpec, notes: string[]): ScenarioInput {
+  if (!w || (!w.autos?.length && w.extras['train_batch_size'] === undefined)) return {};
+  const settings = namedSource(defaults, (f) => `llmFootprint.defaults.${f}`);
+  const r = resolveAutos(w, autoSources(w, [], [settings]), spec.hidden);
+  notes.push(...r.notes);
+  return r.scenario;
 }
 
 export function analyze(kind: FileKind, config: Record<string, unknown>, spec: ModelSpec, scenario: Scenario, customGpus: readonly Gpu[] = []): Analysis {

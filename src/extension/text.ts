@@ -6,6 +6,7 @@
 import { formatBytes, type Estimate } from '../core/index.ts';
 import { countLabel, percentLabel, shortGpuName, signedBytes, tokensLabel } from '../shared/labels.ts';
 import { requestTokens, scenarioSummary } from '../shared/scenario-summary.ts';
+import { distCodeLensTitle, distContribution, isDistKey, isDistributed } from './text-dist.ts';
 import { ACTIVATION_TERMS, OPTIMIZER_TERMS, profileRunBytes, rerun, rerunConfig, termBytes, weightsBytes, type Analysis } from './analysis.ts';
 
 /**
@@ -15,6 +16,7 @@ import { ACTIVATION_TERMS, OPTIMIZER_TERMS, profileRunBytes, rerun, rerunConfig,
  */
 export function codeLensTitle(a: Pick<Analysis, 'estimate' | 'gpu' | 'fits'>): string {
   if (a.estimate.scenario.runtime === 'vllm') return vllmCodeLensTitle(a);
+  if (isDistributed(a.estimate)) return distCodeLensTitle(a);
   const head = `≈ ${formatBytes(a.estimate.memory.peak_bytes)} peak per GPU`;
   if (!a.gpu) return head;
   const name = shortGpuName(a.gpu);
@@ -83,7 +85,7 @@ export const HOVER_KEYS = new Set([
 ]);
 
 export function isHoverKey(key: string): boolean {
-  return HOVER_KEYS.has(norm(key.split('.').pop() ?? key));
+  return isDistKey(key) || HOVER_KEYS.has(norm(key.split('.').pop() ?? key));
 }
 
 /** What one key contributes, as a markdown sentence; null when the key has nothing to say in this analysis. */
@@ -91,6 +93,7 @@ export function keyContribution(key: string, a: Analysis): string | null {
   const k = norm(key.split('.').pop() ?? key);
   const s = a.scenario;
   if (s.mode === 'inference' && s.runtime === 'vllm' && VLLM_KEYS.has(k)) return vllmContribution(k, a);
+  if (isDistKey(key)) return distContribution(key, a);
   return architectureContribution(k, key, a) ?? workloadContribution(k, a) ?? trainingContribution(k, a);
 }
 
