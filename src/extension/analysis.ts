@@ -33,6 +33,8 @@ export interface Analysis {
   customGpus?: readonly Gpu[];
   /** How DeepSpeed "auto" values were resolved, and other notes about joined files. */
   notes?: string[];
+  /** A workload's model config: where it came from (relative path, Hugging Face cache, bundled catalog). */
+  modelSource?: string;
 }
 
 /**

@@ -42,7 +42,7 @@ export const PARSE_ISSUE = 'llm-footprint.config';
 
 /** Parse errors and "not modelled yet" warnings, as they are. */
 export function parseIssueDiagnostics(errors: readonly ParseIssue[]): FitDiagnostic[] {
-  return errors.map((e) => ({ range: e.range, message: e.message, severity: e.severity, code: PARSE_ISSUE, key: e.key, fixes: [] }));
+  return errors.map((e) => ({ range: e.range, message: e.message, severity: e.severity, code: e.code ?? PARSE_ISSUE, key: e.key, fixes: [] }));
 }
 
 const lineEnd = (text: string): string => (text.includes('\r\n') ? '\r\n' : '\n');

@@ -164,7 +164,7 @@ function architectureContribution(k: string, key: string, a: Analysis): string |
     case 'base_model':
     case 'model_name_or_path':
     case 'model':
-      return `${a.spec.modelType} (${a.spec.adapter}): ${countLabel(e.params.total)} params, ${a.spec.layers} layers, hidden ${a.spec.hidden}, ${a.spec.heads} heads / ${a.spec.kvHeads} KV heads, vocab ${a.spec.vocab}.`;
+      return `${a.spec.modelType} (${a.spec.adapter}): ${countLabel(e.params.total)} params, ${a.spec.layers} layers, hidden ${a.spec.hidden}, ${a.spec.heads} heads / ${a.spec.kvHeads} KV heads, vocab ${a.spec.vocab}.${a.modelSource ? ` Config from ${a.modelSource}.` : ''}`;
     default:
       return null;
   }

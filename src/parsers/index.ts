@@ -91,3 +91,20 @@ export function parseDocumentText(fileName: string, text: string): ParsedDocumen
   }
   return { kind: null, files: [], errors: [] };
 }
+export { catalogLookup, catalogIds, nameTokens, type CatalogEntry, type CatalogMatch } from './hub-catalog.ts';
+export {
+  resolveModelSteps,
+  resolveModelSync,
+  resolveModelAsync,
+  hubCacheDir,
+  userHubCache,
+  hubId,
+  notFoundMessage,
+  type ModelResolution,
+  type ModelSource,
+  type ModelSourceKind,
+  type ResolveRequest,
+  type ReadScope,
+  type SyncReader,
+  type AsyncReader,
+} from './resolve-model.ts';

@@ -23,6 +23,8 @@ export interface ParseIssue {
   range: Range;
   /** The config key the issue is about, when there is one. */
   key?: string;
+  /** A diagnostic code for code actions (default: a parse issue). */
+  code?: string;
 }
 
 /** Every parser returns this; none throws. `value` is null when nothing usable could be read. */

@@ -243,3 +243,16 @@ test('package.json: commands, a setting per scenario field, lazy activation, unt
   assert.ok(pkg.activationEvents.includes('onWebviewPanel:llmFootprint.breakdown'));
   assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
 });
+
+test('the hover on base_model / model_name_or_path / the served model says where the config came from', () => {
+  const { a } = workloadAnalysis('axolotl-lora.yaml', 'llama-3.1-8b/config.json');
+  assert.doesNotMatch(hoverMarkdown('base_model', a) ?? '', /Config from/);
+  a.modelSource = 'bundled catalog: meta-llama/Llama-3.1-8B';
+  assert.match(hoverMarkdown('base_model', a)!, /Config from bundled catalog: meta-llama\/Llama-3\.1-8B\./);
+  const v = workloadAnalysis('serve-vllm.sh', 'qwen2.5-7b/config.json').a;
+  v.modelSource = 'Hugging Face cache: Qwen/Qwen2.5-7B @ 1a2b3c4';
+  assert.match(hoverMarkdown('model', v)!, /Config from Hugging Face cache: Qwen\/Qwen2\.5-7B @ 1a2b3c4\./);
+  // a "no model config" issue keeps its code, so the quick fix that links a local config.json finds it
+  const d = parseIssueDiagnostics([{ message: 'x', severity: 'info', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, code: 'llm-footprint.modelNotFound' }]);
+  assert.equal(d[0]!.code, 'llm-footprint.modelNotFound');
+});
