@@ -66,7 +66,10 @@ export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | 
 /** DeepSpeed "auto" values: from the training file the JSON was joined with, then the settings' defaults. */
 function resolvedAutos(defaults: ScenarioInput, w: WorkloadFile | null, spec: ModelSpec, notes: string[]): ScenarioInput {
   if (!w || (!w.autos?.length && w.extras['train_batch_size'] === undefined)) return {};
-  const settings = namedSource(defaults, (f) => `llmFootprint.defaults.${f}`);
+  // The settings always hold every field (package.json defaults): they stand in only for what the Trainer takes from
+  // its arguments; bucket sizes come from the model and the world size from train_batch_size first.
+  const { batch, gradAccumulation, precision } = defaults;
+  const settings = namedSource({ batch, gradAccumulation, precision }, (f) => `llmFootprint.defaults.${f}`);
   const r = resolveAutos(w, autoSources(w, [], [settings]), spec.hidden);
   notes.push(...r.notes);
   return r.scenario;

@@ -46,6 +46,14 @@ test('DeepSpeed JSON next to the axolotl YAML that names it: scenario and CodeLe
   assert.equal(codeLensTitle(a), `≈ ${formatBytes(c.memory.peak_bytes)} per GPU × 8${host} · fits H100 80GB`);
 });
 
+test('with every settings default present (as VS Code gives them), bucket "auto" values still come from the model', () => {
+  const yaml = parseDocumentText('axolotl-zero3.yaml', read('axolotl-zero3.yaml')).files[0] as WorkloadFile;
+  const defaults = { mode: 'inference' as const, batch: 1, gpus: 1, reduceBucketSize: 500_000_000, prefetchBucketSize: 50_000_000, paramPersistenceThreshold: 100_000 };
+  const { a } = analysisOf('ds_zero3_offload.json', read('ds_zero3_offload.json'), defaults, yaml);
+  const c = cli('estimate', path.join(EX, 'axolotl-zero3.yaml'), '--gpu', GPU);
+  assert.deepEqual(a.scenario, c.scenario);
+});
+
 test('DeepSpeed JSON alone: autos from the settings defaults; runtime stays deepspeed', () => {
   const { a, notes } = analysisOf('ds.json', read('ds_zero3_offload.json'), { batch: 2, precision: 'bf16', gpus: 4, mode: 'inference', runtime: 'pytorch' });
   assert.equal(a.scenario.runtime, 'deepspeed');
