@@ -7,7 +7,7 @@
  * 2 bad input (the message names the file, line or key); 3 internal error.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { estimate, readModelConfig, parseScenario, findGpu, largestFitting, unknownGpuError, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
+import { vllmEngineDefaults, estimate, readModelConfig, parseScenario, findGpu, largestFitting, unknownGpuError, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
 import type { ScenarioInput } from '../core/scenario.ts';
 import { InputError } from './read-config.ts';
 import { readCliInput } from './workload.ts';
@@ -181,6 +181,12 @@ function prepare(cmd: Command, file: string, flags: EstimateFlags) {
   resolveFileAutos(input, spec.hidden, flags, scenario);
   // A vllm command without --max-model-len serves the model's whole context.
   if (input.kind === 'vllm' && scenario.seq === undefined && spec.maxPositions) scenario.seq = spec.maxPositions;
+  // …and without --max-num-seqs, vLLM's default for the target GPU.
+  if (input.kind === 'vllm') {
+    const engine = vllmEngineDefaults(scenario.gpu ? (findGpu(scenario.gpu) ?? null) : null);
+    scenario.batch ??= engine.maxNumSeqs;
+    scenario.maxNumBatchedTokens ??= engine.maxNumBatchedTokens;
+  }
   const title = input.kind === 'model-config' ? `LLM Footprint · ${input.configPath}` : `LLM Footprint · ${file} (${input.kind}) → ${input.configPath}`;
   return { input, spec, scenario, title };
 }

@@ -68,8 +68,8 @@ export const ScenarioSchema = z.strictObject({
     ),
     0.9,
   ),
-  /** vLLM --max-num-batched-tokens: tokens in one scheduler step (the profile run's size). */
-  maxNumBatchedTokens: z._default(count('max batched tokens', 1, MAX_TOKENS), 8192),
+  /** vLLM --max-num-batched-tokens: tokens in one scheduler step (the profile run's size); null = vLLM's default for the GPU. */
+  maxNumBatchedTokens: z._default(z.nullable(count('max batched tokens', 1, MAX_TOKENS)), null),
   /** GPUs in all (data × tensor × pipeline × context parallel). */
   gpus: z._default(count('gpus', 1, 1 << 16), 1),
   /** GPUs per node: the host RAM of a node is shared by its ranks. */

@@ -4,6 +4,7 @@
  */
 import {
   estimateSpec,
+  vllmEngineDefaults,
   findGpu,
   parseScenario,
   readModelConfig,
@@ -44,7 +45,7 @@ export interface Analysis {
  * llmFootprint.defaults.* settings. A vLLM command without --max-model-len serves the model's full context.
  * Training files always run the PyTorch runtime (vLLM only serves).
  */
-export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | null, spec: ModelSpec, gpuId: string | null, notes: string[] = []): Scenario {
+export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | null, spec: ModelSpec, gpuId: string | null, customGpus: readonly Gpu[] = [], notes: string[] = []): Scenario {
   const input: ScenarioInput = { ...defaults, ...(workload?.scenario ?? {}), ...resolvedAutos(defaults, workload, spec, notes) };
   if (workload?.kind === 'vllm') {
     input.runtime = 'vllm';
@@ -53,12 +54,17 @@ export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | 
     delete input.logits;
     if (workload.scenario.seq === undefined && spec.maxPositions) input.seq = spec.maxPositions;
   }
+  if (workload?.kind === 'vllm') {
+    // vLLM's engine defaults depend on the GPU: max_num_seqs and max_num_batched_tokens, where neither file nor setting says.
+    const engine = vllmEngineDefaults(findGpu(input.gpu ?? gpuId ?? '', customGpus) ?? null);
+    if (workload.scenario.batch === undefined) input.batch = engine.maxNumSeqs;
+    input.maxNumBatchedTokens ??= engine.maxNumBatchedTokens;
+  }
   if (workload && workload.scenario.mode === 'training') delete input.newTokens;
   if (!input.gpu && gpuId) input.gpu = gpuId;
   if (input.mode === 'training') {
     input.newTokens = 0;
-    // Training runs PyTorch, or DeepSpeed when the file says so (vLLM only serves).
-    input.runtime = workload?.scenario.runtime === 'deepspeed' ? 'deepspeed' : 'pytorch';
+    if (input.runtime === 'vllm') input.runtime = 'pytorch';
   }
   return parseScenario(input);
 }

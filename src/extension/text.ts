@@ -3,7 +3,7 @@
  * webview are in src/shared). Pure: the numbers come from the engine (re-run with one thing changed), the extension
  * only places the strings.
  */
-import { formatBytes, type Estimate } from '../core/index.ts';
+import { vllmEngineDefaults, formatBytes, type Estimate } from '../core/index.ts';
 import { countLabel, percentLabel, shortGpuName, signedBytes, tokensLabel } from '../shared/labels.ts';
 import { requestTokens, scenarioSummary } from '../shared/scenario-summary.ts';
 import { distCodeLensTitle, distContribution, isDistKey, isDistributed } from './text-dist.ts';
@@ -313,7 +313,7 @@ function vllmContribution(k: string, a: Analysis): string | null {
       return `vLLM takes ${percentLabel(u)} of ${shortGpuName(a.gpu)} = ${formatBytes(sv.budget_bytes)}: weights ${formatBytes(weightsBytes(e))}, profile run ${formatBytes(profileRunBytes(e))}, KV ${pool}${alt ? `; at ${percentLabel(altU)}: ${atOnce(alt)}` : ''}.`;
     }
     case 'max_num_batched_tokens': {
-      const n = s.maxNumBatchedTokens;
+      const n = s.maxNumBatchedTokens ?? vllmEngineDefaults(a.gpu).maxNumBatchedTokens;
       const half = Math.max(1, Math.floor(n / 2));
       const alt = rerun(a, { maxNumBatchedTokens: half });
       const altPool = alt?.memory.serving ? `; at ${half.toLocaleString('en-US')}: pool ${formatBytes(alt.memory.serving.kv_pool_bytes)}, ${atOnce(alt)}` : '';

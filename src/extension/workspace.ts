@@ -156,7 +156,7 @@ export class WorkspaceModel implements vscode.Disposable {
     const workload = file.kind === 'model-config' ? null : file;
     try {
       const autoNotes: string[] = [];
-      const scenario = buildScenario(settings.defaults, workload, spec, settings.gpu, autoNotes);
+      const scenario = buildScenario(settings.defaults, workload, spec, settings.gpu, customGpus(), autoNotes);
       const analysis = analyze(file.kind, cfgFile.config, spec, scenario, customGpus());
       analysis.notes = [...notes, ...autoNotes];
       if (modelSource) {

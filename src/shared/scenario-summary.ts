@@ -23,7 +23,7 @@ function vllmParts(s: Scenario): string[] {
   const parts = ['vLLM', `max ${s.batch} seqs`, `max len ${tokensLabel(requestTokens(s))}`, s.precision];
   if (s.weightsDtype && s.weightsDtype !== s.precision) parts.push(`weights ${s.weightsDtype}`);
   if (s.kvDtype !== 'auto') parts.push(`KV ${s.kvDtype}`);
-  parts.push(`${percentLabel(s.gpuMemoryUtilization)} of the GPU`, `${s.maxNumBatchedTokens.toLocaleString('en-US')} batched tokens`);
+  parts.push(`${percentLabel(s.gpuMemoryUtilization)} of the GPU`, s.maxNumBatchedTokens === null ? 'default batched tokens' : `${s.maxNumBatchedTokens.toLocaleString('en-US')} batched tokens`);
   return parts;
 }
 

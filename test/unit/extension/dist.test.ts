@@ -24,7 +24,7 @@ function analysisOf(rel: string, text: string, defaults = {}, join?: WorkloadFil
   let w = parseDocumentText(rel, text).files[0] as WorkloadFile;
   if (join) w = { ...joinDeepSpeed(join, w, 'axolotl-zero3.yaml', rel).file, kind: w.kind, keys: w.keys, fields: w.fields };
   const notes: string[] = [];
-  return { a: analyze(w.kind, MODEL, SPEC, buildScenario(defaults, w, SPEC, GPU, notes)), w, notes };
+  return { a: analyze(w.kind, MODEL, SPEC, buildScenario(defaults, w, SPEC, GPU, [], notes)), w, notes };
 }
 
 function cli(...args: string[]): Estimate {

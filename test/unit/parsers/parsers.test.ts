@@ -230,7 +230,8 @@ test('vllm: python -m api_server, defaults, several commands, CRLF, sizes', () =
   assert.equal(r.value![0]!.model, 'meta-llama/Llama-3.1-8B');
   assert.equal(r.value![0]!.scenario.seq, 8000);
   assert.equal(r.value![1]!.model, 'Qwen/Qwen2.5-7B');
-  assert.equal(r.value![1]!.scenario.batch, 256);
+  assert.equal(r.value![1]!.scenario.batch, undefined, 'max_num_seqs is left to the target GPU (vllmEngineDefaults)');
+  assert.ok(r.errors.some((e) => /No --max-num-seqs: vLLM's default for the target GPU/.test(e.message)));
   assert.equal(r.value![1]!.scenario.seq, undefined);
   assert.equal(r.value![1]!.extras['maxModelLenFromConfig'], true);
   assert.equal(parseSize('32K'), 32768);
