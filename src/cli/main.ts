@@ -13,6 +13,8 @@ import type { Gpu, ModelSpec } from '../core/index.ts';
 import { InputError } from './read-config.ts';
 import { readCliInput } from './workload.ts';
 import { renderTable } from './format.ts';
+import { addDistOptions, distFlags, flagName } from './dist-flags.ts';
+import { autoSources, namedSource, resolveAutos } from '../parsers/index.ts';
 
 function intArg(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -25,20 +27,14 @@ function intArg(name: string, min: number, max: number) {
 
 /** Flags of later capabilities: recognised, refused with a clear message, never ignored. */
 const NOT_YET: [string, string][] = [
-  ['--zero <stage>', 'ZeRO sharding'],
-  ['--fsdp', 'FSDP sharding'],
-  ['--offload <target>', 'CPU/NVMe offloading'],
-  ['--gpus <n>', 'multi-GPU data parallelism'],
-  ['--tp <n>', 'tensor parallelism'],
-  ['--pp <n>', 'pipeline parallelism'],
-  ['--ep <n>', 'expert parallelism'],
+  ['--fsdp', 'a separate FSDP flag (use --zero 3 for FSDP full shard, --zero 2 for SHARD_GRAD_OP)'],
   ['--qlora', 'QLoRA'],
   ['--galore-rank <r>', 'GaLore'],
   ['--apollo-rank <r>', 'APOLLO'],
   ['--deepspeed <file>', 'DeepSpeed configs'],
 ];
 const LATER_OPTIMIZERS = ['adam', 'adamw8bit', 'paged-adamw', 'adafactor', 'lion', 'galore', 'apollo'];
-const LATER_RUNTIMES = ['deepspeed', 'llama.cpp', 'sglang', 'trt-llm'];
+const LATER_RUNTIMES = ['llama.cpp', 'sglang', 'trt-llm'];
 
 class NotSupported extends Error {}
 
@@ -186,6 +182,7 @@ function withScenarioOptions(cmd: Command): Command {
     .option('--dataset-tokens <n>', 'training: tokens in one epoch (time per epoch)', intArg('--dataset-tokens', 1, Number.MAX_SAFE_INTEGER))
     .option('--model <config>', 'the model config.json of a YAML or vllm script (default: its local model path)')
     .option('--json', 'print the result as JSON');
+  addDistOptions(cmd);
   for (const [flag, what] of NOT_YET) cmd.addOption(new Option(flag, `${what} (not supported yet)`).hideHelp());
   return cmd;
 }
@@ -207,6 +204,7 @@ function prepare(cmd: Command, file: string, flags: EstimateFlags) {
     if (x instanceof ConfigError) throw new InputError(`${input.configPath}: ${x.message}`);
     throw x;
   }
+  resolveFileAutos(input, spec.hidden, flags, scenario);
   // A vllm command without --max-model-len serves the model's whole context.
   if (input.kind === 'vllm' && scenario.seq === undefined && spec.maxPositions) scenario.seq = spec.maxPositions;
   // …and without --max-num-seqs, vLLM's default for the target GPU.
@@ -217,6 +215,16 @@ function prepare(cmd: Command, file: string, flags: EstimateFlags) {
   }
   const title = input.kind === 'model-config' ? `LLM Footprint · ${input.configPath}` : `LLM Footprint · ${file} (${input.kind}) → ${input.configPath}`;
   return { input, spec, scenario, title };
+}
+
+/** DeepSpeed "auto" values (and the world size from train_batch_size): from the flags, then the training file. */
+function resolveFileAutos(input: ReturnType<typeof readCliInput>, hidden: number, flags: EstimateFlags, scenario: ScenarioInput): void {
+  const w = input.workload;
+  if (!w || (!w.autos?.length && w.extras['train_batch_size'] === undefined)) return;
+  const given = scenarioFlags(flags);
+  const r = resolveAutos(w, autoSources(w, [namedSource(given, flagName)]), hidden);
+  Object.assign(scenario, r.scenario, given);
+  input.notes.push(...r.notes);
 }
 
 /** The scenario fields the flags set (a flag left out sets nothing, so the file's value stays). */
@@ -237,7 +245,7 @@ function scenarioFlags(flags: EstimateFlags): ScenarioInput {
   if (flags.runtime) scenario.runtime = flags.runtime as ScenarioInput['runtime'];
   if (flags.gpuMemoryUtilization !== undefined) scenario.gpuMemoryUtilization = flags.gpuMemoryUtilization;
   if (flags.maxNumBatchedTokens !== undefined) scenario.maxNumBatchedTokens = flags.maxNumBatchedTokens;
-  return { ...scenario, ...timeFlags(flags) };
+  return { ...scenario, ...distFlags(flags), ...timeFlags(flags) };
 }
 
 /** The time flags: efficiencies, compiled decode, dataset size. */

@@ -7,7 +7,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { parseDocumentText, resolveModelSync, userHubCache, notFoundMessage, type FileKind, type ModelResolution, type ModelSource, type SyncReader } from '../parsers/index.ts';
+import { parseDocumentText, resolveModelSync, userHubCache, notFoundMessage, looksLikeDeepSpeed, type FileKind, type ModelResolution, type ModelSource, type SyncReader, type WorkloadFile } from '../parsers/index.ts';
+import { joinReferenced, readLaunch } from './dist-input.ts';
 import type { ScenarioInput } from '../core/scenario.ts';
 import { InputError, MAX_CONFIG_BYTES, lineCol, readConfigFile } from './read-config.ts';
 
@@ -20,6 +21,8 @@ export interface CliInput {
   /** Notes from the workload parser (keys not modelled yet, defaults assumed). */
   notes: string[];
   kind: FileKind;
+  /** The workload as read (with a joined DeepSpeed JSON): its "auto" values are resolved once the model is known. */
+  workload?: WorkloadFile;
   /** Where a workload's model config came from (absent for a config.json given directly). */
   modelSource?: ModelSource;
 }
@@ -81,26 +84,40 @@ export function readCliInput(file: string, modelOverride?: string): CliInput {
     if (!existsSync(cfg)) throw new InputError(`${file}: a directory without config.json`);
     return { config: readConfigFile(cfg), configPath: cfg, scenario: {}, notes: [], kind: 'model-config' };
   }
-  if (/\.json$/i.test(file)) return { config: readConfigFile(file), configPath: file, scenario: {}, notes: [], kind: 'model-config' };
-
-  const { doc, first: w, resolved, hubCache } = readWorkloadFile(file, readText(file), [process.cwd()]);
+  if (/\.json$/i.test(file)) {
+    const config = readConfigFile(file);
+    if (!looksLikeDeepSpeed(config)) return { config, configPath: file, scenario: {}, notes: [], kind: 'model-config' };
+  }
+  const text = readText(file);
+  const read = readWorkloadFile(file, text, [process.cwd()]);
+  const { doc, first, hubCache } = read;
+  let resolved = read.resolved;
   const fatal = doc.errors.find((e) => e.severity === 'error');
   if (fatal) throw new InputError(`${file}:${fatal.range.start.line + 1}:${fatal.range.start.character + 1}: ${fatal.message}`);
-  if (!w || w.kind === 'model-config') {
-    throw new InputError(`${file}: not a model config.json, an axolotl or LLaMA-Factory YAML (with base_model / model_name_or_path), or a script with \`vllm serve\``);
-  }
   const notes = doc.errors.map((e) => `${path.basename(file)}:${e.range.start.line + 1}: ${e.message}`);
+  let w = first && first.kind !== 'model-config' ? joinReferenced(first, file, notes) : null;
+  if (!w && doc.kind === null && /\.(sh|bash|zsh)$/i.test(file)) {
+    const launch = readLaunch(file, text, notes);
+    if (launch) {
+      w = launch.w;
+      const fileDir = path.dirname(path.resolve(launch.base)).replace(/\\/g, '/');
+      resolved = w.model ? resolveModelSync({ model: w.model, fileDir, roots: [process.cwd().replace(/\\/g, '/')], hubCache }, NODE_READER) : null;
+    }
+  }
+  if (!w) {
+    throw new InputError(`${file}: not a model config.json, an axolotl or LLaMA-Factory YAML (with base_model / model_name_or_path), a DeepSpeed JSON, an accelerate config, a script with \`vllm serve\` or a training launch line`);
+  }
   if (doc.files.length > 1) notes.push(`${path.basename(file)} has ${doc.files.length} vllm commands; the first is estimated`);
   if (modelOverride) {
     const configPath = existsSync(modelOverride) && statSync(modelOverride).isDirectory() ? path.join(modelOverride, 'config.json') : modelOverride;
-    return { config: readConfigFile(configPath), configPath, scenario: { ...w.scenario }, notes, kind: w.kind };
+    return { config: readConfigFile(configPath), configPath, scenario: { ...w.scenario }, notes, kind: w.kind, workload: w };
   }
-  if (!w.model) throw new InputError(`${file}: no model named; pass --model <config.json>`);
+  if (!w.model) throw new InputError(`${file}: no model named${w.kind === 'deepspeed' || w.kind === 'accelerate' ? ` (a ${w.kind === 'deepspeed' ? 'DeepSpeed JSON' : 'accelerate config'} does not name one)` : ''}; pass --model <config.json>`);
   if (!resolved) throw new InputError(`${file}: ${notFoundMessage(w.model, hubCache)}; pass --model <config.json>`);
   const src = resolved.source;
   if (src.kind !== 'path') notes.push(`model config: ${src.label}${src.catalogSource ? ` — ${src.catalogSource}` : ''}`);
   if (src.warning) notes.push(src.warning);
-  return { config: resolved.config, configPath: src.path ?? `${src.label}`, scenario: { ...w.scenario }, notes, kind: w.kind, modelSource: src };
+  return { config: resolved.config, configPath: src.path ?? `${src.label}`, scenario: { ...w.scenario }, notes, kind: w.kind, modelSource: src, workload: w };
 }
 
 export { lineCol };

@@ -6,6 +6,7 @@
 import { vllmEngineDefaults, formatBytes, formatSeconds, timeSummary, type Estimate } from '../core/index.ts';
 import { countLabel, percentLabel, shortGpuName, signedBytes, tokensLabel } from '../shared/labels.ts';
 import { requestTokens, scenarioSummary } from '../shared/scenario-summary.ts';
+import { distCodeLensTitle, distContribution, isDistKey, isDistributed } from './text-dist.ts';
 import { ACTIVATION_TERMS, OPTIMIZER_TERMS, profileRunBytes, rerun, rerunConfig, termBytes, weightsBytes, type Analysis } from './analysis.ts';
 
 /**
@@ -36,6 +37,7 @@ export function timeLine(e: Estimate): string {
 
 function memoryLensTitle(a: Pick<Analysis, 'estimate' | 'gpu' | 'fits'>): string {
   if (a.estimate.scenario.runtime === 'vllm') return vllmCodeLensTitle(a);
+  if (isDistributed(a.estimate)) return distCodeLensTitle(a);
   const head = `≈ ${formatBytes(a.estimate.memory.peak_bytes)} peak per GPU`;
   if (!a.gpu) return head;
   const name = shortGpuName(a.gpu);
@@ -104,7 +106,7 @@ export const HOVER_KEYS = new Set([
 ]);
 
 export function isHoverKey(key: string): boolean {
-  return HOVER_KEYS.has(norm(key.split('.').pop() ?? key));
+  return isDistKey(key) || HOVER_KEYS.has(norm(key.split('.').pop() ?? key));
 }
 
 /** What one key contributes, as a markdown sentence; null when the key has nothing to say in this analysis. */
@@ -112,6 +114,7 @@ export function keyContribution(key: string, a: Analysis): string | null {
   const k = norm(key.split('.').pop() ?? key);
   const s = a.scenario;
   if (s.mode === 'inference' && s.runtime === 'vllm' && VLLM_KEYS.has(k)) return vllmContribution(k, a);
+  if (isDistKey(key)) return distContribution(key, a);
   return architectureContribution(k, key, a) ?? workloadContribution(k, a) ?? trainingContribution(k, a);
 }
 

@@ -25,6 +25,7 @@ import {
   type ReadScope,
 } from '../parsers/index.ts';
 import { analyze, buildScenario, type Analysis } from './analysis.ts';
+import { joinNamedDeepSpeed, trainingFileNaming } from './dist.ts';
 import { customGpus, whenCustomGpusReady } from './gpus.ts';
 import { readSettings } from './settings.ts';
 
@@ -105,13 +106,18 @@ export class WorkspaceModel implements vscode.Disposable {
 
   private async entryFor(uri: vscode.Uri, file: ParsedFile, settings: ReturnType<typeof readSettings>): Promise<Entry> {
     let modelUri: vscode.Uri | null;
+    let notes: string[] = [];
     let cfgFile: ModelConfigFile;
     let modelSource: ModelSource | null = null;
     if (file.kind === 'model-config') {
       modelUri = uri;
       cfgFile = file;
     } else {
-      const found = await this.findModelConfig(uri, file, settings.modelConfig);
+      const joined = await this.withDeepSpeed(uri, file, settings.modelConfig);
+      if (joined.problem) return { file, modelUri: null, config: null, analysis: null, problem: joined.problem };
+      file = joined.file;
+      notes = joined.notes;
+      const found = await this.findModelConfig(joined.modelFrom, file, settings.modelConfig);
       if (!found) {
         const where = file.modelLocation?.valueRange ?? ZERO_RANGE;
         const what = file.model ? `${notFoundMessage(file.model, extensionHubCache())}.` : 'No model is named in this file.';
@@ -149,8 +155,10 @@ export class WorkspaceModel implements vscode.Disposable {
     }
     const workload = file.kind === 'model-config' ? null : file;
     try {
-      const scenario = buildScenario(settings.defaults, workload, spec, settings.gpu, customGpus());
+      const autoNotes: string[] = [];
+      const scenario = buildScenario(settings.defaults, workload, spec, settings.gpu, customGpus(), autoNotes);
       const analysis = analyze(file.kind, cfgFile.config, spec, scenario, customGpus());
+      analysis.notes = [...notes, ...autoNotes];
       if (modelSource) {
         analysis.modelSource = sourceLine(modelSource, modelUri);
         if (modelSource.warning) analysis.estimate.warnings.unshift(modelSource.warning);
@@ -167,6 +175,22 @@ export class WorkspaceModel implements vscode.Disposable {
         problem: { message: `Cannot estimate: ${(e as Error).message}`, severity: 'error', range: loc?.valueRange ?? ZERO_RANGE, key },
       };
     }
+  }
+
+  /**
+   * A workload with the DeepSpeed JSON it names joined in; a DeepSpeed JSON without a linked model takes the training
+   * YAML next to it that names it (its model and its values for "auto").
+   */
+  private async withDeepSpeed(uri: vscode.Uri, file: WorkloadFile, setting: string): Promise<{ file: WorkloadFile; modelFrom: vscode.Uri; problem: ParseIssue | null; notes: string[] }> {
+    if (file.deepspeed) {
+      const j = await joinNamedDeepSpeed(uri, file);
+      return { file: j.file, modelFrom: uri, problem: j.problem, notes: j.notes.map((n) => n.message) };
+    }
+    if (file.kind === 'deepspeed' && !this.getLink(uri) && !setting.trim()) {
+      const t = await trainingFileNaming(uri, file);
+      if (t) return { file: t.file, modelFrom: t.uri, problem: null, notes: [`Model and "auto" values from ${vscode.workspace.asRelativePath(t.uri)}, which names this file.`] };
+    }
+    return { file, modelFrom: uri, problem: null, notes: [] };
   }
 
   /**

@@ -62,7 +62,7 @@ export interface WebviewState {
 
 const str = (x: unknown): x is string => typeof x === 'string';
 const VIEWS: readonly string[] = ['breakdown', 'compare', 'curve', 'roofline'];
-const KINDS: readonly string[] = ['model-config', 'axolotl', 'llamafactory', 'vllm', 'none'];
+const KINDS: readonly string[] = ['model-config', 'axolotl', 'llamafactory', 'vllm', 'deepspeed', 'accelerate', 'none'];
 
 const GPU_VENDORS: readonly string[] = ['nvidia', 'amd', 'custom'];
 const MAX_CUSTOM_GPUS = 200;

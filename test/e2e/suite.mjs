@@ -507,6 +507,41 @@ export function tests(ctx) {
       },
     },
     {
+      name: 'a DeepSpeed JSON: CodeLens and the hover on stage equal the CLI; the panel shows each kind of rank and the host RAM',
+      async fn() {
+        const rel = 'ds_zero3_offload.json';
+        const yaml = 'axolotl-zero3.yaml';
+        // The JSON takes its model and "auto" values from the YAML next to it that names it: the CLI on the YAML is the oracle.
+        const cli = cliEstimate(abs(yaml), gpuFlags);
+        const cliZero0 = cliEstimate(abs(yaml), [...gpuFlags, '--zero', '0', '--offload-optimizer', 'none', '--offload-params', 'none']);
+        const states = (e) => e.memory.terms.filter((t) => t.where === 'gpu' && ['weights', 'gradients', 'optimizer_states', 'master_weights', 'lora_adapters'].includes(t.id)).reduce((a, t) => a + t.bytes, 0);
+        await wb.openFile(rel);
+        const lenses = await wb.codeLenses({ match: /per GPU ×/ });
+        const lens = lenses.find((t) => /per GPU ×/.test(t));
+        await shot('deepspeed-codelens');
+        assert.ok(lens, `no multi-GPU CodeLens on ${rel}: ${JSON.stringify(lenses)}`);
+        assert.ok(roundsTo(lens, cli.memory.peak_bytes), `CodeLens "${lens}" ≠ CLI peak ${fmt(cli.memory.peak_bytes)}`);
+        const host = /host ([\d.,]+ \w+)/.exec(lens);
+        assert.ok(host && roundsTo(host[1], cli.memory.host_bytes), `CodeLens "${lens}" host ≠ CLI ${fmt(cli.memory.host_bytes)}`);
+        const hover = await wb.hoverKey('stage');
+        const m = /model states ([\d.,]+ \w+) → ([\d.,]+ \w+) per GPU/.exec(hover);
+        assert.ok(m, `the hover on stage says no model states: "${hover}"`);
+        assert.ok(roundsTo(m[1], states(cliZero0)) && roundsTo(m[2], states(cli)), `hover "${m[0]}" ≠ CLI ${fmt(states(cliZero0))} → ${fmt(states(cli))}`);
+        await wb.page.keyboard.press('Escape');
+        await wb.runCommand(COMMAND_BREAKDOWN);
+        const frame = wb.webview();
+        const ranks = frame.locator('[data-testid="rank-gpu"]');
+        await ranks.first().waitFor({ timeout: 30_000 });
+        assert.equal(await ranks.count(), cli.memory.ranks.length);
+        const rankBytes = Number(await ranks.first().getAttribute('data-bytes'));
+        const hostBytes = Number(await frame.locator('[data-testid="rank-cpu"]').first().getAttribute('data-bytes'));
+        await shot('deepspeed-ranks');
+        assert.equal(rankBytes, cli.memory.ranks[0].device_bytes, `panel rank ${fmt(rankBytes)} ≠ CLI ${fmt(cli.memory.ranks[0].device_bytes)}`);
+        assert.equal(hostBytes, cli.memory.host_bytes, `panel host ${fmt(hostBytes)} ≠ CLI ${fmt(cli.memory.host_bytes)}`);
+        ctx.notes.push(`DeepSpeed JSON: CodeLens "${lens}", hover "${m[0]}", panel rank ${fmt(rankBytes)} and host ${fmt(hostBytes)} = CLI`);
+      },
+    },
+    {
       name: 'an oversized micro_batch_size in an axolotl YAML raises a diagnostic on that key',
       async fn() {
         const rel = needAxolotl();

@@ -95,10 +95,11 @@ test('axolotl: keys map to a scenario with source ranges', () => {
   assert.equal(v.fields.loraRank!.key, 'lora_r');
   assert.equal(v.extras['num_epochs'], 3);
   assert.equal(v.extras['lora_targets'], 'all-linear');
-  // deepspeed is warned about on its key; load_in_4bit: false is not
+  // deepspeed names a JSON the caller reads and joins (the GPU count is said to come from elsewhere); load_in_4bit: false is not warned about
+  assert.equal(v.deepspeed?.path, 'deepspeed_configs/zero2.json');
   const ds = r.errors.find((e) => e.key === 'deepspeed')!;
-  assert.equal(ds.severity, 'warning');
-  assert.match(ds.message, /not modelled yet/);
+  assert.equal(ds.severity, 'info');
+  assert.match(ds.message, /number of GPUs is not in this file/);
   assert.equal(ds.range.start.line, 15);
   assert.ok(!r.errors.some((e) => e.key === 'load_in_4bit'));
 });

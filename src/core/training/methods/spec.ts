@@ -33,7 +33,7 @@ const GROUPS = new WeakMap<ModelSpec, Map<number, readonly TrainedGroup[]>>();
 /** Each tensor group of the model as trained in `bytes` per element (kept per spec: specs do not change once read). */
 export function groupsOf(spec: ModelSpec, bytes: number): readonly TrainedGroup[] {
   let byBytes = GROUPS.get(spec);
-  if (!byBytes) GROUPS.set(spec, (byBytes = new Map()));
+  if (!byBytes) GROUPS.set(spec, (byBytes = new Map<number, readonly TrainedGroup[]>()));
   let groups = byBytes.get(bytes);
   if (!groups) byBytes.set(bytes, (groups = spec.tensors.map((t) => ({ name: t.name, tensorNumel: t.numel, count: t.count, elements: t.numel * t.count, bytes }))));
   return groups;
