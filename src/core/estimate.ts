@@ -8,7 +8,7 @@ import { ScenarioError, type Scenario } from './scenario.ts';
 import { RUNTIMES, type RuntimeProfile } from './runtime.ts';
 import { findGpu, type Gpu } from './roofline/hardware.ts';
 import { unknownGpuError } from './input-checks.ts';
-import { makeTerm, sumBytes, type TermInit } from './memory/term.ts';
+import { makeTerm, sumBytes } from './memory/term.ts';
 import { attentionLabel } from './memory/kv-cache.ts';
 import { servingVllm } from './serving.ts';
 import { inference } from './inference.ts';
@@ -93,17 +93,31 @@ function deviceTerms(rt: RuntimeProfile, composition: Composition, transientByte
     },
     rt.cudaContextBytes,
   );
-  const allocator: Omit<TermInit, 'id' | 'label'> =
+  const reserveTerm =
     reserve !== undefined
-      ? { formula: 'profile_peak_bytes', inputs: { profile_peak_bytes: reserve }, source: rt.source, note: "the profile run's activations stay reserved by the caching allocator" }
-      : {
-          formula: 'round(transient_bytes * slack_fraction)',
-          inputs: { transient_bytes: transientBytes, slack_fraction: rt.allocatorSlackFraction },
-          source: 'PyTorch caching allocator: reserved − allocated across the calibration runs',
-          note: 'cached blocks and fragmentation above the live peak',
-        };
-  const slack = reserve ?? Math.round(transientBytes * rt.allocatorSlackFraction);
-  return [context, makeTerm({ id: 'allocator_reserve', label: 'Allocator reserve', ...allocator }, slack)];
+      ? makeTerm(
+          {
+            id: 'allocator_reserve',
+            label: 'Allocator reserve',
+            formula: 'profile_peak_bytes',
+            inputs: { profile_peak_bytes: reserve },
+            source: rt.source,
+            note: "the profile run's activations stay reserved by the caching allocator",
+          },
+          reserve,
+        )
+      : makeTerm(
+          {
+            id: 'allocator_reserve',
+            label: 'Allocator reserve',
+            formula: 'round(transient_bytes * slack_fraction)',
+            inputs: { transient_bytes: transientBytes, slack_fraction: rt.allocatorSlackFraction },
+            source: 'PyTorch caching allocator: reserved − allocated across the calibration runs',
+            note: 'cached blocks and fragmentation above the live peak',
+          },
+          Math.round(transientBytes * rt.allocatorSlackFraction),
+        );
+  return [context, reserveTerm];
 }
 
 function modelSummary(spec: ModelSpec): Estimate['model'] {
@@ -124,7 +138,11 @@ function modelSummary(spec: ModelSpec): Estimate['model'] {
 /** The largest sum of one device's terms over the phases (the host's own peak need not be the GPU's). */
 function largestOffDevice(phases: readonly Phase[], where: 'cpu' | 'nvme'): number {
   let largest = 0;
-  for (const p of phases) largest = Math.max(largest, sumBytes(p.terms.filter((t) => t.where === where)));
+  for (const p of phases) {
+    let bytes = 0;
+    for (const t of p.terms) if (t.where === where) bytes += t.bytes;
+    if (bytes > largest) largest = bytes;
+  }
   return largest;
 }
 
@@ -197,9 +215,20 @@ function estimateRanks(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, gpu: G
 function withTime(compute: () => Pick<Estimate, 'roofline' | 'time'>, base: Omit<Estimate, 'roofline' | 'time'>): Estimate {
   let cached: Pick<Estimate, 'roofline' | 'time'> | undefined;
   const reports = () => (cached ??= compute());
-  Object.defineProperty(base, 'roofline', { enumerable: true, get: () => reports().roofline });
-  Object.defineProperty(base, 'time', { enumerable: true, get: () => reports().time });
-  return base as Estimate;
+  return {
+    model: base.model,
+    params: base.params,
+    scenario: base.scenario,
+    memory: base.memory,
+    parallel: base.parallel,
+    warnings: base.warnings,
+    get roofline() {
+      return reports().roofline;
+    },
+    get time() {
+      return reports().time;
+    },
+  };
 }
 
 function needsRanks(sc: Scenario): boolean {
@@ -225,12 +254,13 @@ export function estimateSpec(spec: ModelSpec, sc: Scenario, opts: EstimateOption
   }
   const composition = compose(spec, sc, rt, gpu, warnings);
   const memory = memoryReport(composition, rt, gpu);
-  const single: RankMemory = { rank: 'the GPU', count: 1, peak_bytes: memory.peak_bytes, device_bytes: memory.device_bytes, peak_phase: memory.peak_phase, fits: memory.fits, terms: memory.terms };
+  memory.ranks = [{ rank: 'the GPU', count: 1, peak_bytes: memory.peak_bytes, device_bytes: memory.device_bytes, peak_phase: memory.peak_phase, fits: memory.fits, terms: memory.terms }];
+  memory.host_fits = sc.hostMemory === null ? null : memory.host_bytes <= sc.hostMemory;
   return withTime(() => timeReports(spec, sc, rt, gpu, composition.trainable), {
     model: modelSummary(spec),
     params: { total: params.total, trainable: composition.trainable, embedding: params.embedding, active: params.active },
     scenario: sc,
-    memory: { ...memory, ranks: [single], host_fits: sc.hostMemory === null ? null : memory.host_bytes <= sc.hostMemory },
+    memory,
     parallel: null,
     warnings,
   });

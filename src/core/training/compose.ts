@@ -111,7 +111,7 @@ function stepTemporaries(optimizer: OptimizerSpec, groups: readonly TrainedGroup
 }
 
 /** Weights, gradients and optimizer states of the method's trained groups, each placed by the plan. */
-function modelStateSlots(method: MethodSpec, ctx: MethodContext, plan: TrainingPlan): Slots<TrainingSlot> & { trainable: number } {
+function modelStateSlots(method: MethodSpec, ctx: MethodContext, plan: TrainingPlan, slots: Slots<TrainingSlot>): number {
   const optimizer = OPTIMIZER_SPECS[ctx.scenario.optimizer];
   const groups = method.trainedGroups(ctx);
   const trainable = trainedElements(groups);
@@ -120,21 +120,19 @@ function modelStateSlots(method: MethodSpec, ctx: MethodContext, plan: TrainingP
   const p = plan.placement;
   const gradients = plan.keeps16BitGradients ? placeTerm(gradientsTerm(groups), p.grads) : null;
   const accumulating = ctx.scenario.gradAccumulation > 1;
-  return {
-    weights: method.weightTerms(ctx).map((t) => placeTerm(t, p.params)),
-    master_weights: plan.fp32Master ? placeTerm(masterWeightsTerm(trainable), p.optimizer) : null,
-    gradients,
-    accumulated_gradients: accumulating ? gradients : null,
-    head_gradients: accumulating ? gradients : placeTerm(gradientsTerm(method.headGroups(ctx)), p.grads),
-    gradient_buckets: gradientBucketsTerm(ctx.scenario, plan, trainable, groups[0]?.bytes ?? 0),
-    optimizer_states: placeTerm(optimizerStatesTerm(optimizer, optimizerGroups), p.optimizer),
-    optimizer_temporaries: stepTemporaries(optimizer, groups, plan),
-    trainable,
-  };
+  slots.weights = method.weightTerms(ctx).map((t) => placeTerm(t, p.params));
+  slots.master_weights = plan.fp32Master ? placeTerm(masterWeightsTerm(trainable), p.optimizer) : null;
+  slots.gradients = gradients;
+  slots.accumulated_gradients = accumulating ? gradients : null;
+  slots.head_gradients = accumulating ? gradients : placeTerm(gradientsTerm(method.headGroups(ctx)), p.grads);
+  slots.gradient_buckets = gradientBucketsTerm(ctx.scenario, plan, trainable, groups[0]?.bytes ?? 0);
+  slots.optimizer_states = placeTerm(optimizerStatesTerm(optimizer, optimizerGroups), p.optimizer);
+  slots.optimizer_temporaries = stepTemporaries(optimizer, groups, plan);
+  return trainable;
 }
 
 /** Saved activations (or checkpoints and one recomputed layer), the logits and autocast's weight copies. */
-function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext, rank: TrainingRank): Slots<TrainingSlot> {
+function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext, rank: TrainingRank, slots: Slots<TrainingSlot>): void {
   const tokens = sc.batch * sc.seq;
   // A pipeline stage holds the activations of every micro-batch in flight; only the last stage has the loss.
   const heldTokens = tokens * rank.microBatchesInFlight;
@@ -142,15 +140,13 @@ function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext, rank: Tr
   const gc = sc.gradCheckpointing;
   const copies = ops.autocast ? autocastCopyTerms(spec, ops.computeBytes, gc) : null;
   const residualBytes = ops.residualBytes / rank.sequenceShards;
-  return {
-    activations: gc ? checkpointedActivationsTerm(spec, inventory, heldTokens, residualBytes) : savedActivationsTerm(inventory, heldTokens),
-    activations_recompute: gc ? recomputedLayerTerm(inventory, tokens) : null,
-    autocast_forward: copies?.forward ?? null,
-    autocast_backward: copies?.backward ?? null,
-    autocast_recompute: copies?.recompute ?? null,
-    logits_forward: rank.last ? trainingLogitsTerm(tokens, spec.vocab, ops.computeBytes, 'forward', spec.logitSoftcap) : null,
-    logits_backward: rank.last ? trainingLogitsTerm(tokens, spec.vocab, ops.computeBytes, 'backward', spec.logitSoftcap) : null,
-  };
+  slots.activations = gc ? checkpointedActivationsTerm(spec, inventory, heldTokens, residualBytes) : savedActivationsTerm(inventory, heldTokens);
+  slots.activations_recompute = gc ? recomputedLayerTerm(inventory, tokens) : null;
+  slots.autocast_forward = copies?.forward ?? null;
+  slots.autocast_backward = copies?.backward ?? null;
+  slots.autocast_recompute = copies?.recompute ?? null;
+  slots.logits_forward = rank.last ? trainingLogitsTerm(tokens, spec.vocab, ops.computeBytes, 'forward', spec.logitSoftcap) : null;
+  slots.logits_backward = rank.last ? trainingLogitsTerm(tokens, spec.vocab, ops.computeBytes, 'backward', spec.logitSoftcap) : null;
 }
 
 export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: string[], rank: TrainingRank = SINGLE_GPU_RANK): Composition {
@@ -164,7 +160,8 @@ export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warn
   if (spec.quantization && sc.weightsDtype === null) {
     warnings.push(`the checkpoint is quantized (${spec.quantization.note}); training is estimated with its weights in ${precision.param} (QLoRA-style quantized training is not modelled yet)`);
   }
-  const { trainable, ...states } = modelStateSlots(method, ctx, rank.plan);
+  const slots: Slots<TrainingSlot> = {};
+  const trainable = modelStateSlots(method, ctx, rank.plan, slots);
   const ops: OpContext = {
     computeBytes,
     residualBytes: autocast || precision.compute === 'fp32' ? 4 : computeBytes,
@@ -175,12 +172,9 @@ export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warn
     mathSavedPerScore: math ? rt.mathAttention.saved : 0,
     sequenceShards: rank.sequenceShards,
   };
-  const slots: Slots<TrainingSlot> = {
-    ...states,
-    ...activationSlots(spec, sc, ops, rank),
-    gathered_params: gatheredParamsTerm(spec, sc, rank.plan, computeBytes),
-    attention_backward: math ? attentionBackwardTerm(spec, sc.batch, sc.seq, rt) : null,
-    cuda_workspace: workspaceTerm(rt, rt.workspaceThreadsTraining),
-  };
+  activationSlots(spec, sc, ops, rank, slots);
+  slots.gathered_params = gatheredParamsTerm(spec, sc, rank.plan, computeBytes);
+  slots.attention_backward = math ? attentionBackwardTerm(spec, sc.batch, sc.seq, rt) : null;
+  slots.cuda_workspace = workspaceTerm(rt, rt.workspaceThreadsTraining);
   return { phases: composePhases(TRAINING_PHASES, slots), persistentIds: PERSISTENT, trainable, kvPerToken: kvBytesPerToken(spec, computeBytes) };
 }

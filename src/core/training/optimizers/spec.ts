@@ -59,21 +59,28 @@ interface ElementwiseInit {
 
 /** An optimizer whose states and step temporaries are whole parameter-sized tensors in the parameter dtype. */
 export function elementwiseOptimizer(init: ElementwiseInit): OptimizerSpec {
-  const cost = (groups: readonly TrainedGroup[], perParam: number, perParamKey: string, bytesKey: string): Cost => {
-    const elements = trainedElements(groups);
-    const bytes = uniformBytes(groups);
-    return {
-      bytes: elements * perParam * bytes,
-      formula: `trainable_params * ${perParamKey} * ${bytesKey}`,
-      inputs: { trainable_params: elements, [perParamKey]: perParam, [bytesKey]: bytes },
-    };
-  };
   return {
     id: init.id,
     label: init.label,
     source: init.source,
     temporariesSource: init.temporariesSource ?? 'torch.optim foreach implementation (_foreach_sqrt of exp_avg_sq)',
-    states: (groups) => cost(groups, init.statesPerParam, 'states_per_param', 'state_bytes'),
-    stepTemporaries: (groups) => cost(groups, init.temporariesPerParam, 'temporaries_per_param', 'state_bytes'),
+    states(groups) {
+      const elements = trainedElements(groups);
+      const bytes = uniformBytes(groups);
+      return {
+        bytes: elements * init.statesPerParam * bytes,
+        formula: 'trainable_params * states_per_param * state_bytes',
+        inputs: { trainable_params: elements, states_per_param: init.statesPerParam, state_bytes: bytes },
+      };
+    },
+    stepTemporaries(groups) {
+      const elements = trainedElements(groups);
+      const bytes = uniformBytes(groups);
+      return {
+        bytes: elements * init.temporariesPerParam * bytes,
+        formula: 'trainable_params * temporaries_per_param * state_bytes',
+        inputs: { trainable_params: elements, temporaries_per_param: init.temporariesPerParam, state_bytes: bytes },
+      };
+    },
   };
 }
