@@ -11,11 +11,28 @@ if (!z.config().localeError) z.config(en());
 
 export const WEIGHT_DTYPES = ['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4', 'nf4'] as const;
 export const PRECISIONS = ['fp32', 'bf16', 'fp16', 'amp-bf16', 'amp-fp16'] as const;
-export const OPTIMIZERS = ['adamw', 'adamw-fused', 'sgd', 'sgd-momentum'] as const;
-export const KV_DTYPES = ['auto', 'fp32', 'fp16', 'bf16', 'fp8'] as const;
+export const OPTIMIZERS = [
+  'adamw',
+  'adamw-fused',
+  'sgd',
+  'sgd-momentum',
+  'adamw-8bit',
+  'paged-adamw-8bit',
+  'paged-adamw',
+  'adafactor',
+  'lion',
+  'lion-8bit',
+  'galore-adamw',
+  'galore-adamw-8bit',
+  'galore-adafactor',
+  'apollo',
+  'apollo-mini',
+] as const;
+export const KV_DTYPES = ['auto', 'fp32', 'fp16', 'bf16', 'fp8', 'int4', 'int2'] as const;
 export const MODES = ['inference', 'training'] as const;
 export const RUNTIME_IDS = ['pytorch', 'vllm'] as const;
 export const LOGITS = ['last', 'all'] as const;
+export const LOSSES = ['standard', 'cce', 'liger-flce'] as const;
 
 export type WeightDtype = (typeof WEIGHT_DTYPES)[number];
 export type Precision = (typeof PRECISIONS)[number];
@@ -23,6 +40,7 @@ export type OptimizerId = (typeof OPTIMIZERS)[number];
 export type KvDtype = (typeof KV_DTYPES)[number];
 export type Mode = (typeof MODES)[number];
 export type RuntimeId = (typeof RUNTIME_IDS)[number];
+export type LossId = (typeof LOSSES)[number];
 
 /** Largest size we accept for counts of tokens or sequences; beyond it byte counts leave exact integer range. */
 export const MAX_TOKENS = 1 << 24;
@@ -66,6 +84,29 @@ export const ScenarioSchema = z.strictObject({
   ),
   /** vLLM --max-num-batched-tokens: tokens in one scheduler step (the profile run's size). */
   maxNumBatchedTokens: z._default(count('max batched tokens', 1, MAX_TOKENS), 8192),
+  /** GaLore: rank of the projected space and steps between projector refreshes (an SVD per matrix). */
+  galoreRank: z._default(count('GaLore rank', 1, 1 << 16), 128),
+  galoreUpdateGap: z._default(count('GaLore update gap', 1, 1 << 24), 200),
+  /** APOLLO: rank of the random projection; null = hidden / 4 (the paper's default). APOLLO-Mini is rank 1. */
+  apolloRank: z._default(z.nullable(count('APOLLO rank', 1, 1 << 16)), null),
+  /** Optimizer steps inside backward, one parameter at a time: full gradients are never all alive. */
+  layerwiseUpdate: z._default(z.boolean(), false),
+  /** QLoRA: the base linear layers in bitsandbytes NF4, LoRA (loraRank) on them. */
+  qlora: z._default(z.boolean(), false),
+  /** bitsandbytes double quantization of the NF4 absmax constants; null = the stack's default (QLoRA on, inference off). */
+  doubleQuant: z._default(z.nullable(z.boolean()), null),
+  /** peft prepare_model_for_kbit_training on a quantized base: non-quantized parameters cast to fp32. */
+  prepareKbit: z._default(z.boolean(), true),
+  /** LoRA targets: all-linear, or PEFT module names (q_proj,v_proj,…); null = all-linear. */
+  loraTargets: z._default(z.nullable(z.string().check(z.minLength(1))), null),
+  /** Modules trained in full beside LoRA (peft modules_to_save), e.g. embed_tokens,lm_head. */
+  loraModulesToSave: z._default(z.nullable(z.string().check(z.minLength(1))), null),
+  /** The loss: standard (full logits), cce (Cut Cross-Entropy) or liger-flce (Liger fused linear cross-entropy). */
+  loss: z._default(z.enum(LOSSES), 'standard'),
+  /** Quantized KV cache (int4/int2, transformers QuantizedCache): elements per quantization group. */
+  kvGroupSize: z._default(count('KV group size', 1, 1 << 16), 64),
+  /** Quantized KV cache: the most recent tokens kept in full precision (KIVI residual). */
+  kvResidual: z._default(count('KV residual length', 0, MAX_TOKENS), 128),
 });
 
 export type Scenario = z.output<typeof ScenarioSchema>;
@@ -119,4 +160,16 @@ export const SCENARIO_FIELDS: readonly FieldInfo[] = [
   { key: 'gpuMemoryUtilization', label: 'GPU memory utilization', kind: 'number', modes: ['inference'], runtimes: ['vllm'], help: 'vLLM --gpu-memory-utilization (0–1).' },
   { key: 'maxNumBatchedTokens', label: 'Max batched tokens', kind: 'int', modes: ['inference'], runtimes: ['vllm'], help: 'vLLM --max-num-batched-tokens: tokens per scheduler step.' },
   { key: 'gpu', label: 'Target GPU', kind: 'string', modes: MODES, help: 'Hardware catalog id, e.g. h100-sxm-80gb.' },
+  { key: 'galoreRank', label: 'GaLore rank', kind: 'int', modes: ['training'], help: 'Rank of GaLore\'s projected space (galore-* optimizers).' },
+  { key: 'galoreUpdateGap', label: 'GaLore update gap', kind: 'int', modes: ['training'], help: 'Steps between GaLore projector refreshes (SVD).' },
+  { key: 'apolloRank', label: 'APOLLO rank', kind: 'int', modes: ['training'], help: 'Rank of APOLLO\'s random projection (default hidden/4; apollo-mini: 1).' },
+  { key: 'layerwiseUpdate', label: 'Layer-wise update', kind: 'bool', modes: ['training'], help: 'Optimizer steps inside backward, one parameter at a time (no full gradients).' },
+  { key: 'qlora', label: 'QLoRA', kind: 'bool', modes: ['training'], help: 'Base linear layers in bitsandbytes NF4, LoRA adapters (needs a LoRA rank).' },
+  { key: 'doubleQuant', label: 'Double quantization', kind: 'bool', modes: MODES, help: 'NF4 double quantization of the absmax constants (default: on for QLoRA, off for inference).' },
+  { key: 'prepareKbit', label: 'prepare_model_for_kbit_training', kind: 'bool', modes: ['training'], help: 'peft casts non-quantized parameters to fp32 (axolotl, TRL); off for LLaMA-Factory.' },
+  { key: 'loraTargets', label: 'LoRA targets', kind: 'string', modes: ['training'], help: 'all-linear or module names (q_proj,v_proj,…).' },
+  { key: 'loraModulesToSave', label: 'LoRA modules to save', kind: 'string', modes: ['training'], help: 'Modules trained in full beside LoRA, e.g. embed_tokens,lm_head.' },
+  { key: 'loss', label: 'Loss', kind: 'enum', options: LOSSES, modes: ['training'], help: 'standard, cce (Cut Cross-Entropy) or liger-flce (Liger fused linear cross-entropy).' },
+  { key: 'kvGroupSize', label: 'KV group size', kind: 'int', modes: ['inference'], help: 'Quantized KV cache (int4/int2): elements per group.' },
+  { key: 'kvResidual', label: 'KV residual', kind: 'int', modes: ['inference'], help: 'Quantized KV cache: recent tokens kept in full precision.' },
 ];

@@ -68,7 +68,7 @@ test('flags of later capabilities fail with "not supported yet"', () => {
   assertCleanError(cli('estimate', LLAMA, '--tp', '2'), /tensor parallelism.*not supported yet/);
   assertCleanError(cli('estimate', LLAMA, '--optimizer', 'adamw8bit'), /not supported yet/);
   assertCleanError(cli('estimate', LLAMA, '--runtime', 'llama.cpp'), /not supported yet/);
-  assertCleanError(cli('estimate', LLAMA, '--mode', 'training', '--weights-dtype', 'nf4', '--lora-rank', '8'), /not supported yet/);
+  assertCleanError(cli('estimate', LLAMA, '--mode', 'training', '--weights-dtype', 'int4', '--lora-rank', '8'), /not supported yet/);
 });
 
 test('bad flag values are refused with the flag name', () => {

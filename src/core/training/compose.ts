@@ -9,7 +9,9 @@ import { FLOAT_BYTES, isQuantized, precisionPlan } from '../dtypes.ts';
 import type { RuntimeProfile } from '../runtime.ts';
 import { composePhases, workspaceTerm, type Composition, type PhaseRule, type Slots } from '../phases.ts';
 import { SINGLE_GPU_PLAN, placeTerm, type PlacementPlan } from '../parallel/placement.ts';
-import { gradientsTerm, optimizerStatesTerm, optimizerTempsTerm } from '../memory/optimizer.ts';
+import { gradientsTerm, largestGroup, layerwiseGradientTerm, optimizerStatesTerm, optimizerTempsTerm, pagedStatesTerm } from '../memory/optimizer.ts';
+import { cceLogitsTerm, ligerLogitsTerm } from '../memory/fused-loss.ts';
+import { int8KeptInputsTerm } from '../memory/quantized.ts';
 import { checkpointedActivationsTerm, recomputedLayerTerm, savedActivationsTerm, savedInventory } from '../memory/activations.ts';
 import { trainingLogitsTerm } from '../memory/logits.ts';
 import { autocastCopyTerms } from '../memory/autocast.ts';
@@ -17,12 +19,13 @@ import { attentionBackwardTerm, usesMathAttention } from '../memory/attention.ts
 import { kvBytesPerToken } from '../memory/kv-cache.ts';
 import type { OpContext } from '../ops/layer.ts';
 import { OPTIMIZER_SPECS } from './optimizers/index.ts';
-import { trainedElements } from './optimizers/spec.ts';
+import { trainedElements, type OptimizerContext } from './optimizers/spec.ts';
 import { methodFor, type MethodContext, type MethodSpec } from './methods/index.ts';
 
 type TrainingSlot =
   | 'weights'
   | 'optimizer_states'
+  | 'optimizer_states_paged'
   | 'gradients'
   | 'accumulated_gradients'
   | 'head_gradients'
@@ -35,33 +38,41 @@ type TrainingSlot =
   | 'logits_forward'
   | 'logits_backward'
   | 'attention_backward'
-  | 'cuda_workspace';
+  | 'cuda_workspace'
+  | 'layerwise_gradient';
 
 /**
  * When each term is alive. With gradient accumulation the previous micro-batches' gradients are live through the
  * whole step; checkpointing adds the recompute of one layer; SDPA's math kernel adds its backward, one layer at a time.
  */
 export const TRAINING_PHASES: readonly PhaseRule<TrainingSlot>[] = [
-  { name: 'forward (loss)', live: ['weights', 'optimizer_states', 'accumulated_gradients', 'activations', 'autocast_forward', 'logits_forward', 'cuda_workspace'] },
-  { name: 'backward (loss)', live: ['weights', 'optimizer_states', 'accumulated_gradients', 'activations', 'autocast_backward', 'logits_backward', 'cuda_workspace'] },
+  { name: 'forward (loss)', live: ['weights', 'optimizer_states', 'optimizer_states_paged', 'accumulated_gradients', 'activations', 'autocast_forward', 'logits_forward', 'cuda_workspace'] },
+  { name: 'backward (loss)', live: ['weights', 'optimizer_states', 'optimizer_states_paged', 'accumulated_gradients', 'activations', 'autocast_backward', 'logits_backward', 'cuda_workspace'] },
   {
     name: 'backward (recompute)',
-    live: ['weights', 'optimizer_states', 'gradients', 'activations', 'activations_recompute', 'autocast_recompute', 'cuda_workspace'],
+    live: ['weights', 'optimizer_states', 'optimizer_states_paged', 'gradients', 'activations', 'activations_recompute', 'autocast_recompute', 'cuda_workspace'],
     requires: ['activations_recompute'],
   },
   {
     name: 'backward (attention)',
-    live: ['weights', 'optimizer_states', 'activations', 'activations_recompute', 'head_gradients', 'attention_backward', 'cuda_workspace'],
+    live: ['weights', 'optimizer_states', 'optimizer_states_paged', 'activations', 'activations_recompute', 'head_gradients', 'attention_backward', 'cuda_workspace'],
     requires: ['attention_backward'],
   },
-  { name: 'optimizer step', live: ['weights', 'gradients', 'optimizer_states', 'optimizer_temporaries', 'cuda_workspace'] },
+  {
+    // Layer-wise updates: each parameter's step runs in backward as soon as its gradient is complete.
+    name: 'backward (layer-wise step)',
+    live: ['weights', 'optimizer_states', 'optimizer_states_paged', 'activations', 'layerwise_gradient', 'optimizer_temporaries', 'cuda_workspace'],
+    requires: ['layerwise_gradient'],
+  },
+  { name: 'optimizer step', live: ['weights', 'gradients', 'optimizer_states', 'optimizer_states_paged', 'optimizer_temporaries', 'cuda_workspace'], unless: ['layerwise_gradient'] },
 ];
 
 const PERSISTENT: ReadonlySet<Term['id']> = new Set(['weights', 'lora_adapters', 'optimizer_states']);
 
 function validateTraining(method: MethodSpec, ctx: MethodContext): void {
   const { scenario } = ctx;
-  if (scenario.weightsDtype !== null && isQuantized(scenario.weightsDtype)) {
+  const quantizedBase = (method.id === 'qlora' && (scenario.weightsDtype === null || scenario.weightsDtype === 'nf4')) || (method.id === 'lora' && scenario.weightsDtype === 'int8');
+  if (scenario.weightsDtype !== null && isQuantized(scenario.weightsDtype) && !quantizedBase) {
     throw new ScenarioError(
       `weightsDtype: training with ${scenario.weightsDtype} weights (QLoRA and quantized fine-tuning) is not supported yet`,
       'weightsDtype',
@@ -70,21 +81,61 @@ function validateTraining(method: MethodSpec, ctx: MethodContext): void {
   method.validate(ctx);
   if (scenario.logits === 'all') throw new ScenarioError('logits: applies to inference only', 'logits');
   if (scenario.kvDtype !== 'auto') throw new ScenarioError('kvDtype: applies to inference only', 'kvDtype');
+  if (scenario.layerwiseUpdate && scenario.gradAccumulation > 1) {
+    throw new ScenarioError('layerwiseUpdate: layer-wise updates step each parameter in backward, so gradients cannot accumulate over micro-batches (gradAccumulation must be 1)', 'layerwiseUpdate');
+  }
 }
 
 /** Weights, gradients and optimizer states of the method's trained groups, each placed by the plan. */
 function modelStateSlots(method: MethodSpec, ctx: MethodContext, plan: PlacementPlan): Slots<TrainingSlot> & { trainable: number } {
   const optimizer = OPTIMIZER_SPECS[ctx.scenario.optimizer];
   const groups = method.trainedGroups(ctx);
+  const octx: OptimizerContext = { scenario: ctx.scenario, hidden: ctx.spec.hidden };
+  optimizer.validate?.(groups, octx);
+  const paged = optimizer.pagedStates ? pagedStatesTerm(optimizer, groups, octx) : null;
+  const states = {
+    optimizer_states: placeTerm(optimizerStatesTerm(optimizer, groups, octx), plan.optimizer),
+    optimizer_states_paged: paged,
+    trainable: trainedElements(groups),
+  };
+  const weights = method.weightTerms(ctx).map((t) => placeTerm(t, plan.params));
+  if (ctx.scenario.layerwiseUpdate) {
+    // One parameter's gradient at a time, and its optimizer's temporaries (a per-parameter optimizer each).
+    const one = largestGroup(groups);
+    const gradient = placeTerm(layerwiseGradientTerm(one), plan.grads);
+    return {
+      ...states,
+      weights,
+      gradients: gradient,
+      head_gradients: gradient,
+      layerwise_gradient: gradient,
+      optimizer_temporaries: placeTerm(optimizerTempsTerm(optimizer, optimizer.perParameter ? groups : [one], octx), plan.optimizer),
+    };
+  }
   const gradients = placeTerm(gradientsTerm(groups), plan.grads);
   return {
-    weights: method.weightTerms(ctx).map((t) => placeTerm(t, plan.params)),
+    ...states,
+    weights,
     gradients,
     accumulated_gradients: ctx.scenario.gradAccumulation > 1 ? gradients : null,
     head_gradients: ctx.scenario.gradAccumulation > 1 ? gradients : placeTerm(gradientsTerm(method.headGroups(ctx)), plan.grads),
-    optimizer_states: placeTerm(optimizerStatesTerm(optimizer, groups), plan.optimizer),
-    optimizer_temporaries: placeTerm(optimizerTempsTerm(optimizer, groups), plan.optimizer),
-    trainable: trainedElements(groups),
+    optimizer_temporaries: placeTerm(optimizerTempsTerm(optimizer, groups, octx), plan.optimizer),
+  };
+}
+
+/** The loss's tensors: the full logits (standard), or those of a fused loss. */
+function logitsSlots(spec: ModelSpec, sc: Scenario, ops: OpContext): Slots<TrainingSlot> {
+  const tokens = sc.batch * sc.seq;
+  if (sc.loss === 'cce') {
+    return { logits_forward: cceLogitsTerm(tokens, spec.hidden, ops.computeBytes, 'forward'), logits_backward: cceLogitsTerm(tokens, spec.hidden, ops.computeBytes, 'backward') };
+  }
+  if (sc.loss === 'liger-flce') {
+    const t = ligerLogitsTerm(tokens, spec.vocab, spec.hidden, ops.computeBytes);
+    return { logits_forward: t, logits_backward: t };
+  }
+  return {
+    logits_forward: trainingLogitsTerm(tokens, spec.vocab, ops.computeBytes, 'forward', spec.logitSoftcap),
+    logits_backward: trainingLogitsTerm(tokens, spec.vocab, ops.computeBytes, 'backward', spec.logitSoftcap),
   };
 }
 
@@ -100,8 +151,7 @@ function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext): Slots<T
     autocast_forward: copies?.forward ?? null,
     autocast_backward: copies?.backward ?? null,
     autocast_recompute: copies?.recompute ?? null,
-    logits_forward: trainingLogitsTerm(tokens, spec.vocab, ops.computeBytes, 'forward', spec.logitSoftcap),
-    logits_backward: trainingLogitsTerm(tokens, spec.vocab, ops.computeBytes, 'backward', spec.logitSoftcap),
+    ...logitsSlots(spec, sc, ops),
   };
 }
 
@@ -110,9 +160,10 @@ export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warn
   const method = methodFor(sc);
   const ctx: MethodContext = { spec, scenario: sc, precision, warnings };
   validateTraining(method, ctx);
-  const computeBytes = FLOAT_BYTES[precision.compute];
-  const math = usesMathAttention(spec, precision.compute, rt, warnings);
-  if (spec.quantization && sc.weightsDtype === null) {
+  const computeBytes = method.activationBytes?.(ctx) ?? FLOAT_BYTES[precision.compute];
+  // fp32 activations (prepare_model_for_kbit_training) send SDPA to its math kernel as fp32 training does.
+  const math = usesMathAttention(spec, computeBytes === 4 ? 'fp32' : precision.compute, rt, warnings);
+  if (spec.quantization && sc.weightsDtype === null && method.id !== 'qlora') {
     warnings.push(`the checkpoint is quantized (${spec.quantization.note}); training is estimated with its weights in ${precision.param} (QLoRA-style quantized training is not modelled yet)`);
   }
   const { trainable, ...states } = modelStateSlots(method, ctx, SINGLE_GPU_PLAN);
@@ -125,9 +176,13 @@ export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warn
     contextTokens: sc.seq,
     mathSavedPerScore: math ? rt.mathAttention.saved : 0,
   };
+  const acts = activationSlots(spec, sc, ops);
+  if (method.id === 'lora' && sc.weightsDtype === 'int8' && sc.gradCheckpointing && acts.activations) {
+    acts.activations = [acts.activations as Term, int8KeptInputsTerm(spec, sc.batch * sc.seq, computeBytes)];
+  }
   const slots: Slots<TrainingSlot> = {
     ...states,
-    ...activationSlots(spec, sc, ops),
+    ...acts,
     attention_backward: math ? attentionBackwardTerm(spec, sc.batch, sc.seq, rt) : null,
     cuda_workspace: workspaceTerm(rt, rt.workspaceThreadsTraining),
   };

@@ -15,7 +15,7 @@ export interface MethodContext {
 }
 
 export interface MethodSpec {
-  id: 'full' | 'lora';
+  id: 'full' | 'lora' | 'qlora';
   /** Throws ScenarioError naming the key when the scenario does not suit the method. */
   validate(ctx: MethodContext): void;
   /** The weights as they sit on the device: base weights (trained or frozen) and adapters; warns what it leaves out. */
@@ -26,9 +26,16 @@ export interface MethodSpec {
   headGroups(ctx: MethodContext): TrainedGroup[];
   /** Rank of the fp32 adapters on every decoder linear layer (they change what autograd saves), or null. */
   adapterRank(ctx: MethodContext): number | null;
+  /** Bytes per element of activations when the method changes them (fp32 after peft's prepare_model_for_kbit_training). */
+  activationBytes?(ctx: MethodContext): number | null;
 }
 
 /** Each tensor group of the model as trained in `bytes` per element. */
 export function groupsOf(spec: ModelSpec, bytes: number): TrainedGroup[] {
-  return spec.tensors.map((t) => ({ name: t.name, tensorNumel: t.numel, count: t.count, elements: t.numel * t.count, bytes }));
+  return spec.tensors.map((t) => {
+    const g: TrainedGroup = { name: t.name, tensorNumel: t.numel, count: t.count, elements: t.numel * t.count, bytes };
+    if (t.shape) g.shape = t.shape;
+    if (t.role === 'linear' && t.shape) g.projectable = true;
+    return g;
+  });
 }
