@@ -11,6 +11,8 @@ import type { ScenarioInput } from '../core/scenario.ts';
 import { InputError } from './read-config.ts';
 import { readCliInput } from './workload.ts';
 import { renderTable } from './format.ts';
+import { addMethodOptions, applyMethodFlags, optimizerArg, renderCompare } from './methods.ts';
+import { compareMethods } from '../core/index.ts';
 
 function intArg(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -30,12 +32,9 @@ const NOT_YET: [string, string][] = [
   ['--tp <n>', 'tensor parallelism'],
   ['--pp <n>', 'pipeline parallelism'],
   ['--ep <n>', 'expert parallelism'],
-  ['--qlora', 'QLoRA'],
-  ['--galore-rank <r>', 'GaLore'],
-  ['--apollo-rank <r>', 'APOLLO'],
   ['--deepspeed <file>', 'DeepSpeed configs'],
 ];
-const LATER_OPTIMIZERS = ['adam', 'adamw8bit', 'paged-adamw', 'adafactor', 'lion', 'galore', 'apollo'];
+
 const LATER_RUNTIMES = ['deepspeed', 'llama.cpp', 'sglang', 'trt-llm'];
 
 class NotSupported extends Error {}
@@ -99,7 +98,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
       .option('--weights-dtype <dtype>', `weight storage: ${WEIGHT_DTYPES.join('|')}`, choice('--weights-dtype', WEIGHT_DTYPES))
       .option('--kv-dtype <dtype>', `KV cache dtype: ${KV_DTYPES.join('|')}`, choice('--kv-dtype', KV_DTYPES))
       .option('--precision <p>', `${PRECISIONS.join('|')}`, choice('--precision', PRECISIONS))
-      .option('--optimizer <opt>', `${OPTIMIZERS.join('|')}`, choice('--optimizer', OPTIMIZERS, LATER_OPTIMIZERS))
+      .option('--optimizer <opt>', `${OPTIMIZERS.join('|')}, or an HF optim name (adamw_bnb_8bit, galore_adamw_8bit_layerwise, …)`, optimizerArg)
       .option('--grad-checkpointing', 'gradient (activation) checkpointing')
       .option('--grad-accumulation <n>', 'micro-batches per optimizer step (gradients stay allocated between them)', intArg('--grad-accumulation', 1, 1 << 16))
       .option('--lora-rank <r>', 'LoRA of rank r on every decoder linear layer (fp32 adapters)', intArg('--lora-rank', 1, 1 << 16))
@@ -110,6 +109,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
       .option('--max-num-batched-tokens <n>', 'vllm: tokens per scheduler step', intArg('--max-num-batched-tokens', 1, MAX_TOKENS))
       .option('--model <config>', 'the model config.json of a YAML or vllm script (default: its local model path)')
       .option('--json', 'print the result as JSON');
+    addMethodOptions(cmd);
     for (const [flag, what] of NOT_YET) cmd.addOption(new Option(flag, `${what} (not supported yet)`).hideHelp());
     return cmd;
   };
@@ -139,6 +139,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     if (flags.runtime) scenario.runtime = flags.runtime as ScenarioInput['runtime'];
     if (flags.gpuMemoryUtilization !== undefined) scenario.gpuMemoryUtilization = flags.gpuMemoryUtilization;
     if (flags.maxNumBatchedTokens !== undefined) scenario.maxNumBatchedTokens = flags.maxNumBatchedTokens;
+    applyMethodFlags(cmd, flags, scenario);
     let spec;
     try {
       spec = readModelConfig(input.config);
@@ -183,6 +184,16 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
       out(`${title}\n  largest ${flags.for} that fits ${gpu.name}: ${best} (≈ ${formatBytes(at!.memory.device_bytes)} on the device, ${formatBytes(at!.memory.peak_bytes)} peak)\n`);
     }
     if (best === null) program.setOptionValue('__exit', 1);
+  });
+
+  const cmp = withScenarioOptions(
+    program.command('compare').description('the memory-saving training methods side by side (full, 8-bit AdamW, LoRA, QLoRA, GaLore, APOLLO), with the GPUs each fits'),
+  );
+  cmp.action((file: string, flags: EstimateFlags) => {
+    const { input, spec, scenario, title } = prepare(cmp, file, flags);
+    const cols = compareMethods(spec, parseScenario({ ...scenario, mode: 'training' }));
+    if (flags.json) out(JSON.stringify({ model: input.configPath, methods: cols }, null, 2) + '\n');
+    else out(renderCompare(cols, `${title} · methods`) + '\n');
   });
 
   program

@@ -35,6 +35,7 @@ export function groupsOf(spec: ModelSpec, bytes: number): TrainedGroup[] {
   return spec.tensors.map((t) => {
     const g: TrainedGroup = { name: t.name, tensorNumel: t.numel, count: t.count, elements: t.numel * t.count, bytes };
     if (t.shape) g.shape = t.shape;
+    else if ((t.role === 'embedding' || t.role === 'lm_head') && t.numel % spec.hidden === 0) g.shape = [t.numel / spec.hidden, spec.hidden];
     if (t.role === 'linear' && t.shape) g.projectable = true;
     return g;
   });
