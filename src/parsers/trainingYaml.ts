@@ -3,7 +3,9 @@
  * keys whose memory effect the engine does not model yet (never silently ignored).
  */
 import { LineCounter, isMap, isScalar, parseDocument, type Node as YamlNode } from 'yaml';
-import type { ScenarioInput } from '../core/scenario.ts';
+import type { OptimizerId, ScenarioInput } from '../core/scenario.ts';
+import { lookupOptim } from '../core/training/optim-names.ts';
+import { optimizerKey, readAxolotlMethods, readLlamaFactoryMethods } from './methodKeys.ts';
 import {
   MAX_FILE_BYTES,
   ZERO_RANGE,
@@ -36,11 +38,6 @@ const NOT_MODELLED: Record<string, string> = {
   deepspeed: 'DeepSpeed (ZeRO sharding/offload) is not modelled yet; the estimate is for one GPU without sharding.',
   fsdp: 'FSDP sharding is not modelled yet; the estimate is for one GPU without sharding.',
   fsdp_config: 'FSDP sharding is not modelled yet; the estimate is for one GPU without sharding.',
-  load_in_4bit: '4-bit base weights (QLoRA) are not modelled yet; the estimate uses 16-bit base weights.',
-  load_in_8bit: '8-bit base weights are not modelled yet; the estimate uses 16-bit base weights.',
-  quantization_bit: 'Quantized base weights (QLoRA) are not modelled yet; the estimate uses 16-bit base weights.',
-  use_galore: 'GaLore is not modelled yet; the estimate uses the full optimizer state.',
-  use_apollo: 'APOLLO is not modelled yet; the estimate uses the full optimizer state.',
   use_badam: 'BAdam is not modelled yet; the estimate uses the full optimizer state.',
   use_unsloth: 'Unsloth kernels are not modelled yet; the estimate assumes stock PyTorch/Transformers.',
   unsloth_lora_mlp: 'Unsloth kernels are not modelled yet; the estimate assumes stock PyTorch/Transformers.',
@@ -51,18 +48,10 @@ const NOT_MODELLED: Record<string, string> = {
   reward_model: 'A reward model (PPO) is not modelled yet.',
 };
 
-/** Optimizer names as written in HF TrainingArguments / axolotl → the engine's optimizers. */
-export function mapOptimizer(name: string): { optimizer: 'adamw' | 'adamw-fused' | 'sgd' | 'sgd-momentum'; warning?: string } {
-  const n = name.toLowerCase();
-  if (/8bit|bnb|paged|4bit/.test(n)) return { optimizer: 'adamw', warning: `Optimizer "${name}" (8-bit/paged states) is not modelled yet; estimated as AdamW with fp32 states.` };
-  if (/adafactor|lion|galore|apollo|lomo|schedule_free|ademamix|muon|came|rmsprop|adagrad/.test(n)) {
-    return { optimizer: 'adamw', warning: `Optimizer "${name}" is not modelled yet; estimated as AdamW.` };
-  }
-  if (n.startsWith('adam') && n.includes('fused')) return { optimizer: 'adamw-fused' };
-  if (n.startsWith('adam')) return { optimizer: 'adamw' };
-  if (n === 'sgd') return { optimizer: 'sgd' };
-  if (n.includes('sgd')) return { optimizer: 'sgd-momentum' };
-  return { optimizer: 'adamw', warning: `Unknown optimizer "${name}"; estimated as AdamW.` };
+/** Optimizer names as written in HF TrainingArguments / axolotl / LLaMA-Factory → the engine's optimizers (null: unknown). */
+export function mapOptimizer(name: string): { optimizer: OptimizerId | null; layerwiseUpdate?: boolean } {
+  const hf = lookupOptim(name);
+  return hf ? { ...hf } : { optimizer: null };
 }
 
 interface Entry {
@@ -190,16 +179,14 @@ function readAxolotl(m: Map<string, Entry>, errors: ParseIssue[]): Read {
     const rank = int(r, errors) ?? 8;
     scenario.loraRank = rank;
     fields.loraRank = r?.loc ?? adapter!.loc;
-    if (adapterName === 'qlora') {
-      errors.push({ message: 'adapter: qlora — the 4-bit base (QLoRA) is not modelled yet; estimated as LoRA on a 16-bit base.', severity: 'warning', range: adapter!.loc.valueRange, key: 'adapter' });
-    }
-    loraTargets(m.get('lora_target_modules'), m.get('lora_target_linear'), errors, extras);
+    loraTargets(m.get('lora_target_modules'), m.get('lora_target_linear'), extras);
   } else if (adapterName) {
     errors.push({ message: `adapter: ${adapterName} is not modelled yet; estimated as full fine-tuning.`, severity: 'warning', range: adapter!.loc.valueRange, key: 'adapter' });
   }
 
   precisionFrom(m, scenario, fields, 'axolotl');
   optimizerFrom(m.get('optimizer'), scenario, fields, errors, extras);
+  readAxolotlMethods(m, scenario, fields, errors);
   accumulationFrom(m.get('gradient_accumulation_steps'), scenario, fields, errors);
   for (const k of ['num_epochs', 'gradient_accumulation_steps', 'learning_rate', 'sample_packing', 'flash_attention', 'eval_batch_size', 'max_steps']) {
     const e = m.get(k);
@@ -244,7 +231,7 @@ function readLlamaFactory(m: Map<string, Entry>, errors: ParseIssue[]): Read {
     scenario.loraRank = int(r, errors) ?? 8;
     fields.loraRank = r?.loc ?? ft?.loc;
     if (!fields.loraRank) delete fields.loraRank;
-    loraTargets(m.get('lora_target'), undefined, errors, extras);
+    loraTargets(m.get('lora_target'), undefined, extras);
   } else if (ftName !== 'full') {
     errors.push({ message: `finetuning_type: ${ftName} is not modelled yet; estimated as full fine-tuning.`, severity: 'warning', range: ft!.loc.valueRange, key: 'finetuning_type' });
   }
@@ -256,6 +243,7 @@ function readLlamaFactory(m: Map<string, Entry>, errors: ParseIssue[]): Read {
   if (dgc) fields.gradCheckpointing = dgc.loc;
 
   optimizerFrom(m.get('optim'), scenario, fields, errors, extras);
+  readLlamaFactoryMethods(m, scenario, fields, errors);
   accumulationFrom(m.get('gradient_accumulation_steps'), scenario, fields, errors);
   for (const k of ['num_train_epochs', 'gradient_accumulation_steps', 'learning_rate', 'template', 'dataset', 'max_steps', 'packing', 'flash_attn']) {
     const e = m.get(k);
@@ -302,33 +290,17 @@ function optimizerFrom(e: Entry | undefined, s: ScenarioInput, fields: FieldLoca
     s.optimizer = 'adamw-fused';
     return;
   }
-  const name = String(e.loc.value ?? '');
-  extras['optimizer'] = name;
-  const r = mapOptimizer(name);
-  s.optimizer = r.optimizer;
-  fields.optimizer = e.loc;
-  if (r.warning) errors.push({ message: r.warning, severity: 'warning', range: e.loc.valueRange, key: e.key });
+  extras['optimizer'] = String(e.loc.value ?? '');
+  optimizerKey(e, s, fields, errors);
 }
 
-const ALL_LINEAR = new Set(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']);
-
-function loraTargets(targets: Entry | undefined, allLinear: Entry | undefined, errors: ParseIssue[], extras: Record<string, unknown>): void {
+/** The targets as written, for the hover; the scenario's loraTargets is read in methodKeys.ts. */
+function loraTargets(targets: Entry | undefined, allLinear: Entry | undefined, extras: Record<string, unknown>): void {
   if (allLinear && truthy(allLinear.loc.value)) {
     extras['lora_targets'] = 'all-linear';
     return;
   }
   if (!targets) return;
   const v = targets.loc.value;
-  const list = Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : [];
-  extras['lora_targets'] = list;
-  if (list.length === 1 && /^all(-linear)?$/i.test(list[0]!)) return;
-  const covered = [...ALL_LINEAR].every((t) => list.includes(t));
-  if (!covered) {
-    errors.push({
-      message: `${targets.key}: LoRA on a subset of layers (${list.join(', ')}) is not modelled yet; the estimate puts adapters on every linear layer (slightly high).`,
-      severity: 'info',
-      range: targets.loc.valueRange,
-      key: targets.key,
-    });
-  }
+  extras['lora_targets'] = Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : [];
 }
