@@ -2,7 +2,7 @@
 // extension's activation in code-server. Prints one line `estimates/s: N` among its results.
 // Usage: node --import tsx scripts/bench.mjs [--no-activation] [--runs 3]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';

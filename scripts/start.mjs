@@ -2,7 +2,7 @@
 // browser) with the extension on examples/ and print its URL. `CI=true` or `--no-server` prints the breakdowns only.
 // Usage: node scripts/start.mjs [--no-server] [--port N] [--host 127.0.0.1]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, ensureCodeServer, listFiles, readPackageJson, which, CODE_SERVER_VERSION, TOOLS_DIR } from './lib/tools.mjs';

@@ -15,8 +15,8 @@ import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { estimateSpec, formatBytes, parseScenario, readModelConfig, type Estimate, type ModelSpec, type Scenario, type ScenarioInput, type Gpu } from '../src/core/index.ts';
 import { isHostMessage, isWebviewState, type PanelData, type PanelView, type WebviewMessage, type WebviewState } from '../src/shared/protocol.ts';
-import { countLabel, percentLabel, shortGpuName, tokensLabel } from '../src/extension/analysis.ts';
-import { estimateMarkdown, substitute } from '../src/extension/text.ts';
+import { countLabel, percentLabel, shortGpuName, tokensLabel } from '../src/shared/labels.ts';
+import { estimateMarkdown, substitute } from '../src/shared/markdown.ts';
 import { clear, css, h, s } from './dom.ts';
 import { capacityOf, coerce, controlsFor, fitOf, curveGeometry, displayValue, sanitizeScenario, stackedSegments, sweep, type Control } from './model.ts';
 
@@ -34,7 +34,7 @@ if (scriptNonce) (globalThis as { litNonce?: string }).litNonce = scriptNonce;
 const api = acquireVsCodeApi();
 const VIEWS: PanelView[] = ['breakdown', 'compare', 'curve'];
 const saved = api.getState();
-let state: WebviewState = isWebviewState(saved) ? saved : { data: null, scenario: null, compare: [], view: 'breakdown', curveAxis: 'batch' };
+const state: WebviewState = isWebviewState(saved) ? saved : { data: null, scenario: null, compare: [], view: 'breakdown', curveAxis: 'batch' };
 let spec: ModelSpec | null = null;
 let specError: string | null = null;
 
@@ -167,7 +167,7 @@ function header(d: PanelData): HTMLElement {
 }
 
 function breakdownPanel(): HTMLElement {
-  const mode = (state.scenario?.mode ?? 'inference') as Scenario['mode'];
+  const mode = state.scenario?.mode ?? 'inference';
   const form = h('form', { id: 'controls', class: 'controls', 'aria-labelledby': 'whatif-title', 'data-testid': 'controls' });
   form.addEventListener('submit', (e) => e.preventDefault());
   const sc = run(state.scenario).sc;
@@ -175,7 +175,7 @@ function breakdownPanel(): HTMLElement {
   for (const c of controlsFor(mode, (values.runtime ?? 'pytorch') as Scenario['runtime'], userGpus())) {
     form.append(
       field(c, values[c.field.key], `f-${c.field.key}`, { 'data-field': c.field.key }, (v) => {
-        state.scenario = { ...state.scenario, [c.field.key]: v } as ScenarioInput;
+        state.scenario = { ...state.scenario, [c.field.key]: v };
         // The mode and the runtime decide which controls exist.
         if (c.field.key === 'mode' || c.field.key === 'runtime') render();
         else {
@@ -256,7 +256,6 @@ const barResize = new ResizeObserver((entries) => {
 });
 
 function updateResults(): void {
-  const d = state.data!;
   const { est, error } = run(state.scenario);
   const summary = document.getElementById('summary');
   const chart = document.getElementById('chart');
@@ -271,12 +270,27 @@ function updateResults(): void {
     summary.append(h('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, error ?? 'Cannot estimate.'));
     return;
   }
+  const { gpu, bytes: cap } = fitOf(est, userGpus());
+  const parts = summaryParts(est);
+  summary.append(...parts.filter((x): x is HTMLElement => x !== null));
+  barWidth = Math.round(chart.clientWidth) || 640;
+  const bar = stackedBar(est, cap, gpu ? shortGpuName(gpu) : null, barWidth);
+  chart.append(bar.el);
+  table.append(termsTable(est, bar.colors));
+  const ws = est.warnings;
+  if (ws.length) warnings.append(h('ul', { class: 'warnings', 'data-testid': 'warnings' }, ...ws.map((w) => h('li', {}, w))));
+  const curve = document.getElementById('curve');
+  if (curve) fillCurve(curve);
+}
+
+/** The summary above the tabs: peak, device total, the fit, vLLM's pool and concurrency, peak phase, parameters. */
+function summaryParts(est: Estimate): (HTMLElement | null)[] {
   const { gpu, bytes: cap, budget, fits } = fitOf(est, userGpus());
   const sv = est.memory.serving;
   const reqLen = tokensLabel(est.scenario.seq + est.scenario.newTokens);
   let target = 'Target';
   if (budget !== null) target = `Target (vLLM: ${percentLabel(est.scenario.gpuMemoryUtilization)} of the GPU)`;
-  const parts: (HTMLElement | null)[] = [
+  return [
     h(
       'div',
       { class: 'big' },
@@ -340,15 +354,6 @@ function updateResults(): void {
       h('span', { 'data-testid': 'params' }, est.scenario.mode === 'training' ? `${countLabel(est.params.total)} (${countLabel(est.params.trainable)} trainable)` : countLabel(est.params.total)),
     ),
   ];
-  summary.append(...parts.filter((x): x is HTMLElement => x !== null));
-  barWidth = Math.round(chart.clientWidth) || 640;
-  const bar = stackedBar(est, cap, gpu ? shortGpuName(gpu) : null, barWidth);
-  chart.append(bar.el);
-  table.append(termsTable(est, bar.colors));
-  const ws = est.warnings;
-  if (ws.length) warnings.append(h('ul', { class: 'warnings', 'data-testid': 'warnings' }, ...ws.map((w) => h('li', {}, w))));
-  const curve = document.getElementById('curve');
-  if (curve) fillCurve(curve);
 }
 
 /** The stacked bar (a figure with its legend) and each drawn term's color, for the table's swatches. */
@@ -461,11 +466,20 @@ function comparePanel(): HTMLElement {
   return h('div', {}, h('div', { class: 'actions' }, add, fromMain), box);
 }
 
+type CompareRun = ReturnType<typeof run> & { input: ScenarioInput };
+
 function fillCompare(box: HTMLElement): void {
   const focusedId = (document.activeElement as HTMLElement | null)?.id;
   clear(box);
-  const runs = state.compare.map((c) => ({ input: c, ...run(c) }));
-  const first = runs[0]?.est ?? null;
+  const runs: CompareRun[] = state.compare.map((c) => ({ input: c, ...run(c) }));
+  const body = h('tbody');
+  body.append(...compareResultRows(runs), ...compareFieldRows(runs, box), ...compareTermRows(runs));
+  box.append(h('table', { class: 'compare-table', 'data-testid': 'compare-table' }, h('caption', { class: 'sr-only' }, 'Scenarios side by side'), h('thead', {}, compareHeaderRow(runs, box)), body));
+  if (focusedId) document.getElementById(focusedId)?.focus();
+}
+
+/** "Scenario 1 ✕", "Scenario 2 ✕" …: one column per scenario, each with its remove button. */
+function compareHeaderRow(runs: CompareRun[], box: HTMLElement): HTMLElement {
   const head = h('tr', {}, h('th', { scope: 'col' }, ''));
   runs.forEach((_, i) => {
     const rm = h('vscode-button', { secondary: true, id: `compare-remove-${i}`, 'aria-label': `Remove scenario ${i + 1}`, disabled: state.compare.length <= 1 }, '✕');
@@ -476,7 +490,12 @@ function fillCompare(box: HTMLElement): void {
     });
     head.append(h('th', { scope: 'col', 'data-scenario-index': i }, `Scenario ${i + 1} `, rm));
   });
-  const body = h('tbody');
+  return head;
+}
+
+/** Peak (with its difference to the first scenario), device total and fit of each scenario. */
+function compareResultRows(runs: CompareRun[]): HTMLElement[] {
+  const first = runs[0]?.est ?? null;
   const peakRow = h('tr', { class: 'total' }, h('th', { scope: 'row' }, 'Peak per GPU'));
   const devRow = h('tr', {}, h('th', { scope: 'row' }, 'With CUDA context'));
   const fitRow = h('tr', {}, h('th', { scope: 'row' }, 'Fits'));
@@ -500,14 +519,17 @@ function fillCompare(box: HTMLElement): void {
     const { gpu, fits } = fitOf(r.est, userGpus());
     fitRow.append(h('td', { 'data-testid': 'compare-fits', 'data-scenario-index': i, 'data-fits': String(fits), class: fits ? 'ok' : fits === false ? 'bad' : '' }, gpu ? `${fits ? '✓' : '✗'} ${shortGpuName(gpu)}` : '—'));
   });
-  body.append(peakRow, devRow, fitRow);
-  // Controls: one row per field of either mode; a field that does not apply to a column's mode shows "—".
+  return [peakRow, devRow, fitRow];
+}
+
+/** Controls: one row per field of either mode; a field that does not apply to a column's mode shows "—". */
+function compareFieldRows(runs: CompareRun[], box: HTMLElement): HTMLElement[] {
   const keys = new Map<string, Control>();
   for (const c of [...controlsFor('inference', 'vllm', userGpus()), ...controlsFor('training', 'pytorch', userGpus())]) keys.set(c.field.key, c);
-  for (const [key, c] of keys) {
+  return [...keys].map(([key, c]) => {
     const tr = h('tr', { 'data-compare-field': key }, h('th', { scope: 'row' }, c.field.label));
     runs.forEach((r, i) => {
-      const mode = (r.sc?.mode ?? r.input.mode ?? 'inference') as Scenario['mode'];
+      const mode = r.sc?.mode ?? r.input.mode ?? 'inference';
       if (key !== 'mode' && !c.field.modes.includes(mode)) {
         tr.append(h('td', { class: 'muted' }, '—'));
         return;
@@ -518,30 +540,33 @@ function fillCompare(box: HTMLElement): void {
           'td',
           {},
           field(c, value, `c${i}-${key}`, { 'data-compare-field': key, 'data-scenario-index': String(i) }, (v) => {
-            state.compare = state.compare.map((x, j) => (j === i ? ({ ...x, [key]: v } as ScenarioInput) : x));
+            state.compare = state.compare.map((x, j) => (j === i ? { ...x, [key]: v } : x));
             persist();
             fillCompare(box);
           }),
         ),
       );
     });
-    body.append(tr);
-  }
-  // One row per term id; when the scenarios label it differently ("Base weights (frozen)" vs "Weights"), the row
-  // is named after the id.
+    return tr;
+  });
+}
+
+/**
+ * One row per term id; when the scenarios label it differently ("Base weights (frozen)" vs "Weights"), the row is
+ * named after the id.
+ */
+function compareTermRows(runs: CompareRun[]): HTMLElement[] {
   const labels = new Map<string, Set<string>>();
   for (const r of runs) for (const t of r.est?.memory.terms ?? []) (labels.get(t.id) ?? labels.set(t.id, new Set()).get(t.id)!).add(t.label);
   const termIds: [string, string][] = [...labels].map(([id, ls]) => [id, ls.size === 1 ? [...ls][0]! : id.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())]);
-  termIds.forEach(([id, label], k) => {
+  return termIds.map(([id, label], k) => {
     const tr = h('tr', { 'data-compare-term-id': id, class: k === 0 ? 'first-term' : null }, h('th', { scope: 'row', class: 'sub' }, label));
     for (const r of runs) {
       const t = r.est?.memory.terms.find((x) => x.id === id);
       tr.append(h('td', { class: 'num' }, t ? formatBytes(t.bytes) : '—'));
     }
-    body.append(tr);
+    return tr;
   });
-  box.append(h('table', { class: 'compare-table', 'data-testid': 'compare-table' }, h('caption', { class: 'sr-only' }, 'Scenarios side by side'), h('thead', {}, head), body));
-  if (focusedId) document.getElementById(focusedId)?.focus();
 }
 
 // ---------- curve ----------

@@ -7,6 +7,7 @@ import {
   SCENARIO_FIELDS,
   estimateSpec,
   findGpu,
+  largestFitting,
   parseScenario,
   type Estimate,
   type FieldInfo,
@@ -16,7 +17,6 @@ import {
   type ScenarioInput,
   type Term,
 } from '../src/core/index.ts';
-import { largestFitting } from '../src/extension/analysis.ts';
 
 export interface Control {
   field: FieldInfo;
@@ -62,7 +62,9 @@ export function coerce(field: FieldInfo, raw: string | boolean): unknown {
 
 /** Display value of a scenario field for a control. */
 export function displayValue(v: unknown): string {
-  return v === null || v === undefined ? '' : String(v);
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
 }
 
 export interface Segment {
@@ -222,5 +224,5 @@ export function sanitizeScenario(s: ScenarioInput | Record<string, unknown>): Sc
   const keys = new Set(Object.keys(parseScenario({})));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(s)) if (keys.has(k)) out[k] = v;
-  return out as ScenarioInput;
+  return out;
 }

@@ -6,7 +6,10 @@ Each model is built on the meta device (no memory, no weights), from its config 
     with torch.device("meta"):
         AutoModelForCausalLM.from_config(AutoConfig.for_model(model_type, **cfg))
 
-For gemma3 (multimodal) configs the text config (`text_config`) is built, as the TypeScript adapter reads only it.
+Multimodal configs (a `vision_config`) are built whole with AutoModelForImageTextToText: the vision tower and the
+projector are on the GPU too; `vision_params` counts every parameter outside the language model and lm_head.
+model_types transformers lacks but whose architecture it has are built as that architecture (ALIASES: kimi_k2 is
+DeepseekV3ForCausalLM).
 `auto_map` (remote code) and `quantization_config` are dropped: we count the architecture transformers ships.
 
 Output, one JSON line per config on stdout (and in $OUT/param-counts.jsonl when OUT is set):
@@ -32,20 +35,20 @@ import traceback
 
 import torch
 import transformers
-from transformers import AutoConfig, AutoModelForCausalLM
+from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForImageTextToText
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DROP = ("auto_map", "quantization_config")
+ALIASES = {"kimi_k2": "deepseek_v3"}
 
 
 def build(cfg: dict):
     d = {k: v for k, v in cfg.items() if k not in DROP}
     model_type = d.pop("model_type")
-    conf = AutoConfig.for_model(model_type, **d)
-    if model_type == "gemma3":
-        conf = conf.text_config
+    conf = AutoConfig.for_model(ALIASES.get(model_type, model_type), **d)
+    auto = AutoModelForImageTextToText if "vision_config" in cfg else AutoModelForCausalLM
     with torch.device("meta"):
-        model = AutoModelForCausalLM.from_config(conf)
+        model = auto.from_config(conf)
     return conf, model
 
 
@@ -54,7 +57,9 @@ def describe(path: str, rel: str) -> tuple[dict, dict]:
         cfg = json.load(f)
     t0 = time.time()
     conf, model = build(cfg)
+    text = getattr(conf, "text_config", None) or conf
     params = sum(p.numel() for p in model.parameters())
+    vision = sum(p.numel() for n, p in model.named_parameters() if "language_model" not in n and not n.startswith("lm_head"))
     emb = model.get_input_embeddings().weight
     out = model.get_output_embeddings()
     tied = out is not None and out.weight is emb
@@ -78,6 +83,7 @@ def describe(path: str, rel: str) -> tuple[dict, dict]:
         "embedding_params": emb.numel() + pos,
         "input_embedding_params": emb.numel(),
         "tied": tied,
+        **({"vision_params": vision} if "vision_config" in cfg else {}),
         "class": type(model).__name__,
         "transformers": transformers.__version__,
         "torch": torch.__version__,
@@ -87,9 +93,9 @@ def describe(path: str, rel: str) -> tuple[dict, dict]:
         "file": rel,
         "groups": groups,
         "buffers": buffers,
-        "layer_types": getattr(conf, "layer_types", None),
-        "sliding_window": getattr(conf, "sliding_window", None),
-        "head_dim": getattr(conf, "head_dim", None),
+        "layer_types": getattr(text, "layer_types", None),
+        "sliding_window": getattr(text, "sliding_window", None),
+        "head_dim": getattr(text, "head_dim", None),
         "tie_word_embeddings": getattr(conf, "tie_word_embeddings", None),
     }
     return line, detail

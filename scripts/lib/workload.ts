@@ -1,12 +1,13 @@
 /**
  * The scenario and model config of a workspace file, as the project's own parsers read them: the oracle of the e2e
- * suite and of the benchmark (the CLI reads these files too; this keeps the scenario as data, for explicit flags).
+ * suite and of the benchmark. It finds the model as the CLI does (src/cli/workload.ts) and keeps the scenario as
+ * data, for explicit flags.
  *   node --import tsx scripts/lib/workload.ts <file> <workspaceRoot>
  * prints JSON { kind, model, modelConfig: <abs path or null>, scenario: ScenarioInput | null, candidates }.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocumentText, modelPathCandidates } from '../../src/parsers/index.ts';
+import { readWorkloadFile } from '../../src/cli/workload.ts';
 
 export interface Workload {
   kind: string | null;
@@ -18,13 +19,10 @@ export interface Workload {
 }
 
 export function readWorkload(file: string, root: string): Workload {
-  const doc = parseDocumentText(path.basename(file), readFileSync(file, 'utf8'));
-  const first = doc.files[0];
+  const { doc, first, candidates, modelConfig } = readWorkloadFile(file, readFileSync(file, 'utf8'), [path.resolve(root)]);
   if (!first) return { kind: doc.kind, modelConfig: null, scenario: null, errors: doc.errors };
   if (first.kind === 'model-config') return { kind: first.kind, modelConfig: path.resolve(file), scenario: {} };
-  const candidates = first.model ? modelPathCandidates(first.model, path.dirname(path.resolve(file)), [path.resolve(root)]) : [];
-  const modelConfig = candidates.find((p) => existsSync(p)) ?? null;
-  return { kind: first.kind, model: first.model, modelConfig, scenario: first.scenario as Record<string, unknown>, candidates };
+  return { kind: first.kind, model: first.model, modelConfig, scenario: first.scenario, candidates };
 }
 
 const [file, root] = process.argv.slice(2);

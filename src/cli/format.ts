@@ -1,26 +1,10 @@
 /** Plain-text rendering of an estimate for terminals (no colours; stable for CI logs). */
 import type { Estimate } from '../core/report.ts';
 import { formatBytes, formatCount } from '../core/units.ts';
+import { scenarioSummary } from '../shared/scenario-summary.ts';
 
 function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
-}
-
-export function scenarioLine(e: Estimate): string {
-  const s = e.scenario;
-  const bits: string[] = [s.mode, `batch ${s.batch} × seq ${s.seq}`];
-  if (s.mode === 'inference' && s.newTokens > 0) bits.push(`+${s.newTokens} new tokens`);
-  bits.push(s.precision);
-  if (s.weightsDtype) bits.push(`weights ${s.weightsDtype}`);
-  if (s.mode === 'training') {
-    bits.push(s.optimizer);
-    if (s.gradCheckpointing) bits.push('gradient checkpointing');
-    if (s.gradAccumulation > 1) bits.push(`${s.gradAccumulation} micro-batches per step`);
-    if (s.loraRank !== null) bits.push(`LoRA r=${s.loraRank}`);
-  } else if (s.kvDtype !== 'auto') bits.push(`KV ${s.kvDtype}`);
-  if (s.runtime === 'vllm') bits.push(`vllm (utilization ${s.gpuMemoryUtilization}, ${s.maxNumBatchedTokens} batched tokens)`);
-  else bits.push(s.runtime);
-  return bits.join(' · ');
 }
 
 export function renderTable(e: Estimate, title: string): string {
@@ -30,7 +14,7 @@ export function renderTable(e: Estimate, title: string): string {
   const p = e.params;
   const moe = e.model.moe ? ` · MoE ${e.model.moe.experts} experts, top-${e.model.moe.top_k} (${formatCount(p.active)} active)` : '';
   lines.push(`  model   ${e.model.type} · ${formatCount(p.total)} params (${formatCount(p.embedding)} embedding) · ${e.model.layers} layers · ${e.model.attention}${moe}`);
-  lines.push(`  setup   ${scenarioLine(e)}${p.trainable ? ` · ${formatCount(p.trainable)} trainable` : ''}`);
+  lines.push(`  setup   ${scenarioSummary(e.scenario)}${p.trainable ? ` · ${formatCount(p.trainable)} trainable` : ''}`);
   const fit = m.gpu ? ` · ${m.fits ? 'fits' : 'does NOT fit'} ${m.gpu.name} (${formatBytes(m.gpu.memory_bytes)})` : '';
   lines.push(`  peak    ${formatBytes(m.peak_bytes)} live at "${m.peak_phase}" · ≈ ${formatBytes(m.device_bytes)} on the device${fit}`);
   lines.push('');

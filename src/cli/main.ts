@@ -1,12 +1,14 @@
 /**
  * `llm-footprint`: the engine in a terminal.
- *   llm-footprint estimate <config.json> [flags] [--json]
- *   llm-footprint gpus
- * Exit codes: 0 ok (and fits, if --gpu is given with --fail-if-not-fit unset), 1 does not fit with --check,
- * 2 bad input (message names the file, line or key).
+ *   llm-footprint estimate <file> [flags] [--json] [--check]
+ *   llm-footprint solve <file> --gpu <id> [--for batch|seq] [flags] [--json]
+ *   llm-footprint compare <file> [flags] [--json]      (the memory-saving training methods side by side)
+ *   llm-footprint gpus [--json]
+ * Exit codes: 0 ok; 1 the setup does not fit --gpu (estimate with --check), or not even 1 fits (solve);
+ * 2 bad input (the message names the file, line or key); 3 internal error.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { estimate, readModelConfig, parseScenario, findGpu, largestFitting, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
+import { estimate, readModelConfig, parseScenario, findGpu, largestFitting, unknownGpuError, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
 import type { ScenarioInput } from '../core/scenario.ts';
 import { InputError } from './read-config.ts';
 import { readCliInput } from './workload.ts';
@@ -34,7 +36,6 @@ const NOT_YET: [string, string][] = [
   ['--ep <n>', 'expert parallelism'],
   ['--deepspeed <file>', 'DeepSpeed configs'],
 ];
-
 const LATER_RUNTIMES = ['deepspeed', 'llama.cpp', 'sglang', 'trt-llm'];
 
 class NotSupported extends Error {}
@@ -86,73 +87,21 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .showHelpAfterError(false)
     .configureOutput({ writeOut: out, writeErr: err })
     .exitOverride();
+  addEstimateCommand(program, out);
+  addSolveCommand(program, out);
+  addCompareCommand(program, out);
+  program
+    .command('gpus')
+    .description('list the hardware catalog')
+    .option('--json', 'as JSON')
+    .action((flags: { json?: boolean }) => {
+      if (flags.json) out(JSON.stringify(GPUS, null, 2) + '\n');
+      else for (const g of GPUS) out(`${g.id.padEnd(18)}${formatBytes(g.memoryBytes).padStart(11)}  ${g.name}\n`);
+    });
+  return program;
+}
 
-  /** The scenario flags shared by `estimate` and `solve`. */
-  const withScenarioOptions = (cmd: Command): Command => {
-    cmd
-      .argument('<file>', 'a Hugging Face config.json (or its directory), an axolotl / LLaMA-Factory YAML, or a `vllm serve` script')
-      .addOption(new Option('--mode <mode>', 'inference or training').default('inference').argParser(choice('--mode', MODES)))
-      .option('--batch <n>', 'sequences per step', intArg('--batch', 1, 1 << 20))
-      .option('--seq <n>', 'prompt or training sequence length', intArg('--seq', 1, MAX_TOKENS))
-      .option('--new-tokens <n>', 'tokens generated after the prompt (inference)', intArg('--new-tokens', 0, MAX_TOKENS))
-      .option('--weights-dtype <dtype>', `weight storage: ${WEIGHT_DTYPES.join('|')}`, choice('--weights-dtype', WEIGHT_DTYPES))
-      .option('--kv-dtype <dtype>', `KV cache dtype: ${KV_DTYPES.join('|')}`, choice('--kv-dtype', KV_DTYPES))
-      .option('--precision <p>', `${PRECISIONS.join('|')}`, choice('--precision', PRECISIONS))
-      .option('--optimizer <opt>', `${OPTIMIZERS.join('|')}, or an HF optim name (adamw_bnb_8bit, galore_adamw_8bit_layerwise, …)`, optimizerArg)
-      .option('--grad-checkpointing', 'gradient (activation) checkpointing')
-      .option('--grad-accumulation <n>', 'micro-batches per optimizer step (gradients stay allocated between them)', intArg('--grad-accumulation', 1, 1 << 16))
-      .option('--lora-rank <r>', 'LoRA of rank r on every decoder linear layer (fp32 adapters)', intArg('--lora-rank', 1, 1 << 16))
-      .option('--full-logits', 'inference: logits for every position, no KV cache (scoring/perplexity)')
-      .option('--gpu <id>', 'target GPU from `llm-footprint gpus`')
-      .option('--runtime <name>', `${RUNTIME_IDS.join('|')}`, choice('--runtime', RUNTIME_IDS, LATER_RUNTIMES))
-      .option('--gpu-memory-utilization <f>', 'vllm: share of the GPU the engine takes (0–1]', fractionArg('--gpu-memory-utilization'))
-      .option('--max-num-batched-tokens <n>', 'vllm: tokens per scheduler step', intArg('--max-num-batched-tokens', 1, MAX_TOKENS))
-      .option('--model <config>', 'the model config.json of a YAML or vllm script (default: its local model path)')
-      .option('--json', 'print the result as JSON');
-    addMethodOptions(cmd);
-    for (const [flag, what] of NOT_YET) cmd.addOption(new Option(flag, `${what} (not supported yet)`).hideHelp());
-    return cmd;
-  };
-
-  /** Reads the file, then lays the flags over what it says. */
-  const prepare = (cmd: Command, file: string, flags: EstimateFlags) => {
-    for (const [flag, what] of NOT_YET) {
-      const key = flag.replace(/^--/, '').split(' ')[0]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-      if (flags[key] !== undefined) throw new NotSupported(`${flag.split(' ')[0]}: ${what} is not supported yet`);
-    }
-    const input = readCliInput(file, flags.model);
-    // The file's setup first, flags on top; the mode flag only when given (its default is inference).
-    const scenario: ScenarioInput = { ...input.scenario };
-    if (cmd.getOptionValueSource('mode') === 'cli' || scenario.mode === undefined) scenario.mode = flags.mode as ScenarioInput['mode'];
-    if (flags.batch !== undefined) scenario.batch = flags.batch;
-    if (flags.seq !== undefined) scenario.seq = flags.seq;
-    if (flags.newTokens !== undefined) scenario.newTokens = flags.newTokens;
-    if (flags.weightsDtype) scenario.weightsDtype = flags.weightsDtype as ScenarioInput['weightsDtype'];
-    if (flags.kvDtype) scenario.kvDtype = flags.kvDtype as ScenarioInput['kvDtype'];
-    if (flags.precision) scenario.precision = flags.precision as ScenarioInput['precision'];
-    if (flags.optimizer) scenario.optimizer = flags.optimizer as ScenarioInput['optimizer'];
-    if (flags.gradCheckpointing) scenario.gradCheckpointing = true;
-    if (flags.loraRank !== undefined) scenario.loraRank = flags.loraRank;
-    if (flags.gradAccumulation !== undefined) scenario.gradAccumulation = flags.gradAccumulation;
-    if (flags.fullLogits) scenario.logits = 'all';
-    if (flags.gpu) scenario.gpu = flags.gpu;
-    if (flags.runtime) scenario.runtime = flags.runtime as ScenarioInput['runtime'];
-    if (flags.gpuMemoryUtilization !== undefined) scenario.gpuMemoryUtilization = flags.gpuMemoryUtilization;
-    if (flags.maxNumBatchedTokens !== undefined) scenario.maxNumBatchedTokens = flags.maxNumBatchedTokens;
-    applyMethodFlags(cmd, flags, scenario);
-    let spec;
-    try {
-      spec = readModelConfig(input.config);
-    } catch (x) {
-      if (x instanceof ConfigError) throw new InputError(`${input.configPath}: ${x.message}`);
-      throw x;
-    }
-    // A vllm command without --max-model-len serves the model's whole context.
-    if (input.kind === 'vllm' && scenario.seq === undefined && spec.maxPositions) scenario.seq = spec.maxPositions;
-    const title = input.kind === 'model-config' ? `LLM Footprint · ${input.configPath}` : `LLM Footprint · ${file} (${input.kind}) → ${input.configPath}`;
-    return { input, spec, scenario, title };
-  };
-
+function addEstimateCommand(program: Command, out: (s: string) => void): void {
   const est = withScenarioOptions(program.command('estimate').description('estimate the per-GPU memory of one setup')).option(
     '--check',
     'exit 1 when the setup does not fit --gpu',
@@ -164,7 +113,21 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     out((flags.json ? JSON.stringify(e, null, 2) : renderTable(e, title)) + '\n');
     if (flags.check && e.memory.fits === false) program.setOptionValue('__exit', 1);
   });
+}
 
+function addCompareCommand(program: Command, out: (s: string) => void): void {
+  const cmp = withScenarioOptions(
+    program.command('compare').description('the memory-saving training methods side by side (full, 8-bit AdamW, LoRA, QLoRA, GaLore, APOLLO), with the GPUs each fits'),
+  );
+  cmp.action((file: string, flags: EstimateFlags) => {
+    const { input, spec, scenario, title } = prepare(cmp, file, flags);
+    const cols = compareMethods(spec, parseScenario({ ...scenario, mode: 'training' }));
+    if (flags.json) out(JSON.stringify({ model: input.configPath, methods: cols }, null, 2) + '\n');
+    else out(renderCompare(cols, `${title} · methods`) + '\n');
+  });
+}
+
+function addSolveCommand(program: Command, out: (s: string) => void): void {
   const solve = withScenarioOptions(
     program.command('solve').description('the largest batch (or sequence length) that fits --gpu, everything else as given'),
   ).addOption(new Option('--for <axis>', 'what to solve for').choices(['batch', 'seq']).default('batch'));
@@ -173,7 +136,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     if (!scenario.gpu) throw new InputError('solve needs --gpu <id> (see `llm-footprint gpus`)');
     const sc = parseScenario(scenario);
     const gpu = findGpu(sc.gpu!);
-    if (!gpu) throw new ScenarioError(`gpu: unknown GPU "${sc.gpu}" (see \`llm-footprint gpus\`)`, 'gpu');
+    if (!gpu) throw unknownGpuError(sc.gpu!);
     const best = largestFitting(spec, sc, flags.for, gpu.memoryBytes);
     const at = best === null ? null : estimate(spec, { ...sc, [flags.for]: best });
     if (flags.json) {
@@ -185,26 +148,78 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     }
     if (best === null) program.setOptionValue('__exit', 1);
   });
+}
 
-  const cmp = withScenarioOptions(
-    program.command('compare').description('the memory-saving training methods side by side (full, 8-bit AdamW, LoRA, QLoRA, GaLore, APOLLO), with the GPUs each fits'),
-  );
-  cmp.action((file: string, flags: EstimateFlags) => {
-    const { input, spec, scenario, title } = prepare(cmp, file, flags);
-    const cols = compareMethods(spec, parseScenario({ ...scenario, mode: 'training' }));
-    if (flags.json) out(JSON.stringify({ model: input.configPath, methods: cols }, null, 2) + '\n');
-    else out(renderCompare(cols, `${title} · methods`) + '\n');
-  });
+/** The scenario flags shared by `estimate` and `solve`. */
+function withScenarioOptions(cmd: Command): Command {
+  cmd
+    .argument('<file>', 'a Hugging Face config.json (or its directory), an axolotl / LLaMA-Factory YAML, or a `vllm serve` script')
+    .addOption(new Option('--mode <mode>', 'inference or training').default('inference').argParser(choice('--mode', MODES)))
+    .option('--batch <n>', 'sequences per step', intArg('--batch', 1, 1 << 20))
+    .option('--seq <n>', 'prompt or training sequence length', intArg('--seq', 1, MAX_TOKENS))
+    .option('--new-tokens <n>', 'tokens generated after the prompt (inference)', intArg('--new-tokens', 0, MAX_TOKENS))
+    .option('--weights-dtype <dtype>', `weight storage: ${WEIGHT_DTYPES.join('|')}`, choice('--weights-dtype', WEIGHT_DTYPES))
+    .option('--kv-dtype <dtype>', `KV cache dtype: ${KV_DTYPES.join('|')}`, choice('--kv-dtype', KV_DTYPES))
+    .option('--precision <p>', `${PRECISIONS.join('|')}`, choice('--precision', PRECISIONS))
+    .option('--optimizer <opt>', `${OPTIMIZERS.join('|')}, or an HF optim name (adamw_bnb_8bit, galore_adamw_8bit_layerwise, …)`, optimizerArg)
+    .option('--grad-checkpointing', 'gradient (activation) checkpointing')
+    .option('--grad-accumulation <n>', 'micro-batches per optimizer step (gradients stay allocated between them)', intArg('--grad-accumulation', 1, 1 << 16))
+    .option('--lora-rank <r>', 'LoRA of rank r on every decoder linear layer (fp32 adapters)', intArg('--lora-rank', 1, 1 << 16))
+    .option('--full-logits', 'inference: logits for every position, no KV cache (scoring/perplexity)')
+    .option('--gpu <id>', 'target GPU from `llm-footprint gpus`')
+    .option('--runtime <name>', `${RUNTIME_IDS.join('|')}`, choice('--runtime', RUNTIME_IDS, LATER_RUNTIMES))
+    .option('--gpu-memory-utilization <f>', 'vllm: share of the GPU the engine takes (0–1]', fractionArg('--gpu-memory-utilization'))
+    .option('--max-num-batched-tokens <n>', 'vllm: tokens per scheduler step', intArg('--max-num-batched-tokens', 1, MAX_TOKENS))
+    .option('--model <config>', 'the model config.json of a YAML or vllm script (default: its local model path)')
+    .option('--json', 'print the result as JSON');
+  addMethodOptions(cmd);
+  for (const [flag, what] of NOT_YET) cmd.addOption(new Option(flag, `${what} (not supported yet)`).hideHelp());
+  return cmd;
+}
 
-  program
-    .command('gpus')
-    .description('list the hardware catalog')
-    .option('--json', 'as JSON')
-    .action((flags: { json?: boolean }) => {
-      if (flags.json) out(JSON.stringify(GPUS, null, 2) + '\n');
-      else for (const g of GPUS) out(`${g.id.padEnd(18)}${formatBytes(g.memoryBytes).padStart(11)}  ${g.name}\n`);
-    });
-  return program;
+/** Reads the file, then lays the flags over what it says. */
+function prepare(cmd: Command, file: string, flags: EstimateFlags) {
+  for (const [flag, what] of NOT_YET) {
+    const key = flag.replace(/^--/, '').split(' ')[0]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (flags[key] !== undefined) throw new NotSupported(`${flag.split(' ')[0]}: ${what} is not supported yet`);
+  }
+  const input = readCliInput(file, flags.model);
+  // The file's setup first, flags on top; the mode flag only when given (its default is inference).
+  const scenario: ScenarioInput = { ...input.scenario, ...scenarioFlags(flags) };
+  applyMethodFlags(cmd, flags, scenario);
+  if (cmd.getOptionValueSource('mode') === 'cli' || scenario.mode === undefined) scenario.mode = flags.mode as ScenarioInput['mode'];
+  let spec;
+  try {
+    spec = readModelConfig(input.config);
+  } catch (x) {
+    if (x instanceof ConfigError) throw new InputError(`${input.configPath}: ${x.message}`);
+    throw x;
+  }
+  // A vllm command without --max-model-len serves the model's whole context.
+  if (input.kind === 'vllm' && scenario.seq === undefined && spec.maxPositions) scenario.seq = spec.maxPositions;
+  const title = input.kind === 'model-config' ? `LLM Footprint · ${input.configPath}` : `LLM Footprint · ${file} (${input.kind}) → ${input.configPath}`;
+  return { input, spec, scenario, title };
+}
+
+/** The scenario fields the flags set (a flag left out sets nothing, so the file's value stays). */
+function scenarioFlags(flags: EstimateFlags): ScenarioInput {
+  const scenario: ScenarioInput = {};
+  if (flags.batch !== undefined) scenario.batch = flags.batch;
+  if (flags.seq !== undefined) scenario.seq = flags.seq;
+  if (flags.newTokens !== undefined) scenario.newTokens = flags.newTokens;
+  if (flags.weightsDtype) scenario.weightsDtype = flags.weightsDtype as ScenarioInput['weightsDtype'];
+  if (flags.kvDtype) scenario.kvDtype = flags.kvDtype as ScenarioInput['kvDtype'];
+  if (flags.precision) scenario.precision = flags.precision as ScenarioInput['precision'];
+  if (flags.optimizer) scenario.optimizer = flags.optimizer as ScenarioInput['optimizer'];
+  if (flags.gradCheckpointing) scenario.gradCheckpointing = true;
+  if (flags.loraRank !== undefined) scenario.loraRank = flags.loraRank;
+  if (flags.gradAccumulation !== undefined) scenario.gradAccumulation = flags.gradAccumulation;
+  if (flags.fullLogits) scenario.logits = 'all';
+  if (flags.gpu) scenario.gpu = flags.gpu;
+  if (flags.runtime) scenario.runtime = flags.runtime as ScenarioInput['runtime'];
+  if (flags.gpuMemoryUtilization !== undefined) scenario.gpuMemoryUtilization = flags.gpuMemoryUtilization;
+  if (flags.maxNumBatchedTokens !== undefined) scenario.maxNumBatchedTokens = flags.maxNumBatchedTokens;
+  return scenario;
 }
 
 /** Runs the CLI; returns the exit code (never throws). */

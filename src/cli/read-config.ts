@@ -1,6 +1,7 @@
 /** Reads a config.json from disk for the CLI: size limit, JSON errors with line and column. */
 import { readFileSync, statSync } from 'node:fs';
-import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { parsePythonJsonTree, treeValue } from '../parsers/python-json.ts';
 
 export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 
@@ -23,16 +24,16 @@ export function lineCol(text: string, offset: number): { line: number; column: n
   return { line, column: offset - last };
 }
 
-/** Parses JSON text; throws InputError "<file>:<line>:<col>: <problem>" on the first syntax error. */
+/** Parses JSON text (Python's Infinity / -Infinity / NaN allowed); throws InputError "<file>:<line>:<col>: <problem>" on the first syntax error. */
 export function parseJsonText(text: string, file: string): unknown {
   const errors: ParseError[] = [];
-  const value = parse(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: false });
+  const root = parsePythonJsonTree(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: false });
   if (errors.length > 0) {
     const e = errors[0]!;
     const { line, column } = lineCol(text, e.offset);
     throw new InputError(`${file}:${line}:${column}: malformed JSON (${printParseErrorCode(e.error)})`);
   }
-  return value;
+  return root ? treeValue(root) : undefined;
 }
 
 export function readConfigFile(file: string): unknown {

@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocumentText, modelPathCandidates } from '../parsers/index.ts';
+import { parseDocumentText, modelPathCandidates, type FileKind } from '../parsers/index.ts';
 import type { ScenarioInput } from '../core/scenario.ts';
-import { InputError, MAX_CONFIG_BYTES, lineCol, readConfigFile } from './read-config.ts';
+import { InputError, MAX_CONFIG_BYTES, readConfigFile } from './read-config.ts';
 
 export interface CliInput {
   /** The model's config.json (parsed). */
@@ -17,13 +17,25 @@ export interface CliInput {
   scenario: ScenarioInput;
   /** Notes from the workload parser (keys not modelled yet, defaults assumed). */
   notes: string[];
-  kind: 'model-config' | 'axolotl' | 'llamafactory' | 'vllm';
+  kind: FileKind;
 }
 
 function readText(file: string): string {
   const st = statSync(file);
   if (st.size > MAX_CONFIG_BYTES) throw new InputError(`${file}: file is ${(st.size / 2 ** 20).toFixed(1)} MiB; at most ${MAX_CONFIG_BYTES / 2 ** 20} MiB`);
   return readFileSync(file, 'utf8');
+}
+
+/**
+ * A workspace file as the project's parsers read it, and where its model's config.json would be: the candidate
+ * paths in order (next to the file, then each of `roots`) and the first that exists. The CLI and the e2e oracle
+ * (scripts/lib/workload.ts) both find a workload's model this way.
+ */
+export function readWorkloadFile(file: string, text: string, roots: readonly string[]) {
+  const doc = parseDocumentText(path.basename(file), text);
+  const first = doc.files[0] ?? null;
+  const candidates = first && first.kind !== 'model-config' && first.model ? modelPathCandidates(first.model, path.dirname(path.resolve(file)), [...roots]) : [];
+  return { doc, first, candidates, modelConfig: candidates.find((p) => existsSync(p)) ?? null };
 }
 
 export function readCliInput(file: string, modelOverride?: string): CliInput {
@@ -35,11 +47,9 @@ export function readCliInput(file: string, modelOverride?: string): CliInput {
   }
   if (/\.json$/i.test(file)) return { config: readConfigFile(file), configPath: file, scenario: {}, notes: [], kind: 'model-config' };
 
-  const text = readText(file);
-  const doc = parseDocumentText(path.basename(file), text);
+  const { doc, first: w, modelConfig } = readWorkloadFile(file, readText(file), [process.cwd()]);
   const fatal = doc.errors.find((e) => e.severity === 'error');
   if (fatal) throw new InputError(`${file}:${fatal.range.start.line + 1}:${fatal.range.start.character + 1}: ${fatal.message}`);
-  const w = doc.files[0];
   if (!w || w.kind === 'model-config') {
     throw new InputError(`${file}: not a model config.json, an axolotl or LLaMA-Factory YAML (with base_model / model_name_or_path), or a script with \`vllm serve\``);
   }
@@ -49,7 +59,7 @@ export function readCliInput(file: string, modelOverride?: string): CliInput {
   if (modelOverride) {
     configPath = existsSync(modelOverride) && statSync(modelOverride).isDirectory() ? path.join(modelOverride, 'config.json') : modelOverride;
   } else if (w.model) {
-    configPath = modelPathCandidates(w.model, path.dirname(path.resolve(file)), [process.cwd()]).find((p) => existsSync(p));
+    configPath = modelConfig ?? undefined;
     if (!configPath) {
       throw new InputError(`${file}: model "${w.model}" is not a local directory with a config.json; pass --model <config.json>`);
     }
@@ -58,5 +68,3 @@ export function readCliInput(file: string, modelOverride?: string): CliInput {
   }
   return { config: readConfigFile(configPath), configPath, scenario: { ...w.scenario }, notes, kind: w.kind };
 }
-
-export { lineCol };

@@ -10,7 +10,7 @@
 // Through index.ts: the extension bundle maps it to dist/lib.js, so the catalog is not bundled twice.
 import { GPUS, type Gpu } from './index.ts';
 import { parseFlops, parseRate, parseSizeExpression } from './formula.ts';
-import { isObject } from './model/read.ts';
+import { isObject } from './input-checks.ts';
 
 /** One entry of the setting, as typed in settings.json. */
 export interface CustomGpuInput {

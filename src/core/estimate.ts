@@ -6,7 +6,8 @@ import type { ModelSpec, Term } from './types.ts';
 import type { Estimate } from './report.ts';
 import { ScenarioError, type Scenario } from './scenario.ts';
 import { RUNTIMES, type RuntimeProfile } from './runtime.ts';
-import { findGpu, unknownGpuError, type Gpu } from './roofline/hardware.ts';
+import { findGpu, type Gpu } from './roofline/hardware.ts';
+import { unknownGpuError } from './input-checks.ts';
 import { makeTerm, sumBytes, type TermInit } from './memory/term.ts';
 import { attentionLabel } from './memory/kv-cache.ts';
 import { servingVllm } from './serving.ts';
@@ -108,6 +109,9 @@ function memoryReport(composition: Composition, rt: RuntimeProfile, gpu: Gpu | n
     fits: gpu ? (composition.fits ?? deviceBytes <= gpu.memoryBytes) : null,
     gpu: gpu ? { id: gpu.id, name: gpu.name, memory_bytes: gpu.memoryBytes } : null,
     host_bytes: sumBytes(terms.filter((t) => t.where === 'cpu')),
+    nvme_bytes: sumBytes(terms.filter((t) => t.where === 'nvme')),
+    ranks: [],
+    host_fits: null,
     peak_phase: peak.phase.name,
     phases: composition.phases.map((p) => ({ phase: p.name, bytes: sumBytes(p.terms) })),
     terms,
@@ -127,6 +131,7 @@ export function estimateSpec(spec: ModelSpec, sc: Scenario, opts: EstimateOption
     params: { total: spec.params.total, trainable: composition.trainable, embedding: spec.params.embedding, active: spec.params.active },
     scenario: sc,
     memory: memoryReport(composition, rt, gpu),
+    parallel: null,
     warnings,
   };
 }

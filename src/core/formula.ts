@@ -38,8 +38,8 @@ const math = create({
   powDependencies,
 });
 
-const evaluate = math.evaluate;
-const parse = math.parse;
+const evaluate = math.evaluate.bind(math);
+const parse = math.parse.bind(math);
 
 // Keep expressions from reaching mathjs' own machinery.
 const blocked = () => {
@@ -59,7 +59,7 @@ function check(expr: string): void {
 /** Evaluates a term formula over its inputs; returns a plain number. */
 export function evaluateFormula(formula: string, inputs: Record<string, number>): number {
   check(formula);
-  const v = evaluate(formula, { ...inputs });
+  const v: unknown = evaluate(formula, { ...inputs });
   if (typeof v !== 'number') throw new FormulaError(`formula "${formula}" did not give a number`);
   return v;
 }

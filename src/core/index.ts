@@ -8,6 +8,7 @@ import { estimateSpec, type EstimateOptions } from './estimate.ts';
 export { readModelConfig, ConfigError } from './model/index.ts';
 export { estimateSpec, type EstimateOptions } from './estimate.ts';
 export { largestFitting } from './solve.ts';
+export { isObject, unknownGpuError } from './input-checks.ts';
 export * from './scenario.ts';
 export { GPUS, findGpu, type Gpu } from './roofline/hardware.ts';
 export { RUNTIMES, type RuntimeProfile } from './runtime.ts';

@@ -12,7 +12,7 @@ import { makeTerm } from './memory/term.ts';
 import { servingWeightsDtype, weightsTerm } from './memory/weights.ts';
 import { loraAdaptersTerm } from './memory/lora.ts';
 import { bnbWeightsTerm, int8MatmulBuffersTerm } from './memory/quantized.ts';
-import { hasSlidingLayers, kvBytesPerToken, kvCacheTerm, kvGrowthTerm } from './memory/kv-cache.ts';
+import { hasWindowedLayers, kvBytesPerToken, kvCacheTerm, kvGrowthTerm } from './memory/kv-cache.ts';
 import { inferencePeakPerToken } from './memory/activations.ts';
 import { inferenceLogitsTerm } from './memory/logits.ts';
 import { usesMathAttention } from './memory/attention.ts';
@@ -91,7 +91,7 @@ export function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, war
     ...(!scoring && sc.newTokens > 0 ? decodeSlots(spec, sc, kvBytes, computeBytes, rt) : {}),
     cuda_workspace: workspaceTerm(rt, 1),
   };
-  if (hasSlidingLayers(spec) && !rt.slidingWindowCapsCache) {
+  if (hasWindowedLayers(spec) && !rt.slidingWindowCapsCache) {
     warnings.push(`${rt.label} keeps every token on sliding-window layers (no rolling buffer); serving engines such as vLLM cap them at the window`);
   }
   const kvPerToken = quantKv ? Math.ceil(kvBytesPerToken(spec, 1) * (KV_QUANT_BITS[sc.kvDtype as 'int4' | 'int2'] / 8 + (2 * computeBytes) / sc.kvGroupSize)) : kvBytesPerToken(spec, kvBytes);

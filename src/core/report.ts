@@ -5,6 +5,37 @@
 import type { Term } from './types.ts';
 import type { Scenario } from './scenario.ts';
 
+/** One kind of rank: ranks that hold the same tensors (every data-parallel rank; a pipeline's first or last stage). */
+export interface RankMemory {
+  /** "every rank", "pipeline stage 0 (embedding)", "last pipeline stage (lm_head, loss)", … */
+  rank: string;
+  /** How many ranks of the world are of this kind. */
+  count: number;
+  peak_bytes: number;
+  device_bytes: number;
+  peak_phase: string;
+  fits: boolean | null;
+  /** Terms live at this rank's peak, each tagged gpu, cpu or nvme. */
+  terms: Term[];
+}
+
+/** How the world is divided: degrees, ZeRO stage, offload and nodes. */
+export interface ParallelLayout {
+  gpus: number;
+  nodes: number;
+  gpus_per_node: number;
+  dp: number;
+  tp: number;
+  pp: number;
+  ep: number;
+  cp: number;
+  zero: 0 | 1 | 2 | 3;
+  offload_optimizer: 'none' | 'cpu' | 'nvme';
+  offload_params: 'none' | 'cpu' | 'nvme';
+  /** What implements it: "DDP", "FSDP2 full shard", "DeepSpeed ZeRO-3", "vLLM tensor parallel", … */
+  strategy: string;
+}
+
 export interface Estimate {
   model: {
     type: string;
@@ -28,7 +59,14 @@ export interface Estimate {
     /** Whether device_bytes fits the target GPU; null when no GPU was given. */
     fits: boolean | null;
     gpu: { id: string; name: string; memory_bytes: number } | null;
+    /** Host RAM per node: the host-side terms of every rank on the node (offloaded states, pinned buffers). */
     host_bytes: number;
+    /** NVMe bytes per node (ZeRO-Infinity offload). */
+    nvme_bytes: number;
+    /** Each distinct kind of rank with its own peak; `peak_bytes` and `terms` above are the most loaded one's. */
+    ranks: RankMemory[];
+    /** Whether host_bytes fits the scenario's hostMemory; null when it is not given. */
+    host_fits: boolean | null;
     /** The phase of the step at which the peak happens (e.g. "backward (loss)", "prefill", "decode"). */
     peak_phase: string;
     /** Live bytes of every phase considered; the largest is the peak. */
@@ -51,5 +89,7 @@ export interface Estimate {
       max_concurrency: number;
     } | null;
   };
+  /** The world's layout; null on one GPU. */
+  parallel: ParallelLayout | null;
   warnings: string[];
 }

@@ -59,6 +59,27 @@ export const RUNTIMES: Readonly<Record<RuntimeId, RuntimeProfile>> = {
     kvBlockTokens: 0,
     source: 'measured: test/fixtures/measured (PyTorch 2.11, transformers 5.17, H100)',
   },
+  deepspeed: {
+    id: 'deepspeed',
+    label: 'DeepSpeed ZeRO on PyTorch eager + transformers (SDPA)',
+    // The engine wraps the same PyTorch model: workspaces, context, kernels and caches as for pytorch.
+    matmulWorkspaceBytes: 33 * 1024 * 1024,
+    workspaceThreadsTraining: 2,
+    cudaContextBytes: 854_392_832,
+    allocatorSlackFraction: 0.1,
+    slidingWindowCapsCache: false,
+    trainingForwardKeepsCache: true,
+    mathAttention: {
+      inferencePeak: 9.2,
+      saved: 4,
+      backward: 12,
+      source: 'scripts/calibrate/probe_sdpa_math.py on H100, PyTorch 2.11: 9.13–9.21 B/score under no_grad; 4.19 saved; 12.0–12.1 in backward',
+    },
+    fp32UsesMathAttention: true,
+    moeDecodeGathersExperts: true,
+    kvBlockTokens: 0,
+    source: 'DeepSpeed ZeRO (arXiv 1910.02054) over the pytorch profile (test/fixtures/measured)',
+  },
   vllm: {
     id: 'vllm',
     label: 'vLLM (paged KV pool)',

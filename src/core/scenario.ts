@@ -30,7 +30,9 @@ export const OPTIMIZERS = [
 ] as const;
 export const KV_DTYPES = ['auto', 'fp32', 'fp16', 'bf16', 'fp8', 'int4', 'int2'] as const;
 export const MODES = ['inference', 'training'] as const;
-export const RUNTIME_IDS = ['pytorch', 'vllm'] as const;
+export const RUNTIME_IDS = ['pytorch', 'deepspeed', 'vllm'] as const;
+export const ZERO_STAGES = [0, 1, 2, 3] as const;
+export const OFFLOAD_DEVICES = ['none', 'cpu', 'nvme'] as const;
 export const LOGITS = ['last', 'all'] as const;
 export const LOSSES = ['standard', 'cce', 'liger-flce'] as const;
 
@@ -40,6 +42,8 @@ export type OptimizerId = (typeof OPTIMIZERS)[number];
 export type KvDtype = (typeof KV_DTYPES)[number];
 export type Mode = (typeof MODES)[number];
 export type RuntimeId = (typeof RUNTIME_IDS)[number];
+export type ZeroStage = (typeof ZERO_STAGES)[number];
+export type OffloadDevice = (typeof OFFLOAD_DEVICES)[number];
 export type LossId = (typeof LOSSES)[number];
 
 /** Largest size we accept for counts of tokens or sequences; beyond it byte counts leave exact integer range. */
@@ -84,6 +88,33 @@ export const ScenarioSchema = z.strictObject({
   ),
   /** vLLM --max-num-batched-tokens: tokens in one scheduler step (the profile run's size). */
   maxNumBatchedTokens: z._default(count('max batched tokens', 1, MAX_TOKENS), 8192),
+  /** GPUs in all (data × tensor × pipeline × context parallel). */
+  gpus: z._default(count('gpus', 1, 1 << 16), 1),
+  /** GPUs per node: the host RAM of a node is shared by its ranks. */
+  gpusPerNode: z._default(count('GPUs per node', 1, 64), 8),
+  /** ZeRO stage: 0 = replicated (DDP), 1 = optimizer states, 2 = + gradients, 3 = + parameters sharded over the data-parallel ranks. */
+  zero: z._default(z.union(ZERO_STAGES.map((n) => z.literal(n)), { error: 'ZeRO stage must be 0, 1, 2 or 3' }), 0),
+  offloadOptimizer: z._default(z.enum(OFFLOAD_DEVICES), 'none'),
+  offloadParams: z._default(z.enum(OFFLOAD_DEVICES), 'none'),
+  /** Tensor, pipeline, expert and context (sequence) parallel degrees. */
+  tp: z._default(count('tensor parallel size', 1, 1024), 1),
+  pp: z._default(count('pipeline parallel size', 1, 1024), 1),
+  ep: z._default(count('expert parallel size', 1, 1024), 1),
+  cp: z._default(count('context parallel size', 1, 1024), 1),
+  /** Megatron sequence parallelism: with TP, the norms' and dropouts' tensors are divided over the TP ranks too. */
+  sequenceParallel: z._default(z.boolean(), false),
+  /** Micro-batches in flight on the first pipeline stage (1F1B: the pipeline size); null = min(pp, accumulation steps). */
+  ppMicroBatches: z._default(z.nullable(count('micro-batches in flight', 1, 1 << 16)), null),
+  /** Activations (checkpoints) moved to host memory between forward and backward (axolotl activation_offloading). */
+  activationOffload: z._default(z.boolean(), false),
+  /** DeepSpeed buckets, in elements (zero_optimization.*; DeepSpeed's defaults). */
+  reduceBucketSize: z._default(count('reduce bucket size', 1, 2 ** 40), 500_000_000),
+  allgatherBucketSize: z._default(count('allgather bucket size', 1, 2 ** 40), 500_000_000),
+  prefetchBucketSize: z._default(count('stage-3 prefetch bucket size', 0, 2 ** 40), 50_000_000),
+  maxLiveParameters: z._default(count('stage-3 max live parameters', 0, 2 ** 40), 1_000_000_000),
+  paramPersistenceThreshold: z._default(count('stage-3 parameter persistence threshold', 0, 2 ** 40), 100_000),
+  /** Host RAM per node in bytes, for the host-side fit; null = not checked. */
+  hostMemory: z._default(z.nullable(z.number({ error: 'host memory must be a number of bytes' }).check(z.positive({ error: 'host memory must be above 0' }))), null),
   /** GaLore: rank of the projected space and steps between projector refreshes (an SVD per matrix). */
   galoreRank: z._default(count('GaLore rank', 1, 1 << 16), 128),
   galoreUpdateGap: z._default(count('GaLore update gap', 1, 1 << 24), 200),
@@ -138,6 +169,9 @@ export interface FieldInfo {
   kind: 'enum' | 'int' | 'number' | 'bool' | 'string';
   options?: readonly string[];
   modes: readonly (typeof MODES)[number][];
+  /** Bounds of an int field, where they are not 1 and unbounded. */
+  min?: number;
+  max?: number;
   /** Runtimes the field applies to; all when absent. */
   runtimes?: readonly (typeof RUNTIME_IDS)[number][];
   help: string;
@@ -160,6 +194,24 @@ export const SCENARIO_FIELDS: readonly FieldInfo[] = [
   { key: 'gpuMemoryUtilization', label: 'GPU memory utilization', kind: 'number', modes: ['inference'], runtimes: ['vllm'], help: 'vLLM --gpu-memory-utilization (0–1).' },
   { key: 'maxNumBatchedTokens', label: 'Max batched tokens', kind: 'int', modes: ['inference'], runtimes: ['vllm'], help: 'vLLM --max-num-batched-tokens: tokens per scheduler step.' },
   { key: 'gpu', label: 'Target GPU', kind: 'string', modes: MODES, help: 'Hardware catalog id, e.g. h100-sxm-80gb.' },
+  { key: 'gpus', label: 'GPUs', kind: 'int', modes: MODES, help: 'GPUs in all: data × tensor × pipeline × context parallel.' },
+  { key: 'gpusPerNode', label: 'GPUs per node', kind: 'int', modes: MODES, help: 'Ranks that share one host\'s RAM.' },
+  { key: 'zero', label: 'ZeRO stage', kind: 'int', min: 0, max: 3, modes: ['training'], help: '0 = DDP (replicated), 1 = optimizer states sharded, 2 = + gradients, 3 = + parameters (FSDP full shard).' },
+  { key: 'offloadOptimizer', label: 'Offload optimizer', kind: 'enum', options: OFFLOAD_DEVICES, modes: ['training'], help: 'Optimizer states (and gradients) on the CPU or NVMe (ZeRO-Offload, ZeRO-Infinity, FSDP CPUOffloadPolicy).' },
+  { key: 'offloadParams', label: 'Offload parameters', kind: 'enum', options: OFFLOAD_DEVICES, modes: ['training'], help: 'Parameters on the CPU or NVMe between uses (ZeRO-3 only).' },
+  { key: 'tp', label: 'Tensor parallel', kind: 'int', modes: MODES, help: 'Tensor-parallel size: linear layers and heads divided over this many GPUs.' },
+  { key: 'pp', label: 'Pipeline parallel', kind: 'int', modes: MODES, help: 'Pipeline stages: the layers divided over this many GPUs.' },
+  { key: 'ep', label: 'Expert parallel', kind: 'int', modes: MODES, help: 'Experts divided over this many GPUs (MoE).' },
+  { key: 'cp', label: 'Context parallel', kind: 'int', modes: ['training'], help: 'The sequence divided over this many GPUs (ring attention).' },
+  { key: 'sequenceParallel', label: 'Sequence parallel', kind: 'bool', modes: ['training'], help: 'Megatron sequence parallelism with TP: norm and dropout activations divided too.' },
+  { key: 'ppMicroBatches', label: 'Micro-batches in flight', kind: 'int', modes: ['training'], help: 'Micro-batches the first pipeline stage holds (1F1B: the pipeline size).' },
+  { key: 'activationOffload', label: 'Activation offload', kind: 'bool', modes: ['training'], help: 'Checkpointed activations kept in host memory (axolotl activation_offloading).' },
+  { key: 'reduceBucketSize', label: 'Reduce bucket (elements)', kind: 'int', modes: ['training'], runtimes: ['deepspeed'], help: 'DeepSpeed zero_optimization.reduce_bucket_size.' },
+  { key: 'allgatherBucketSize', label: 'Allgather bucket (elements)', kind: 'int', modes: ['training'], runtimes: ['deepspeed'], help: 'DeepSpeed zero_optimization.allgather_bucket_size (stages 1–2).' },
+  { key: 'prefetchBucketSize', label: 'Prefetch bucket (elements)', kind: 'int', min: 0, modes: ['training'], runtimes: ['deepspeed'], help: 'DeepSpeed zero_optimization.stage3_prefetch_bucket_size.' },
+  { key: 'maxLiveParameters', label: 'Max live parameters', kind: 'int', min: 0, modes: ['training'], runtimes: ['deepspeed'], help: 'DeepSpeed zero_optimization.stage3_max_live_parameters.' },
+  { key: 'paramPersistenceThreshold', label: 'Persistence threshold', kind: 'int', min: 0, modes: ['training'], runtimes: ['deepspeed'], help: 'DeepSpeed zero_optimization.stage3_param_persistence_threshold: smaller parameters stay gathered.' },
+  { key: 'hostMemory', label: 'Host RAM per node', kind: 'number', modes: ['training'], help: 'Bytes of RAM per node, for the host-side fit.' },
   { key: 'galoreRank', label: 'GaLore rank', kind: 'int', modes: ['training'], help: 'Rank of GaLore\'s projected space (galore-* optimizers).' },
   { key: 'galoreUpdateGap', label: 'GaLore update gap', kind: 'int', modes: ['training'], help: 'Steps between GaLore projector refreshes (SVD).' },
   { key: 'apolloRank', label: 'APOLLO rank', kind: 'int', modes: ['training'], help: 'Rank of APOLLO\'s random projection (default hidden/4; apollo-mini: 1).' },

@@ -7,19 +7,23 @@
 /** unified: CUDA managed memory (bitsandbytes paged optimizers), outside PyTorch's allocator and its peak. */
 export type Where = 'gpu' | 'cpu' | 'nvme' | 'unified';
 
-/** Attention kind of one decoder layer (mirrors vLLM's one-spec-per-attention-kind shape). */
-export type AttentionKind = 'full' | 'sliding' | 'mla';
+/**
+ * Attention kind of one decoder layer (mirrors vLLM's one-spec-per-attention-kind shape). 'chunked': attention
+ * within chunks of `window` tokens (Llama 4); 'linear': Gated DeltaNet; 'mamba': a Mamba-2 mixer; 'none': a layer
+ * without token mixing (Nemotron-H MLP and MoE layers), which keeps no cache.
+ */
+export type AttentionKind = 'full' | 'sliding' | 'mla' | 'chunked' | 'linear' | 'mamba' | 'none';
 
 export interface LayerSpec {
   attention: AttentionKind;
-  /** Tokens kept by a sliding-window layer. */
+  /** Tokens kept by a sliding-window layer; tokens per chunk of a chunked-attention layer (Llama 4). */
   window?: number;
   /** Whether the feed-forward block of this layer is a mixture of experts. */
   moe: boolean;
 }
 
 /** Roles of parameter tensors: they decide quantization, LoRA targets and sharding. */
-export type TensorRole = 'embedding' | 'lm_head' | 'linear' | 'expert' | 'router' | 'norm' | 'bias' | 'other';
+export type TensorRole = 'embedding' | 'lm_head' | 'linear' | 'expert' | 'router' | 'norm' | 'bias' | 'vision' | 'other';
 
 /**
  * A group of identical parameter tensors, e.g. `model.layers.*.self_attn.q_proj.weight` (count = layers).
@@ -69,6 +73,19 @@ export interface MlaSpec {
   qkNopeHeadDim: number;
   qkRopeHeadDim: number;
   vHeadDim: number;
+}
+
+/**
+ * Fixed per-sequence state of a recurrent layer (linear attention / Gated DeltaNet, Mamba-2): its size does not
+ * grow with the context. Elements per sequence per layer, kept in `stateBytes`-wide elements (fp32 by default).
+ */
+export interface RecurrentStateSpec {
+  /** Elements of the convolution state per sequence per layer ((kernel − 1) × conv channels). */
+  convElems: number;
+  /** Elements of the recurrent (SSM / delta-rule) state per sequence per layer. */
+  stateElems: number;
+  /** Bytes per recurrent-state element when the config fixes it (mamba_ssm_cache_dtype float32: 4); else the KV dtype. */
+  stateBytes?: number;
 }
 
 export interface MoeSpec {
@@ -126,6 +143,9 @@ export interface ModelSpec {
   layerKinds: LayerSpec[];
   mla: MlaSpec | null;
   moe: MoeSpec | null;
+  /** State of 'linear' layers (Gated DeltaNet) and of 'mamba' layers, per sequence per layer. */
+  linearState?: RecurrentStateSpec;
+  mambaState?: RecurrentStateSpec;
   tensors: TensorGroup[];
   params: ParamCounts;
   /** quantization_config of the checkpoint, if any. */

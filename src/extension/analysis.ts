@@ -1,11 +1,10 @@
 /**
  * Pure glue between parsed files and the engine: builds the scenario a file describes, runs the estimate, and
- * re-runs it with one thing changed (for hovers, quick fixes and the webview). No `vscode` here.
+ * re-runs it with one thing changed (for hovers, CodeLens and quick fixes). No `vscode` here.
  */
 import {
   estimateSpec,
   findGpu,
-  formatBytes,
   parseScenario,
   readModelConfig,
   type Estimate,
@@ -15,19 +14,17 @@ import {
   type Scenario,
   type ScenarioInput,
 } from '../core/index.ts';
-import type { WorkloadFile } from '../parsers/types.ts';
-
-export type FileKindOrNone = 'model-config' | 'axolotl' | 'llamafactory' | 'vllm';
+import type { FileKind, WorkloadFile } from '../parsers/types.ts';
 
 export interface Analysis {
-  kind: FileKindOrNone;
+  kind: FileKind;
   config: Record<string, unknown>;
   spec: ModelSpec;
   scenario: Scenario;
   estimate: Estimate;
   gpu: Gpu | null;
   /**
-   * The engine's verdict (`estimate.memory.fits`): device memory within the GPU, or for the vLLM runtime one
+   * The engine's verdict, `estimate.memory.fits` as it is: device memory within the GPU, or for the vLLM runtime one
    * request of the full length within the KV pool that --gpu-memory-utilization leaves. null without a GPU.
    */
   fits: boolean | null;
@@ -60,26 +57,15 @@ export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | 
   return parseScenario(input);
 }
 
-/** Whether an estimate fits its target GPU, as the engine decides (null without a GPU). */
-export function fitsOn(estimate: Estimate, gpu: Gpu | null): boolean | null {
-  if (!gpu) return null;
-  return estimate.memory.fits ?? estimate.memory.device_bytes <= gpu.memoryBytes;
-}
-
-export function analyze(kind: FileKindOrNone, config: Record<string, unknown>, spec: ModelSpec, scenario: Scenario, customGpus: readonly Gpu[] = []): Analysis {
+export function analyze(kind: FileKind, config: Record<string, unknown>, spec: ModelSpec, scenario: Scenario, customGpus: readonly Gpu[] = []): Analysis {
   const estimate = estimateSpec(spec, scenario, { customGpus });
   const gpu = scenario.gpu ? (findGpu(scenario.gpu, customGpus) ?? null) : null;
-  return { kind, config, spec, scenario, estimate, gpu, fits: fitsOn(estimate, gpu), customGpus };
+  return { kind, config, spec, scenario, estimate, gpu, fits: estimate.memory.fits, customGpus };
 }
 
 /** The engine options of an analysis (its custom GPUs), for re-runs. */
 export function engineOptions(a: Pick<Analysis, 'customGpus'>): EstimateOptions {
   return a.customGpus?.length ? { customGpus: a.customGpus } : {};
-}
-
-/** The vLLM figures of an estimate, when it ran the vLLM runtime on a target GPU. */
-export function servingOf(e: Estimate): NonNullable<Estimate['memory']['serving']> | null {
-  return e.memory.serving ?? null;
 }
 
 /**
@@ -88,16 +74,6 @@ export function servingOf(e: Estimate): NonNullable<Estimate['memory']['serving'
  */
 export function profileRunBytes(e: Estimate): number {
   return e.memory.device_terms.find((t) => t.id === 'allocator_reserve')?.bytes ?? 0;
-}
-
-/** Tokens of one full-length request (vLLM: --max-model-len, prompt and output together). */
-export function requestTokens(s: Scenario): number {
-  return s.seq + (s.mode === 'inference' ? s.newTokens : 0);
-}
-
-/** 0.9 → "90%". */
-export function percentLabel(f: number): string {
-  return `${Math.round(f * 1000) / 10}%`;
 }
 
 /** Same model, scenario with a patch; null when the patched scenario is invalid. */
@@ -118,52 +94,42 @@ export function rerunConfig(a: Analysis, patch: Record<string, unknown>): Estima
   }
 }
 
-/** "NVIDIA H100 SXM 80GB" → "H100 80GB". */
-export function shortGpuName(gpu: { name: string }): string {
-  return gpu.name
-    .replace(/^(NVIDIA|AMD)\s+/, '')
-    .replace(/\b(GeForce|Instinct|RTX)\s+/, (m) => (m.startsWith('RTX') ? m : ''))
-    .replace(/\s+SXM2?\b/, '')
-    .trim();
-}
+/**
+ * The engine's term ids the editor's text and diagnostics read (src/core names them; a term keeps its id whatever
+ * its label says: "Weights" and "Base weights (frozen)" are both `weights`).
+ */
+export type TermId =
+  | 'weights'
+  | 'gradients'
+  | 'optimizer_states'
+  | 'optimizer_temporaries'
+  | 'lora_adapters'
+  | 'autocast_weight_copies'
+  | 'kv_cache'
+  | 'activations'
+  | 'activations_recompute'
+  | 'logits';
 
-/** 131072 → "128K", 32768 → "32K", 4000 → "4,000". */
-export function tokensLabel(n: number): string {
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024}K`;
-  return n.toLocaleString('en-US');
-}
+/** Terms that grow with the tokens of a step (batch × sequence). */
+export const TOKEN_TERMS: readonly TermId[] = ['activations', 'activations_recompute', 'logits', 'kv_cache'];
+/** Terms that grow with the parameters. */
+export const PARAMETER_TERMS: readonly TermId[] = ['weights', 'gradients', 'optimizer_states', 'optimizer_temporaries', 'autocast_weight_copies', 'lora_adapters'];
+/** Activations of training: saved for backward, the recomputed layer, the logits and loss. */
+export const ACTIVATION_TERMS: readonly TermId[] = ['activations', 'activations_recompute', 'logits'];
+export const OPTIMIZER_TERMS: readonly TermId[] = ['optimizer_states', 'optimizer_temporaries'];
 
-/** 8030261248 → "8.03 B". */
-export function countLabel(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} B`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} M`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} K`;
-  return String(n);
-}
-
-export function signedBytes(n: number): string {
-  return `${n < 0 ? '−' : '+'}${formatBytes(Math.abs(n))}`;
-}
-
-/** Terms whose id or label matches (the engine's term ids: weights, kv_cache, activations, gradients, optimizer …). */
-export function termsMatching(e: Estimate, re: RegExp) {
-  return e.memory.terms.filter((t) => t.where === 'gpu' && (re.test(t.id) || re.test(t.label)));
-}
-
-export function bytesMatching(e: Estimate, re: RegExp): number {
-  return termsMatching(e, re).reduce((s, t) => s + t.bytes, 0);
+/** GPU bytes of the terms with these ids. */
+export function termBytes(e: Estimate, ids: TermId | readonly TermId[]): number {
+  const wanted: readonly string[] = typeof ids === 'string' ? [ids] : ids;
+  return e.memory.terms.filter((t) => t.where === 'gpu' && wanted.includes(t.id)).reduce((sum, t) => sum + t.bytes, 0);
 }
 
 /** Bytes of the weights term (frozen base or trained weights). */
 export function weightsBytes(e: Estimate): number {
-  return e.memory.terms.filter((t) => t.where === 'gpu' && t.id === 'weights').reduce((s, t) => s + t.bytes, 0);
+  return termBytes(e, 'weights');
 }
-
-export { largestFitting } from '../core/index.ts';
 
 /** Whether the token-proportional terms (activations, logits, KV cache) outweigh the parameter-proportional ones. */
 export function tokenBound(e: Estimate): boolean {
-  const tok = bytesMatching(e, /^(activations|logits|kv_cache)/);
-  const par = bytesMatching(e, /^(weights|gradients|optimizer|autocast|lora)/);
-  return tok >= par;
+  return termBytes(e, TOKEN_TERMS) >= termBytes(e, PARAMETER_TERMS);
 }

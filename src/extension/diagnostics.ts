@@ -2,10 +2,12 @@
  * Diagnostic decisions, pure: which key makes a setup not fit the target GPU, and which edits would fix it.
  * The extension turns these into vscode.Diagnostic and CodeAction (WorkspaceEdits the user applies).
  */
-import { estimateSpec, formatBytes, parseScenario, type Estimate } from '../core/index.ts';
-import { LineIndex, parseDocumentText } from '../parsers/index.ts';
+import { estimateSpec, formatBytes, largestFitting, parseScenario, type Estimate } from '../core/index.ts';
+import { LineIndex, ZERO_RANGE, parseDocumentText } from '../parsers/index.ts';
 import type { KeyLocation, ParseIssue, Position, Range, WorkloadFile, ModelConfigFile } from '../parsers/types.ts';
-import { weightsBytes, engineOptions, fitsOn, largestFitting, percentLabel, profileRunBytes, requestTokens, rerun, shortGpuName, tokenBound, tokensLabel, type Analysis } from './analysis.ts';
+import { percentLabel, shortGpuName, tokensLabel } from '../shared/labels.ts';
+import { requestTokens } from '../shared/scenario-summary.ts';
+import { engineOptions, profileRunBytes, rerun, tokenBound, weightsBytes, type Analysis } from './analysis.ts';
 
 export interface TextEdit {
   range: Range;
@@ -171,7 +173,7 @@ export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string, index
   const peak = a.estimate.memory.peak_bytes;
   const cap = a.gpu.memoryBytes;
   const cands = candidateFixes(w, a, text, index).filter((c) => c.est && c.est.memory.peak_bytes < peak);
-  const fitsAfter = (c: Candidate) => fitsOn(c.est!, a.gpu) === true;
+  const fitsAfter = (c: Candidate) => c.est!.memory.fits === true;
   cands.sort((x, y) => Number(fitsAfter(y)) - Number(fitsAfter(x)) || x.est!.memory.peak_bytes - y.est!.memory.peak_bytes);
   const best = cands[0];
   const over = a.estimate.memory.device_bytes - cap;
@@ -179,7 +181,7 @@ export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string, index
   const blame = blameKey(w, a);
   let message = `Does not fit ${gpuName}: needs ≈ ${formatBytes(a.estimate.memory.device_bytes)} of ${formatBytes(cap)} (${formatBytes(over)} over).`;
   if (best) message += ` ${best.title}: → ${formatBytes(best.est!.memory.device_bytes)}${fitsAfter(best) ? ', fits' : ''}.`;
-  const range = blame ? blame.keyRange : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  const range = blame ? blame.keyRange : ZERO_RANGE;
   return [
     {
       range,
@@ -191,7 +193,7 @@ export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string, index
         title: `${c.title} (→ ${formatBytes(c.est!.memory.device_bytes)}${fitsAfter(c) ? ', fits' : ', still over'})`,
         edits: c.edits,
         peakBytes: c.est!.memory.peak_bytes,
-        fits: fitsOn(c.est!, a.gpu),
+        fits: c.est!.memory.fits,
         preferred: i === 0 && fitsAfter(c),
       })),
     },
@@ -210,7 +212,6 @@ export function vllmDiagnostics(w: WorkloadFile, a: Analysis, text: string, inde
   const s = a.scenario;
   const len = tokensLabel(requestTokens(s));
   const at = `${shortGpuName(a.gpu)} at ${percentLabel(s.gpuMemoryUtilization)}`;
-  const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   if (a.fits === false) {
     const cands = candidateFixes(w, a, text, index).filter((c) => c.est);
     const fitsAfter = (c: Candidate) => c.est!.memory.fits === true;
@@ -223,7 +224,7 @@ export function vllmDiagnostics(w: WorkloadFile, a: Analysis, text: string, inde
     if (best) message += ` ${best.title}: ${conc(best)} at once.`;
     return [
       {
-        range: blame ? blame.keyRange : zero,
+        range: blame ? blame.keyRange : ZERO_RANGE,
         message,
         severity: 'warning',
         code: DOES_NOT_FIT,
@@ -242,7 +243,7 @@ export function vllmDiagnostics(w: WorkloadFile, a: Analysis, text: string, inde
     const blame = w.fields.batch ?? w.modelLocation ?? undefined;
     return [
       {
-        range: blame ? blame.keyRange : zero,
+        range: blame ? blame.keyRange : ZERO_RANGE,
         message: `${sv.max_concurrency} of ${s.batch} sequences fit at once at the full ${len} tokens on ${at} (KV pool ${formatBytes(sv.kv_pool_bytes)}, ${formatBytes(sv.kv_bytes_per_request)} per request); vLLM queues the rest (shorter requests share the pool).`,
         severity: 'info',
         code: QUEUES,
@@ -289,7 +290,7 @@ export function configFitDiagnostics(f: ModelConfigFile, a: Analysis): FitDiagno
   const what = weights > cap ? `the weights alone (${formatBytes(weights)})` : `≈ ${formatBytes(a.estimate.memory.device_bytes)}`;
   return [
     {
-      range: loc ? loc.keyRange : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      range: loc ? loc.keyRange : ZERO_RANGE,
       message: `Does not fit ${shortGpuName(a.gpu)} (${formatBytes(cap)}) for ${a.scenario.mode} at batch ${a.scenario.batch}, seq ${a.scenario.seq}: needs ${what}.`,
       severity: 'warning',
       code: DOES_NOT_FIT,

@@ -1,10 +1,10 @@
 /** Hover, CodeLens, code actions and diagnostics: thin translations of the pure builders to VS Code types. */
 import * as vscode from 'vscode';
 import { contains, type Range as PRange, type KeyLocation } from '../parsers/index.ts';
-import { codeLensTitle, hoverMarkdown, scenarioSummary } from './text.ts';
+import { scenarioSummary } from '../shared/scenario-summary.ts';
+import { codeLensTitle, hoverMarkdown } from './text.ts';
 import { DOES_NOT_FIT, configFitDiagnostics, fitDiagnostics, parseIssueDiagnostics, type FitDiagnostic, type QuickFix } from './diagnostics.ts';
 import type { WorkspaceModel, FileState } from './workspace.ts';
-import type { WorkloadFile, ModelConfigFile } from '../parsers/types.ts';
 
 export const SELECTOR: vscode.DocumentSelector = [
   { language: 'json' },
@@ -68,7 +68,7 @@ export class CodeLensProvider implements vscode.CodeLensProvider {
         lenses.push(
           new vscode.CodeLens(range, {
             title: codeLensTitle(e.analysis),
-            tooltip: `${scenarioSummary(e.analysis)} — click for the memory breakdown`,
+            tooltip: `${scenarioSummary(e.analysis.scenario)} — click for the memory breakdown`,
             command: 'llmFootprint.showBreakdown',
             arguments: [doc.uri.toString(), i],
           }),
@@ -145,8 +145,8 @@ export function computeDiagnostics(st: FileState): FitDiagnostic[] {
   st.entries.forEach((e, i) => {
     if (e.problem) out.push(...parseIssueDiagnostics([e.problem]));
     if (!e.analysis) return;
-    if (e.file.kind === 'model-config') out.push(...configFitDiagnostics(e.file as ModelConfigFile, e.analysis));
-    else out.push(...fitDiagnostics(e.file as WorkloadFile, e.analysis, st.text, i));
+    if (e.file.kind === 'model-config') out.push(...configFitDiagnostics(e.file, e.analysis));
+    else out.push(...fitDiagnostics(e.file, e.analysis, st.text, i));
   });
   return out;
 }

@@ -26,7 +26,7 @@ export function readSettings(scope?: vscode.Uri): Settings {
   return {
     gpu: c.get<string>('gpu') || DEFAULT_GPU,
     modelConfig: c.get<string>('modelConfig') ?? '',
-    defaults: defaults as ScenarioInput,
+    defaults,
     debounceMs: Math.max(50, c.get<number>('debounceMs') ?? 300),
     codeLens: c.get<boolean>('codeLens.enabled') ?? true,
     customGpus: c.get<unknown>('customGpus') ?? [],

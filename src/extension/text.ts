@@ -1,22 +1,12 @@
 /**
- * Text shown in the editor: CodeLens titles, hover markdown and the Markdown export. Pure: the numbers come from
- * the engine (re-run with one thing changed), the extension only places the strings.
+ * Text shown in the editor: CodeLens titles and hover markdown (the Markdown export and the labels shared with the
+ * webview are in src/shared). Pure: the numbers come from the engine (re-run with one thing changed), the extension
+ * only places the strings.
  */
 import { formatBytes, type Estimate } from '../core/index.ts';
-import {
-  bytesMatching,
-  countLabel,
-  percentLabel,
-  profileRunBytes,
-  requestTokens,
-  rerun,
-  rerunConfig,
-  shortGpuName,
-  signedBytes,
-  tokensLabel,
-  weightsBytes,
-  type Analysis,
-} from './analysis.ts';
+import { countLabel, percentLabel, shortGpuName, signedBytes, tokensLabel } from '../shared/labels.ts';
+import { requestTokens, scenarioSummary } from '../shared/scenario-summary.ts';
+import { ACTIVATION_TERMS, OPTIMIZER_TERMS, profileRunBytes, rerun, rerunConfig, termBytes, weightsBytes, type Analysis } from './analysis.ts';
 
 /**
  * "≈ 41.3 GiB peak per GPU · fits H100 80GB" (the e2e test reads this format). A scenario on the vLLM runtime says
@@ -34,8 +24,7 @@ export function codeLensTitle(a: Pick<Analysis, 'estimate' | 'gpu' | 'fits'>): s
 
 /** KV bytes of one full-length request when no GPU sizes a pool (the engine's KV term holds every sequence). */
 function kvPerRequestNoGpu(e: Estimate): number {
-  const kv = e.memory.terms.filter((t) => t.id === 'kv_cache').reduce((x, t) => x + t.bytes, 0);
-  return Math.round(kv / Math.max(1, e.scenario.batch));
+  return Math.round(termBytes(e, 'kv_cache') / Math.max(1, e.scenario.batch));
 }
 
 function vllmCodeLensTitle(a: Pick<Analysis, 'estimate' | 'gpu' | 'fits'>): string {
@@ -52,26 +41,6 @@ function vllmCodeLensTitle(a: Pick<Analysis, 'estimate' | 'gpu' | 'fits'>): stri
   const at = `${shortGpuName(a.gpu)} at ${percentLabel(s.gpuMemoryUtilization)}`;
   if (a.fits) return `≈ ${sv.max_concurrency} × ${len} requests at once · KV pool ${formatBytes(sv.kv_pool_bytes)} · fits ${at}`;
   return `≈ 0 × ${len} requests at once · does not fit ${at} (one ${len} request needs ${formatBytes(sv.kv_bytes_per_request)}, pool ${formatBytes(sv.kv_pool_bytes)})`;
-}
-
-/** One-line summary of the scenario, for CodeLens tooltips and hovers. */
-export function scenarioSummary(a: Analysis): string {
-  const s = a.scenario;
-  if (s.mode === 'inference' && s.runtime === 'vllm') {
-    const parts = ['vLLM', `max ${s.batch} seqs`, `max len ${tokensLabel(requestTokens(s))}`, s.precision];
-    if (s.kvDtype !== 'auto') parts.push(`KV ${s.kvDtype}`);
-    parts.push(`${percentLabel(s.gpuMemoryUtilization)} of the GPU`, `${s.maxNumBatchedTokens.toLocaleString('en-US')} batched tokens`);
-    return parts.join(', ');
-  }
-  const parts = [s.mode, `batch ${s.batch}`, `seq ${tokensLabel(s.seq)}`];
-  if (s.mode === 'inference' && s.newTokens) parts.push(`+${tokensLabel(s.newTokens)} new`);
-  parts.push(s.precision);
-  if (s.mode === 'training') {
-    parts.push(s.optimizer);
-    if (s.gradCheckpointing) parts.push('grad checkpointing');
-    if (s.loraRank) parts.push(`LoRA r=${s.loraRank}`);
-  } else if (s.kvDtype !== 'auto') parts.push(`KV ${s.kvDtype}`);
-  return parts.join(', ');
 }
 
 export function totalLine(a: Analysis): string {
@@ -117,18 +86,25 @@ export function isHoverKey(key: string): boolean {
   return HOVER_KEYS.has(norm(key.split('.').pop() ?? key));
 }
 
-const kvRe = /^kv_cache/;
-const actRe = /^(activations|logits)/;
-
 /** What one key contributes, as a markdown sentence; null when the key has nothing to say in this analysis. */
 export function keyContribution(key: string, a: Analysis): string | null {
   const k = norm(key.split('.').pop() ?? key);
+  const s = a.scenario;
+  if (s.mode === 'inference' && s.runtime === 'vllm' && VLLM_KEYS.has(k)) return vllmContribution(k, a);
+  return architectureContribution(k, key, a) ?? workloadContribution(k, a) ?? trainingContribution(k, a);
+}
+
+/** The peak of a re-run minus this peak (null when the re-run failed). */
+function peakDelta(a: Analysis, alt: Estimate | null): number | null {
+  return alt ? alt.memory.peak_bytes - a.estimate.memory.peak_bytes : null;
+}
+
+/** Keys of the model config: what the architecture costs at this scenario. */
+function architectureContribution(k: string, key: string, a: Analysis): string | null {
   const e = a.estimate;
   const s = a.scenario;
   const kvpt = e.memory.kv_bytes_per_token;
   const weights = weightsBytes(e);
-  const delta = (alt: Estimate | null) => (alt ? alt.memory.peak_bytes - e.memory.peak_bytes : null);
-  if (s.mode === 'inference' && s.runtime === 'vllm' && VLLM_KEYS.has(k)) return vllmContribution(k, a);
   switch (k) {
     case 'num_key_value_heads':
     case 'head_dim':
@@ -146,14 +122,14 @@ export function keyContribution(key: string, a: Analysis): string | null {
       return `Width of every layer: weights ${formatBytes(weights)} (${countLabel(e.params.total)} params); activations and KV grow linearly with it.`;
     case 'num_hidden_layers': {
       const L = a.spec.layers;
-      const d = L > 1 ? delta(rerunConfig(a, { num_hidden_layers: L - 1 })) : null;
+      const d = L > 1 ? peakDelta(a, rerunConfig(a, { num_hidden_layers: L - 1 })) : null;
       return d === null ? `${L} layers.` : `Each of the ${L} layers adds ≈ ${formatBytes(-d)} at this scenario (weights, ${s.mode === 'training' ? 'gradients, optimizer state, activations' : 'KV cache'}).`;
     }
     case 'vocab_size': {
       const bpp = e.params.total > 0 ? weights / e.params.total : 2;
       const emb = a.spec.params.embedding;
       const head = a.spec.tiedEmbeddings ? 0 : emb;
-      const logits = bytesMatching(e, /logit/i);
+      const logits = termBytes(e, 'logits');
       let t = `Embedding ${countLabel(emb)} params${head ? ` + untied lm_head ${countLabel(head)}` : ' (tied with lm_head)'} → ${formatBytes(Math.round((emb + head) * bpp))} of weights`;
       if (logits) t += `; logits at this scenario ${formatBytes(logits)}`;
       return `${t}.`;
@@ -182,12 +158,27 @@ export function keyContribution(key: string, a: Analysis): string | null {
       return a.spec.moe ? `${a.spec.moe.experts} experts, ${a.spec.moe.topK} active per token: all are held in memory (${countLabel(e.params.total)} params, ${countLabel(e.params.active)} active).` : null;
     case 'sliding_window':
       return `Layers with a sliding window keep at most that many tokens of KV cache.`;
+    case 'base_model':
+    case 'model_name_or_path':
+    case 'model':
+      return `${a.spec.modelType} (${a.spec.adapter}): ${countLabel(e.params.total)} params, ${a.spec.layers} layers, hidden ${a.spec.hidden}, ${a.spec.heads} heads / ${a.spec.kvHeads} KV heads, vocab ${a.spec.vocab}.`;
+    default:
+      return null;
+  }
+}
+
+/** Keys of the workload: sequence length, batch and the KV cache dtype. */
+function workloadContribution(k: string, a: Analysis): string | null {
+  const e = a.estimate;
+  const s = a.scenario;
+  const kvpt = e.memory.kv_bytes_per_token;
+  switch (k) {
     case 'sequence_len':
     case 'cutoff_len':
     case 'max_model_len': {
       const half = Math.max(1, Math.floor(s.seq / 2));
-      const d = delta(rerun(a, { seq: half }));
-      const seqTerms = bytesMatching(e, s.mode === 'training' ? actRe : kvRe);
+      const d = peakDelta(a, rerun(a, { seq: half }));
+      const seqTerms = termBytes(e, s.mode === 'training' ? ACTIVATION_TERMS : 'kv_cache');
       const what = s.mode === 'training' ? 'activations' : 'KV cache';
       if (d === 0) return `${tokensLabel(s.seq)} tokens per sequence; the peak is at "${e.memory.peak_phase}", which does not depend on it (${what} are smaller).`;
       return `${tokensLabel(s.seq)} tokens per sequence: ${what} ${formatBytes(seqTerms)}${d !== null ? `; ${tokensLabel(half)} ${change(d)}` : ''}.`;
@@ -203,13 +194,28 @@ export function keyContribution(key: string, a: Analysis): string | null {
       if (per === 0) return `${n}; the peak is at "${e.memory.peak_phase}", which does not depend on it.`;
       return `${n}; each ${unit} adds ≈ ${formatBytes(per)}.`;
     }
+    case 'kv_cache_dtype': {
+      const kv = termBytes(e, 'kv_cache');
+      return `KV cache ${formatBytes(kvpt)}/token in ${s.kvDtype}: ${formatBytes(kv)} for ${s.batch} × ${tokensLabel(s.seq)} tokens.`;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Keys of a training setup: LoRA, checkpointing, precision, optimizer and accumulation. */
+function trainingContribution(k: string, a: Analysis): string | null {
+  const e = a.estimate;
+  const s = a.scenario;
+  const weights = weightsBytes(e);
+  switch (k) {
     case 'lora_r':
     case 'lora_rank':
     case 'adapter':
     case 'finetuning_type': {
       if (s.mode !== 'training') return null;
       if (s.loraRank) {
-        const lora = bytesMatching(e, /lora|adapter/i);
+        const lora = termBytes(e, 'lora_adapters');
         const full = rerun(a, { loraRank: null });
         const saved = full ? full.memory.peak_bytes - e.memory.peak_bytes : null;
         return `LoRA rank ${s.loraRank}: ${countLabel(e.params.trainable)} trainable params${lora ? `, adapters and their optimizer state ${formatBytes(lora)}` : ''}${saved !== null ? `; full fine-tuning would need ${signedBytes(saved)}` : ''}.`;
@@ -238,7 +244,7 @@ export function keyContribution(key: string, a: Analysis): string | null {
     case 'optimizer':
     case 'optim': {
       if (s.mode !== 'training') return null;
-      const opt = bytesMatching(e, /optim/i);
+      const opt = termBytes(e, OPTIMIZER_TERMS);
       const adam = s.optimizer.startsWith('adamw');
       const alt = rerun(a, { optimizer: adam ? 'sgd' : 'adamw' });
       return `${s.optimizer} state: ${formatBytes(opt)}${alt ? `; ${adam ? 'plain SGD' : 'AdamW'} ${change(alt.memory.peak_bytes - e.memory.peak_bytes)}` : ''}.`;
@@ -247,17 +253,9 @@ export function keyContribution(key: string, a: Analysis): string | null {
       if (s.mode !== 'training') return null;
       if (s.gradAccumulation <= 1) return 'One micro-batch per optimizer step: the gradients are freed after every step.';
       const one = rerun(a, { gradAccumulation: 1 });
-      const grads = bytesMatching(e, /^gradients$/);
+      const grads = termBytes(e, 'gradients');
       return `${s.gradAccumulation} micro-batches per optimizer step: the gradients (${formatBytes(grads)}) stay allocated from one micro-batch to the next${one ? `; without accumulation ${change(one.memory.peak_bytes - e.memory.peak_bytes)}` : ''}.`;
     }
-    case 'kv_cache_dtype': {
-      const kv = bytesMatching(e, kvRe);
-      return `KV cache ${formatBytes(kvpt)}/token in ${s.kvDtype}: ${formatBytes(kv)} for ${s.batch} × ${tokensLabel(s.seq)} tokens.`;
-    }
-    case 'base_model':
-    case 'model_name_or_path':
-    case 'model':
-      return `${a.spec.modelType} (${a.spec.adapter}): ${countLabel(e.params.total)} params, ${a.spec.layers} layers, hidden ${a.spec.hidden}, ${a.spec.heads} heads / ${a.spec.kvHeads} KV heads, vocab ${a.spec.vocab}.`;
     default:
       return null;
   }
@@ -334,56 +332,7 @@ export function hoverMarkdown(key: string, a: Analysis, commandUri?: string): st
   if (!isHoverKey(key)) return null;
   const c = keyContribution(key, a);
   if (!c) return null;
-  const lines = [`**${key}** — ${c}`, '', totalLine(a), '', `_${scenarioSummary(a)}_`];
+  const lines = [`**${key}** — ${c}`, '', totalLine(a), '', `_${scenarioSummary(a.scenario)}_`];
   if (commandUri) lines.push('', `[$(graph) Show memory breakdown](${commandUri})`);
   return lines.join('\n');
 }
-
-function mdEscape(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
-/** The estimate as a Markdown table (Copy Estimate as Markdown). */
-export function estimateMarkdown(e: Estimate, opts: { title?: string; gpuName?: string | null; fits?: boolean | null } = {}): string {
-  const m = e.memory;
-  const s = e.scenario;
-  const out: string[] = [];
-  out.push(`### ${opts.title ?? 'LLM Footprint estimate'}`, '');
-  out.push(`- Model: ${e.model.type}, ${countLabel(e.params.total)} params (${countLabel(e.params.trainable)} trainable)`);
-  const scen = [`${s.mode}`, `batch ${s.batch}`, `seq ${s.seq}`, s.precision];
-  if (s.mode === 'training') {
-    scen.push(s.optimizer);
-    if (s.gradCheckpointing) scen.push('gradient checkpointing');
-    if (s.loraRank) scen.push(`LoRA r=${s.loraRank}`);
-  } else {
-    if (s.newTokens) scen.push(`${s.newTokens} new tokens`);
-    if (s.kvDtype !== 'auto') scen.push(`KV ${s.kvDtype}`);
-  }
-  if (s.mode === 'inference' && s.runtime === 'vllm') scen.push(`vLLM at ${percentLabel(s.gpuMemoryUtilization)} of the GPU`, `${s.maxNumBatchedTokens} batched tokens`);
-  out.push(`- Scenario: ${scen.join(', ')}`);
-  out.push(`- Peak (live tensors, ${m.peak_phase}): **${formatBytes(m.peak_bytes)}** (${m.peak_bytes} bytes)`);
-  out.push(`- Device (with CUDA context and allocator): ${formatBytes(m.device_bytes)}`);
-  const gpuName = opts.gpuName ?? m.gpu?.name ?? null;
-  const fits = opts.fits ?? m.fits;
-  if (gpuName) out.push(`- Target GPU: ${gpuName} — ${fits ? 'fits' : 'does not fit'}`);
-  if (m.serving) {
-    out.push(
-      `- vLLM: budget ${formatBytes(m.serving.budget_bytes)}, KV pool ${formatBytes(m.serving.kv_pool_bytes)}, ${formatBytes(m.serving.kv_bytes_per_request)} per ${s.seq + s.newTokens}-token request, ${m.serving.max_concurrency} requests at once`,
-    );
-  }
-  out.push('', '| Term | Bytes | Size | Formula | Source |', '|---|---:|---:|---|---|');
-  for (const t of [...m.terms, ...m.device_terms]) {
-    out.push(`| ${mdEscape(t.label)}${t.where !== 'gpu' ? ` (${t.where})` : ''} | ${t.bytes} | ${formatBytes(t.bytes)} | \`${mdEscape(substitute(t.formula, t.inputs))}\` | ${mdEscape(t.source)} |`);
-  }
-  if (e.warnings.length) out.push('', ...e.warnings.map((w) => `> ${w}`));
-  return out.join('\n') + '\n';
-}
-
-/** `batch * seq * hidden * 2` with inputs {batch: 1, …} → `1 * 4096 * 4096 * 2`. Longest names first. */
-export function substitute(formula: string, inputs: Record<string, number>): string {
-  const names = Object.keys(inputs).sort((x, y) => y.length - x.length);
-  if (names.length === 0) return formula;
-  const re = new RegExp(`\\b(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\b`, 'g');
-  return formula.replace(re, (n) => String(inputs[n]));
-}
-

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { readModelConfig, type ModelSpec } from '../core/index.ts';
 import {
   MAX_FILE_BYTES,
+  ZERO_RANGE,
   linkOrder,
   parseDocumentText,
   parseModelConfig,
@@ -95,15 +96,15 @@ export class WorkspaceModel implements vscode.Disposable {
   }
 
   private async entryFor(uri: vscode.Uri, file: ParsedFile, settings: ReturnType<typeof readSettings>): Promise<Entry> {
-    let modelUri: vscode.Uri | null = null;
-    let cfgFile: ModelConfigFile | null = null;
+    let modelUri: vscode.Uri;
+    let cfgFile: ModelConfigFile;
     if (file.kind === 'model-config') {
       modelUri = uri;
       cfgFile = file;
     } else {
       const found = await this.findModelConfig(uri, file, settings.modelConfig);
       if (!found) {
-        const where = file.modelLocation?.valueRange ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+        const where = file.modelLocation?.valueRange ?? ZERO_RANGE;
         const what = file.model ? `"${file.model}"` : 'this file';
         return {
           file,
@@ -132,10 +133,10 @@ export class WorkspaceModel implements vscode.Disposable {
         modelUri,
         config: cfgFile.config,
         analysis: null,
-        problem: { message: `Cannot read the model config: ${(e as Error).message}`, severity: 'error', range: loc?.keyRange ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, key },
+        problem: { message: `Cannot read the model config: ${(e as Error).message}`, severity: 'error', range: loc?.keyRange ?? ZERO_RANGE, key },
       };
     }
-    const workload = file.kind === 'model-config' ? null : (file as WorkloadFile);
+    const workload = file.kind === 'model-config' ? null : file;
     try {
       const scenario = buildScenario(settings.defaults, workload, spec, settings.gpu);
       const analysis = analyze(file.kind, cfgFile.config, spec, scenario, customGpus());
@@ -148,7 +149,7 @@ export class WorkspaceModel implements vscode.Disposable {
         modelUri,
         config: cfgFile.config,
         analysis: null,
-        problem: { message: `Cannot estimate: ${(e as Error).message}`, severity: 'error', range: loc?.valueRange ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, key },
+        problem: { message: `Cannot estimate: ${(e as Error).message}`, severity: 'error', range: loc?.valueRange ?? ZERO_RANGE, key },
       };
     }
   }

@@ -5,7 +5,7 @@
 import { parseModelConfig, looksLikeModelConfig } from './modelConfig.ts';
 import { parseTrainingYaml } from './trainingYaml.ts';
 import { parseVllmScript } from './vllm.ts';
-import { MAX_FILE_BYTES, ZERO_RANGE, type FileKind, type ParseIssue, type ParsedFile, type WorkloadFile, type ModelConfigFile } from './types.ts';
+import { MAX_FILE_BYTES, ZERO_RANGE, type FileKind, type ParseIssue, type ParsedFile, type WorkloadFile } from './types.ts';
 
 export * from './types.ts';
 export { LineIndex, contains } from './positions.ts';
@@ -50,7 +50,7 @@ export function parseDocumentText(fileName: string, text: string): ParsedDocumen
     if (g === 'json') {
       const r = parseModelConfig(text);
       if (r.value && !looksLikeModelConfig(r.value.config)) return { kind: null, files: [], errors: [] };
-      return { kind: 'model-config', files: r.value ? [r.value as ModelConfigFile] : [], errors: r.errors };
+      return { kind: 'model-config', files: r.value ? [r.value] : [], errors: r.errors };
     }
     if (g === 'yaml') {
       if (!/^\s*(base_model|model_name_or_path)\s*:/m.test(text)) return { kind: null, files: [], errors: [] };

@@ -36,7 +36,7 @@ function list(v: unknown): string[] {
 
 /** HF optim name → the scenario's optimizer (and layer-wise flag); an unknown name is an error at the key. */
 export function optimizerKey(e: MethodEntry, s: ScenarioInput, fields: FieldLocations, errors: ParseIssue[]): void {
-  const name = String(e.loc.value ?? '').trim();
+  const name = (typeof e.loc.value === 'string' ? e.loc.value : JSON.stringify(e.loc.value ?? '')).trim();
   const hf = lookupOptim(name);
   fields.optimizer = e.loc;
   if (!hf) {
@@ -65,10 +65,19 @@ function optimArgs(e: MethodEntry | undefined, s: ScenarioInput, fields: FieldLo
   const isGalore = typeof s.optimizer === 'string' && s.optimizer.startsWith('galore');
   const isApollo = s.optimizer === 'apollo';
   if (rank && Number.isInteger(rank) && rank > 0) {
-    if (isGalore) (s.galoreRank = rank), (fields.galoreRank = e.loc);
-    if (isApollo) (s.apolloRank = rank), (fields.apolloRank = e.loc);
+    if (isGalore) {
+      s.galoreRank = rank;
+      fields.galoreRank = e.loc;
+    }
+    if (isApollo) {
+      s.apolloRank = rank;
+      fields.apolloRank = e.loc;
+    }
   }
-  if (gap && Number.isInteger(gap) && gap > 0 && isGalore) (s.galoreUpdateGap = gap), (fields.galoreUpdateGap = e.loc);
+  if (gap && Number.isInteger(gap) && gap > 0 && isGalore) {
+    s.galoreUpdateGap = gap;
+    fields.galoreUpdateGap = e.loc;
+  }
   if (isApollo && args['scale_type'] === 'tensor' && rank === 1) s.optimizer = 'apollo-mini';
 }
 
@@ -169,19 +178,25 @@ export function readLlamaFactoryMethods(m: Entries, s: ScenarioInput, fields: Fi
     s.galoreUpdateGap = posInt(gap, errors) ?? 200;
     if (gap) fields.galoreUpdateGap = gap.loc;
     const lw = m.get('galore_layerwise');
-    if (lw && on(lw.loc.value)) (s.layerwiseUpdate = true), (fields.layerwiseUpdate = lw.loc);
+    if (lw && on(lw.loc.value)) {
+      s.layerwiseUpdate = true;
+      fields.layerwiseUpdate = lw.loc;
+    }
   }
   const apollo = m.get('use_apollo');
   if (apollo && on(apollo.loc.value)) {
     const r = m.get('apollo_rank');
     const rank = posInt(r, errors) ?? 16; // ApolloArguments default
     const scale = m.get('apollo_scale_type');
-    s.optimizer = rank === 1 && scale && String(scale.loc.value).toLowerCase() === 'tensor' ? 'apollo-mini' : 'apollo';
+    s.optimizer = rank === 1 && scale && typeof scale.loc.value === 'string' && scale.loc.value.toLowerCase() === 'tensor' ? 'apollo-mini' : 'apollo';
     fields.optimizer = apollo.loc;
     s.apolloRank = rank;
     if (r) fields.apolloRank = r.loc;
     const lw = m.get('apollo_layerwise');
-    if (lw && on(lw.loc.value)) (s.layerwiseUpdate = true), (fields.layerwiseUpdate = lw.loc);
+    if (lw && on(lw.loc.value)) {
+      s.layerwiseUpdate = true;
+      fields.layerwiseUpdate = lw.loc;
+    }
   }
   const liger = m.get('enable_liger_kernel');
   if (liger && on(liger.loc.value)) {

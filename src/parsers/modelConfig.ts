@@ -1,9 +1,11 @@
 /**
  * Hugging Face `config.json` → the parsed object plus the position of every key and value.
- * Tolerant: comments and trailing commas are accepted (JSONC), malformed JSON gives errors with their position
+ * Tolerant: comments and trailing commas are accepted (JSONC), and Python's Infinity / -Infinity / NaN; malformed
+ * JSON gives errors with their position
  * and whatever could be recovered.
  */
-import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { parsePythonJsonTree } from './python-json.ts';
 import { LineIndex } from './positions.ts';
 import { MAX_FILE_BYTES, ZERO_RANGE, type KeyLocation, type ModelConfigFile, type ParseIssue, type ParseResult } from './types.ts';
 
@@ -25,7 +27,7 @@ export function parseModelConfig(text: string): ParseResult<ModelConfigFile> {
   const raw: ParseError[] = [];
   let root: Node | undefined;
   try {
-    root = parseTree(text, raw, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
+    root = parsePythonJsonTree(text, raw, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
   } catch (e) {
     return { value: null, errors: [{ message: `Could not parse JSON: ${(e as Error).message}`, severity: 'error', range: ZERO_RANGE }] };
   }

@@ -16,6 +16,7 @@ import {
   type Range,
   type WorkloadFile,
 } from './types.ts';
+import { notModelledIssue, type NotModelled } from './not-modelled.ts';
 
 export type YamlFlavour = 'axolotl' | 'llamafactory';
 
@@ -34,18 +35,18 @@ export function detectYamlFlavour(keys: readonly string[]): YamlFlavour | null {
 }
 
 /** Keys whose memory effect is not modelled yet: a warning each, naming the later work. */
-const NOT_MODELLED: Record<string, string> = {
-  deepspeed: 'DeepSpeed (ZeRO sharding/offload) is not modelled yet; the estimate is for one GPU without sharding.',
-  fsdp: 'FSDP sharding is not modelled yet; the estimate is for one GPU without sharding.',
-  fsdp_config: 'FSDP sharding is not modelled yet; the estimate is for one GPU without sharding.',
-  use_badam: 'BAdam is not modelled yet; the estimate uses the full optimizer state.',
-  use_unsloth: 'Unsloth kernels are not modelled yet; the estimate assumes stock PyTorch/Transformers.',
-  unsloth_lora_mlp: 'Unsloth kernels are not modelled yet; the estimate assumes stock PyTorch/Transformers.',
-  tensor_parallel_size: 'Tensor parallelism is not modelled yet; the estimate is for one GPU.',
-  sequence_parallel_degree: 'Sequence parallelism is not modelled yet; the estimate is for one GPU.',
-  context_parallel_size: 'Context parallelism is not modelled yet; the estimate is for one GPU.',
-  ref_model: 'A separate reference model (DPO/PPO) is not modelled yet.',
-  reward_model: 'A reward model (PPO) is not modelled yet.',
+const NOT_MODELLED: Record<string, NotModelled> = {
+  deepspeed: { what: 'DeepSpeed (ZeRO sharding/offload) is', assumes: 'the estimate is for one GPU without sharding' },
+  fsdp: { what: 'FSDP sharding is', assumes: 'the estimate is for one GPU without sharding' },
+  fsdp_config: { what: 'FSDP sharding is', assumes: 'the estimate is for one GPU without sharding' },
+  use_badam: { what: 'BAdam is', assumes: 'the estimate uses the full optimizer state' },
+  use_unsloth: { what: 'Unsloth kernels are', assumes: 'the estimate assumes stock PyTorch/Transformers' },
+  unsloth_lora_mlp: { what: 'Unsloth kernels are', assumes: 'the estimate assumes stock PyTorch/Transformers' },
+  tensor_parallel_size: { what: 'Tensor parallelism is', assumes: 'the estimate is for one GPU' },
+  sequence_parallel_degree: { what: 'Sequence parallelism is', assumes: 'the estimate is for one GPU' },
+  context_parallel_size: { what: 'Context parallelism is', assumes: 'the estimate is for one GPU' },
+  ref_model: { what: 'A separate reference model (DPO/PPO) is' },
+  reward_model: { what: 'A reward model (PPO) is' },
 };
 
 /** Optimizer names as written in HF TrainingArguments / axolotl / LLaMA-Factory → the engine's optimizers (null: unknown). */
@@ -97,7 +98,7 @@ export function parseTrainingYaml(text: string, flavourHint?: YamlFlavour): Pars
     const name = String(k.value);
     const v = pair.value as YamlNode | null;
     const valueRange = v && v.range ? range(v.range[0], v.range[1]) : range(k.range[1], k.range[1]);
-    let value: unknown = null;
+    let value: unknown;
     try {
       value = v ? (v as { toJSON(): unknown }).toJSON() : null;
     } catch {
@@ -113,10 +114,10 @@ export function parseTrainingYaml(text: string, flavourHint?: YamlFlavour): Pars
     return { value: null, errors };
   }
   const out = flavour === 'axolotl' ? readAxolotl(entries, errors) : readLlamaFactory(entries, errors);
-  for (const [name, msg] of Object.entries(NOT_MODELLED)) {
+  for (const [name, later] of Object.entries(NOT_MODELLED)) {
     const e = entries.get(name);
     if (!e || isOff(e.loc.value)) continue;
-    errors.push({ message: `${name}: ${msg}`, severity: 'warning', range: e.loc.keyRange, key: name });
+    errors.push(notModelledIssue(name, name, e.loc.keyRange, later));
   }
   return { value: { kind: flavour, keys, ...out }, errors };
 }
@@ -290,7 +291,7 @@ function optimizerFrom(e: Entry | undefined, s: ScenarioInput, fields: FieldLoca
     s.optimizer = 'adamw-fused';
     return;
   }
-  extras['optimizer'] = String(e.loc.value ?? '');
+  extras['optimizer'] = typeof e.loc.value === 'string' ? e.loc.value : JSON.stringify(e.loc.value ?? '');
   optimizerKey(e, s, fields, errors);
 }
 

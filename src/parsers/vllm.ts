@@ -4,6 +4,7 @@
  * `python -m vllm.entrypoints.openai.api_server --model …`.
  */
 import type { ScenarioInput } from '../core/scenario.ts';
+import { notModelledIssue, type NotModelled } from './not-modelled.ts';
 import { LineIndex } from './positions.ts';
 import { MAX_FILE_BYTES, ZERO_RANGE, type FieldLocations, type KeyLocation, type ParseIssue, type ParseResult, type WorkloadFile } from './types.ts';
 
@@ -49,53 +50,61 @@ export function tokenize(text: string): Token[][] {
       while (i < n && text[i] !== '\n') i++;
       continue;
     }
-    const start = i;
-    let value = '';
-    let quoted = false;
-    while (i < n) {
-      const d = text[i]!;
-      if (d === '\\') {
-        // A backslash-newline is removed by the shell, even inside a word.
-        if (text[i + 1] === '\n') {
-          i += 2;
-          continue;
-        }
-        if (text[i + 1] === '\r' && text[i + 2] === '\n') {
-          i += 3;
-          continue;
-        }
-        if (i + 1 < n) value += text[i + 1];
-        i += 2;
-        continue;
-      }
-      if (d === "'") {
-        quoted = true;
-        const close = text.indexOf("'", i + 1);
-        const stop = close < 0 ? n : close;
-        value += text.slice(i + 1, stop);
-        i = stop + 1;
-        continue;
-      }
-      if (d === '"') {
-        quoted = true;
-        i++;
-        while (i < n && text[i] !== '"') {
-          if (text[i] === '\\' && i + 1 < n) {
-            value += text[i + 1];
-            i += 2;
-          } else value += text[i++];
-        }
-        i++;
-        continue;
-      }
-      if (' \t\r\n;&|'.includes(d)) break;
-      value += d;
-      i++;
-    }
-    cur.push({ text: value, start, end: Math.min(i, n), quoted });
+    const word = readWord(text, i);
+    cur.push(word);
+    i = word.end;
   }
   endCommand();
   return commands;
+}
+
+/** One shell word from `start`: quotes and backslash escapes removed, backslash-newlines dropped. */
+function readWord(text: string, start: number): Token {
+  const n = text.length;
+  let i = start;
+  let value = '';
+  let quoted = false;
+  while (i < n) {
+    const d = text[i]!;
+    if (d === '\\') {
+      // A backslash-newline is removed by the shell, even inside a word.
+      if (text[i + 1] === '\n') {
+        i += 2;
+        continue;
+      }
+      if (text[i + 1] === '\r' && text[i + 2] === '\n') {
+        i += 3;
+        continue;
+      }
+      if (i + 1 < n) value += text[i + 1];
+      i += 2;
+      continue;
+    }
+    if (d === "'") {
+      quoted = true;
+      const close = text.indexOf("'", i + 1);
+      const stop = close < 0 ? n : close;
+      value += text.slice(i + 1, stop);
+      i = stop + 1;
+      continue;
+    }
+    if (d === '"') {
+      quoted = true;
+      i++;
+      while (i < n && text[i] !== '"') {
+        if (text[i] === '\\' && i + 1 < n) {
+          value += text[i + 1];
+          i += 2;
+        } else value += text[i++];
+      }
+      i++;
+      continue;
+    }
+    if (' \t\r\n;&|'.includes(d)) break;
+    value += d;
+    i++;
+  }
+  return { text: value, start, end: Math.min(i, n), quoted };
 }
 
 const BOOLEAN_FLAGS = new Set([
@@ -126,6 +135,16 @@ export function parseSize(s: string): number | null {
 
 const DTYPES: Record<string, 'fp16' | 'bf16' | 'fp32'> = { half: 'fp16', float16: 'fp16', bfloat16: 'bf16', float: 'fp32', float32: 'fp32' };
 
+/** What one `vllm serve` command contributes, built option by option. */
+interface CommandReading {
+  scenario: ScenarioInput;
+  fields: FieldLocations;
+  extras: Record<string, unknown>;
+  errors: ParseIssue[];
+}
+
+type Locate = (name: string, t: Token, v: Token | null, value: unknown) => KeyLocation;
+
 export function parseVllmScript(text: string): ParseResult<WorkloadFile[]> {
   if (text.length > MAX_FILE_BYTES) {
     return { value: null, errors: [{ message: `File is larger than ${MAX_FILE_BYTES / 1048576} MiB; skipped.`, severity: 'info', range: ZERO_RANGE }] };
@@ -140,181 +159,198 @@ export function parseVllmScript(text: string): ParseResult<WorkloadFile[]> {
   } catch (e) {
     return { value: null, errors: [{ message: `Could not read the script: ${(e as Error).message}`, severity: 'error', range: ZERO_RANGE }] };
   }
-  const loc = (name: string, t: Token, v: Token | null, value: unknown): KeyLocation => ({
+  const locate: Locate = (name, t, v, value) => ({
     key: name,
     keyRange: idx.range(t.start, t.end),
     valueRange: v ? idx.range(v.start, v.end) : idx.range(t.start, t.end),
     value,
   });
-  const expand = (s: string) => s.replace(/\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)/g, (all, a, def, b) => vars.get(a ?? b) ?? def ?? all);
+  const expand = (s: string) => s.replace(/\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)/g, (all: string, a: string | undefined, def: string | undefined, b: string | undefined) => vars.get(a ?? b ?? '') ?? def ?? all);
 
   for (const toks of commands) {
-    // NAME=value alone (or `export NAME=value`) defines a variable for later commands.
-    let j = 0;
-    if (toks[0]?.text === 'export') j = 1;
-    const assigns: Token[] = [];
-    while (j < toks.length && /^[A-Za-z_]\w*=/.test(toks[j]!.text) && !toks[j]!.text.startsWith('-')) assigns.push(toks[j++]!);
-    if (j === toks.length) {
-      for (const a of assigns) {
-        const eq = a.text.indexOf('=');
-        vars.set(a.text.slice(0, eq), expand(a.text.slice(eq + 1)));
-      }
-      continue;
-    }
-    const rest = toks.slice(j);
-    let k = -1;
-    let apiServer = false;
-    for (let t = 0; t < rest.length; t++) {
-      const w = rest[t]!.text;
-      if (/(^|\/)vllm$/.test(w) && rest[t + 1]?.text === 'serve') {
-        k = t + 2;
-        break;
-      }
-      if (w === '-m' && /^vllm\.entrypoints\.(openai\.api_server|api_server)$/.test(rest[t + 1]?.text ?? '')) {
-        k = t + 2;
-        apiServer = true;
-        break;
-      }
-    }
-    if (k < 0) continue;
-    const opts: Opt[] = [];
-    let model: { value: string; tok: Token } | null = null;
-    for (let t = k; t < rest.length; t++) {
-      const tok = rest[t]!;
-      if (tok.text.startsWith('-') && !tok.quoted) {
-        let name = tok.text;
-        let value: string | null = null;
-        let valueTok: Token | null = null;
-        const eq = name.indexOf('=');
-        if (eq > 0) {
-          value = name.slice(eq + 1);
-          name = name.slice(0, eq);
-          valueTok = tok;
-        } else if (!BOOLEAN_FLAGS.has(name) && rest[t + 1] && (!rest[t + 1]!.text.startsWith('-') || /^-?\d/.test(rest[t + 1]!.text))) {
-          valueTok = rest[++t]!;
-          value = valueTok.text;
-        }
-        name = SHORT[name] ?? name.replace(/_/g, '-');
-        opts.push({ name, value: value === null ? null : expand(value), nameTok: tok, valueTok });
-      } else if (!model && !apiServer) {
-        model = { value: expand(tok.text), tok };
-      }
-    }
-    const modelOpt = opts.find((o) => o.name === '--model');
-    if (modelOpt && modelOpt.value) model = { value: modelOpt.value, tok: modelOpt.valueTok ?? modelOpt.nameTok };
-
-    // vLLM's own runtime profile: budget = --gpu-memory-utilization × GPU, profile run, paged KV pool. Options the
-    // script leaves out come from the llmFootprint.defaults.* settings (or the engine's defaults).
-    const scenario: ScenarioInput = { mode: 'inference', newTokens: 0, runtime: 'vllm' };
-    const fields: FieldLocations = {};
-    const keys: KeyLocation[] = [];
-    const extras: Record<string, unknown> = { maxModelLenFromConfig: true };
-    const commandStart = rest[0]!;
-    const commandLoc = loc('vllm serve', commandStart, null, null);
-    let modelLocation: KeyLocation | null = null;
-    if (model) {
-      modelLocation = loc('model', model.tok, model.tok, model.value);
-      keys.push(modelLocation);
-      if (model.value.includes('$')) {
-        errors.push({ message: `The model "${model.value}" is given by a variable this script does not set; set llmFootprint.modelConfig or pick a config.`, severity: 'info', range: modelLocation.valueRange, key: 'model' });
-      }
-    } else {
-      errors.push({ message: 'vllm serve without a model argument.', severity: 'warning', range: commandLoc.keyRange });
-    }
-    for (const o of opts) {
-      const l = loc(o.name, o.nameTok, o.valueTok, o.value);
-      keys.push(l);
-      const bad = () =>
-        errors.push({ message: `${o.name}: cannot read ${JSON.stringify(o.value)}; ignored.`, severity: 'warning', range: l.valueRange, key: o.name });
-      switch (o.name) {
-        case '--max-model-len': {
-          const v = o.value ? parseSize(o.value) : null;
-          if (v && v > 0) {
-            scenario.seq = v;
-            fields.seq = l;
-            extras['maxModelLenFromConfig'] = false;
-          } else bad();
-          break;
-        }
-        case '--max-num-seqs': {
-          const v = o.value ? parseSize(o.value) : null;
-          if (v && v > 0) {
-            scenario.batch = v;
-            fields.batch = l;
-          } else bad();
-          break;
-        }
-        case '--dtype': {
-          const v = (o.value ?? '').toLowerCase();
-          if (v === 'auto') break;
-          const d = DTYPES[v];
-          if (d) {
-            scenario.precision = d;
-            scenario.weightsDtype = d;
-            fields.precision = l;
-          } else bad();
-          break;
-        }
-        case '--kv-cache-dtype': {
-          const v = (o.value ?? '').toLowerCase();
-          const d = v.startsWith('fp8') ? 'fp8' : v === 'auto' ? 'auto' : DTYPES[v];
-          if (d) {
-            scenario.kvDtype = d;
-            fields.kvDtype = l;
-          } else bad();
-          break;
-        }
-        case '--gpu-memory-utilization': {
-          const v = Number(o.value);
-          if (v > 0 && v <= 1) {
-            extras['gpuMemoryUtilization'] = v;
-            scenario.gpuMemoryUtilization = v;
-            fields.gpuMemoryUtilization = l;
-          } else bad();
-          break;
-        }
-        case '--tensor-parallel-size':
-        case '--pipeline-parallel-size':
-        case '--data-parallel-size': {
-          const v = Number(o.value);
-          if (v > 1) errors.push({ message: `${o.name} ${o.value}: multi-GPU parallelism is not modelled yet; the estimate is for the whole model on one GPU.`, severity: 'warning', range: l.keyRange, key: o.name });
-          break;
-        }
-        case '--quantization':
-          errors.push({ message: `${o.name} ${o.value}: quantized weights are not modelled yet; the estimate uses the config's dtype.`, severity: 'warning', range: l.keyRange, key: o.name });
-          break;
-        case '--cpu-offload-gb':
-        case '--swap-space':
-          if (Number(o.value) > 0 && o.name === '--cpu-offload-gb') errors.push({ message: `${o.name}: CPU offload is not modelled yet.`, severity: 'warning', range: l.keyRange, key: o.name });
-          break;
-        case '--enable-lora':
-        case '--max-lora-rank':
-          errors.push({ message: `${o.name}: serving LoRA adapters is not modelled yet.`, severity: 'info', range: l.keyRange, key: o.name });
-          break;
-        case '--max-num-batched-tokens': {
-          const v = o.value ? parseSize(o.value) : null;
-          extras['maxNumBatchedTokens'] = v;
-          if (v && v > 0) {
-            scenario.maxNumBatchedTokens = v;
-            fields.maxNumBatchedTokens = l;
-          } else bad();
-          break;
-        }
-        default:
-          break;
-      }
-    }
-    if (scenario.batch === undefined) {
-      // vLLM V1's default max_num_seqs: 256, or 1024 on GPUs with >= 70 GiB (H100-class) — unknown here.
-      scenario.batch = 256;
-      errors.push({
-        message: 'No --max-num-seqs: assumed 256 (vLLM V1 uses 1024 on GPUs with 70 GiB or more). Set it to make the estimate exact.',
-        severity: 'info',
-        range: commandLoc.keyRange,
-        key: '--max-num-seqs',
-      });
-    }
-    out.push({ kind: 'vllm', model: model?.value ?? null, modelLocation, scenario, fields, keys, extras });
+    const rest = afterAssignments(toks, vars, expand);
+    if (!rest) continue;
+    const start = vllmArgumentsStart(rest);
+    if (!start) continue;
+    const { opts, model } = readArguments(rest, start.index, start.apiServer, expand);
+    out.push(commandWorkload(rest[0]!, opts, model, locate, errors));
   }
   return { value: out, errors };
+}
+
+/**
+ * The command after its `NAME=value` prefixes (and `export`); null when the command is only assignments, which
+ * then define variables for later commands.
+ */
+function afterAssignments(toks: Token[], vars: Map<string, string>, expand: (s: string) => string): Token[] | null {
+  let j = 0;
+  if (toks[0]?.text === 'export') j = 1;
+  const assigns: Token[] = [];
+  while (j < toks.length && /^[A-Za-z_]\w*=/.test(toks[j]!.text) && !toks[j]!.text.startsWith('-')) assigns.push(toks[j++]!);
+  if (j < toks.length) return toks.slice(j);
+  for (const a of assigns) {
+    const eq = a.text.indexOf('=');
+    vars.set(a.text.slice(0, eq), expand(a.text.slice(eq + 1)));
+  }
+  return null;
+}
+
+/** Where the arguments of `vllm serve` (or `python -m vllm.entrypoints.openai.api_server`) start; null: not vLLM. */
+function vllmArgumentsStart(rest: Token[]): { index: number; apiServer: boolean } | null {
+  for (let t = 0; t < rest.length; t++) {
+    const w = rest[t]!.text;
+    if (/(^|\/)vllm$/.test(w) && rest[t + 1]?.text === 'serve') return { index: t + 2, apiServer: false };
+    if (w === '-m' && /^vllm\.entrypoints\.(openai\.api_server|api_server)$/.test(rest[t + 1]?.text ?? '')) return { index: t + 2, apiServer: true };
+  }
+  return null;
+}
+
+/** The options (long names, `--opt=value` split, short aliases expanded) and the positional model argument. */
+function readArguments(rest: Token[], from: number, apiServer: boolean, expand: (s: string) => string): { opts: Opt[]; model: { value: string; tok: Token } | null } {
+  const opts: Opt[] = [];
+  let model: { value: string; tok: Token } | null = null;
+  for (let t = from; t < rest.length; t++) {
+    const tok = rest[t]!;
+    if (tok.text.startsWith('-') && !tok.quoted) {
+      let name = tok.text;
+      let value: string | null = null;
+      let valueTok: Token | null = null;
+      const eq = name.indexOf('=');
+      if (eq > 0) {
+        value = name.slice(eq + 1);
+        name = name.slice(0, eq);
+        valueTok = tok;
+      } else if (!BOOLEAN_FLAGS.has(name) && rest[t + 1] && (!rest[t + 1]!.text.startsWith('-') || /^-?\d/.test(rest[t + 1]!.text))) {
+        valueTok = rest[++t]!;
+        value = valueTok.text;
+      }
+      name = SHORT[name] ?? name.replace(/_/g, '-');
+      opts.push({ name, value: value === null ? null : expand(value), nameTok: tok, valueTok });
+    } else if (!model && !apiServer) {
+      model = { value: expand(tok.text), tok };
+    }
+  }
+  const modelOpt = opts.find((o) => o.name === '--model');
+  if (modelOpt && modelOpt.value) model = { value: modelOpt.value, tok: modelOpt.valueTok ?? modelOpt.nameTok };
+  return { opts, model };
+}
+
+/** One `vllm serve` command as a workload: its model, every option's location, and the scenario they set. */
+function commandWorkload(commandStart: Token, opts: Opt[], model: { value: string; tok: Token } | null, locate: Locate, errors: ParseIssue[]): WorkloadFile {
+  // vLLM's own runtime profile: budget = --gpu-memory-utilization × GPU, profile run, paged KV pool. Options the
+  // script leaves out come from the llmFootprint.defaults.* settings (or the engine's defaults).
+  const reading: CommandReading = { scenario: { mode: 'inference', newTokens: 0, runtime: 'vllm' }, fields: {}, extras: { maxModelLenFromConfig: true }, errors };
+  const keys: KeyLocation[] = [];
+  const commandLoc = locate('vllm serve', commandStart, null, null);
+  let modelLocation: KeyLocation | null = null;
+  if (model) {
+    modelLocation = locate('model', model.tok, model.tok, model.value);
+    keys.push(modelLocation);
+    if (model.value.includes('$')) {
+      errors.push({ message: `The model "${model.value}" is given by a variable this script does not set; set llmFootprint.modelConfig or pick a config.`, severity: 'info', range: modelLocation.valueRange, key: 'model' });
+    }
+  } else {
+    errors.push({ message: 'vllm serve without a model argument.', severity: 'warning', range: commandLoc.keyRange });
+  }
+  for (const o of opts) {
+    const l = locate(o.name, o.nameTok, o.valueTok, o.value);
+    keys.push(l);
+    applyOption(o, l, reading);
+  }
+  const { scenario, fields, extras } = reading;
+  if (scenario.batch === undefined) {
+    // vLLM V1's default max_num_seqs: 256, or 1024 on GPUs with >= 70 GiB (H100-class) — unknown here.
+    scenario.batch = 256;
+    errors.push({
+      message: 'No --max-num-seqs: assumed 256 (vLLM V1 uses 1024 on GPUs with 70 GiB or more). Set it to make the estimate exact.',
+      severity: 'info',
+      range: commandLoc.keyRange,
+      key: '--max-num-seqs',
+    });
+  }
+  return { kind: 'vllm', model: model?.value ?? null, modelLocation, scenario, fields, keys, extras };
+}
+
+/** A positive vLLM size (`32768`, `32K`), or null. */
+function positiveSize(value: string | null): number | null {
+  const v = value ? parseSize(value) : null;
+  return v && v > 0 ? v : null;
+}
+
+/** What one option sets in the scenario, or the warning it earns (unreadable, or not modelled yet). */
+function applyOption(o: Opt, l: KeyLocation, r: CommandReading): void {
+  const { scenario, fields, extras, errors } = r;
+  const bad = () => errors.push({ message: `${o.name}: cannot read ${JSON.stringify(o.value)}; ignored.`, severity: 'warning', range: l.valueRange, key: o.name });
+  switch (o.name) {
+    case '--max-model-len': {
+      const v = positiveSize(o.value);
+      if (v === null) return void bad();
+      scenario.seq = v;
+      fields.seq = l;
+      extras['maxModelLenFromConfig'] = false;
+      return;
+    }
+    case '--max-num-seqs': {
+      const v = positiveSize(o.value);
+      if (v === null) return void bad();
+      scenario.batch = v;
+      fields.batch = l;
+      return;
+    }
+    case '--dtype': {
+      const v = (o.value ?? '').toLowerCase();
+      if (v === 'auto') return;
+      const d = DTYPES[v];
+      if (!d) return void bad();
+      scenario.precision = d;
+      scenario.weightsDtype = d;
+      fields.precision = l;
+      return;
+    }
+    case '--kv-cache-dtype': {
+      const v = (o.value ?? '').toLowerCase();
+      const d = v.startsWith('fp8') ? 'fp8' : v === 'auto' ? 'auto' : DTYPES[v];
+      if (!d) return void bad();
+      scenario.kvDtype = d;
+      fields.kvDtype = l;
+      return;
+    }
+    case '--gpu-memory-utilization': {
+      const v = Number(o.value);
+      if (!(v > 0 && v <= 1)) return void bad();
+      extras['gpuMemoryUtilization'] = v;
+      scenario.gpuMemoryUtilization = v;
+      fields.gpuMemoryUtilization = l;
+      return;
+    }
+    case '--max-num-batched-tokens': {
+      const v = o.value ? parseSize(o.value) : null;
+      extras['maxNumBatchedTokens'] = v;
+      if (!(v && v > 0)) return void bad();
+      scenario.maxNumBatchedTokens = v;
+      fields.maxNumBatchedTokens = l;
+      return;
+    }
+    default:
+      warnIfNotModelled(o, l, errors);
+  }
+}
+
+/** vLLM options whose memory effect is not modelled yet: when one matters, and whether the warning shows its value. */
+const MULTI_GPU: NotModelled = { what: 'multi-GPU parallelism is', assumes: 'the estimate is for the whole model on one GPU' };
+const LORA_SERVING: NotModelled = { what: 'serving LoRA adapters is', severity: 'info' };
+const NOT_MODELLED: Record<string, NotModelled & { matters: (value: string | null) => boolean; withValue: boolean }> = {
+  '--tensor-parallel-size': { ...MULTI_GPU, matters: (v) => Number(v) > 1, withValue: true },
+  '--pipeline-parallel-size': { ...MULTI_GPU, matters: (v) => Number(v) > 1, withValue: true },
+  '--data-parallel-size': { ...MULTI_GPU, matters: (v) => Number(v) > 1, withValue: true },
+  '--quantization': { what: 'quantized weights are', assumes: "the estimate uses the config's dtype", matters: () => true, withValue: true },
+  '--cpu-offload-gb': { what: 'CPU offload is', matters: (v) => Number(v) > 0, withValue: false },
+  '--enable-lora': { ...LORA_SERVING, matters: () => true, withValue: false },
+  '--max-lora-rank': { ...LORA_SERVING, matters: () => true, withValue: false },
+};
+
+function warnIfNotModelled(o: Opt, l: KeyLocation, errors: ParseIssue[]): void {
+  const later = NOT_MODELLED[o.name];
+  if (!later || !later.matters(o.value)) return;
+  errors.push(notModelledIssue(o.name, later.withValue ? `${o.name} ${o.value}` : o.name, l.keyRange, later));
 }

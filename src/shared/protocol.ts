@@ -1,9 +1,11 @@
 /**
- * The typed messages between the extension host and the breakdown webview. Both sides import this module only;
- * every message is validated on receipt with the guards below (a webview is untrusted input).
+ * The typed messages between the extension host and the breakdown webview. Both sides take their message types
+ * from this module only; every message is validated on receipt with the guards below (a webview is untrusted input).
  */
+import { isObject } from '../core/input-checks.ts';
 import type { ScenarioInput } from '../core/scenario.ts';
 import type { Gpu } from '../core/roofline/hardware.ts';
+import type { FileKind } from '../parsers/types.ts';
 
 /** Which file the panel shows, for its title and the "open source" link. */
 export interface SourceInfo {
@@ -11,7 +13,7 @@ export interface SourceInfo {
   uri: string;
   /** Short label, e.g. `examples/axolotl-lora.yaml`. */
   label: string;
-  kind: 'model-config' | 'axolotl' | 'llamafactory' | 'vllm' | 'none';
+  kind: FileKind | 'none';
   /** The model config's label when it came from another file (a linked config.json). */
   modelLabel?: string;
 }
@@ -58,7 +60,6 @@ export interface WebviewState {
   curveAxis: 'batch' | 'seq';
 }
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const str = (x: unknown): x is string => typeof x === 'string';
 const VIEWS: readonly string[] = ['breakdown', 'compare', 'curve'];
 const KINDS: readonly string[] = ['model-config', 'axolotl', 'llamafactory', 'vllm', 'none'];
@@ -69,7 +70,7 @@ const finiteAtLeast = (x: unknown, min: number): x is number => typeof x === 'nu
 
 /** A GPU as the extension sends it: short strings, memory in (0, 2^50) bytes, non-negative finite rates. */
 export function isGpu(x: unknown): x is Gpu {
-  if (!isObj(x)) return false;
+  if (!isObject(x)) return false;
   if (!str(x['id']) || x['id'].length === 0 || x['id'].length > 64 || !str(x['name']) || x['name'].length > 200) return false;
   if (!str(x['vendor']) || !GPU_VENDORS.includes(x['vendor']) || !str(x['source']) || x['source'].length > 500) return false;
   if (!finiteAtLeast(x['memoryBytes'], 1) || x['memoryBytes'] >= 2 ** 50) return false;
@@ -77,11 +78,11 @@ export function isGpu(x: unknown): x is Gpu {
 }
 
 export function isPanelData(x: unknown): x is PanelData {
-  if (!isObj(x) || !isObj(x['config']) || !isObj(x['scenario']) || !isObj(x['source'])) return false;
+  if (!isObject(x) || !isObject(x['config']) || !isObject(x['scenario']) || !isObject(x['source'])) return false;
   const s = x['source'];
   if (!str(s['uri']) || !str(s['label']) || !str(s['kind']) || !KINDS.includes(s['kind'])) return false;
   if (!Array.isArray(x['notes']) || !x['notes'].every(str)) return false;
-  if (x['compare'] !== undefined && !(Array.isArray(x['compare']) && x['compare'].every(isObj))) return false;
+  if (x['compare'] !== undefined && !(Array.isArray(x['compare']) && x['compare'].every(isObject))) return false;
   if (x['view'] !== undefined && !(str(x['view']) && VIEWS.includes(x['view']))) return false;
   const g = x['customGpus'];
   if (g !== undefined && !(Array.isArray(g) && g.length <= MAX_CUSTOM_GPUS && g.every(isGpu))) return false;
@@ -89,7 +90,7 @@ export function isPanelData(x: unknown): x is PanelData {
 }
 
 export function isHostMessage(x: unknown): x is HostMessage {
-  if (!isObj(x) || !str(x['type'])) return false;
+  if (!isObject(x) || !str(x['type'])) return false;
   switch (x['type']) {
     case 'load':
       return isPanelData(x['data']);
@@ -103,7 +104,7 @@ export function isHostMessage(x: unknown): x is HostMessage {
 }
 
 export function isWebviewMessage(x: unknown): x is WebviewMessage {
-  if (!isObj(x) || !str(x['type'])) return false;
+  if (!isObject(x) || !str(x['type'])) return false;
   switch (x['type']) {
     case 'ready':
       return true;
@@ -121,7 +122,7 @@ export function isWebviewMessage(x: unknown): x is WebviewMessage {
 }
 
 export function isWebviewState(x: unknown): x is WebviewState {
-  if (!isObj(x)) return false;
+  if (!isObject(x)) return false;
   if (x['data'] !== null && !isPanelData(x['data'])) return false;
   if (!Array.isArray(x['compare'])) return false;
   return str(x['view']) && VIEWS.includes(x['view']);

@@ -45,7 +45,7 @@ export function cliEstimate(file, args = []) {
     const json = JSON.parse(r.stdout);
     return Array.isArray(json) ? json[0] : json;
   } catch (e) {
-    throw new Error(`CLI --json output is not JSON (${e.message}): ${r.stdout.slice(0, 400)}`);
+    throw new Error(`CLI --json output is not JSON (${e.message}): ${r.stdout.slice(0, 400)}`, { cause: e });
   }
 }
 

@@ -36,7 +36,7 @@ const outcomes = [];
 let cs;
 let browser;
 
-function withTimeout(promise, ms, name) {
+function withTimeout(promise, ms) {
   let timer;
   return Promise.race([
     promise,
@@ -68,7 +68,7 @@ try {
       continue;
     }
     try {
-      await withTimeout(t.fn(), TEST_TIMEOUT, t.name);
+      await withTimeout(t.fn(), TEST_TIMEOUT);
       outcomes.push({ name: t.name, ok: true, ms: Date.now() - start });
       console.log(`  ✔ ${t.name} (${Date.now() - start} ms)`);
     } catch (err) {

@@ -2,7 +2,7 @@
 // Every number the extension shows is checked against the CLI (`llm-footprint estimate --json`) for the same scenario.
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { cliEstimate, scenarioFlags, estimateFile, cliScenarioKeys, GiB } from './cli.mjs';
 

@@ -25,6 +25,47 @@ export interface MeasuredCase {
 
 const CUBLAS_WORKSPACE = 32 * 1024 * 1024;
 
+/** One line of h100-measurements.jsonl (the fields read here); which numbers a line carries depends on its kind. */
+interface H100Record {
+  status: string;
+  kind: string;
+  model?: string;
+  dtype?: string;
+  batch: number;
+  seq: number;
+  new_tokens: number;
+  params: number;
+  embedding_params: number;
+  weights_alloc_bytes: number;
+  peak_over_weights_bytes: number;
+  prefill_peak_over_weights_bytes: number;
+  baseline_alloc_bytes: number;
+  kv_bytes: number;
+  peak_alloc_bytes: number;
+  precision: string;
+  optimizer: string;
+  grad_checkpointing?: boolean;
+  lora_r?: number | null;
+}
+
+/** One line of the extra-*.jsonl files (the fields read here); each carries the config that ran. */
+interface ExtraRecord {
+  status: string;
+  kind: string;
+  model: string;
+  config: unknown;
+  batch: number;
+  seq: number;
+  new_tokens: number;
+  peak_alloc_bytes: number;
+  kv_bytes?: number;
+  precision: string;
+  optimizer?: string;
+  gc?: boolean;
+  lora_r?: number;
+  accum?: number;
+}
+
 export function loadConfig(model: string): unknown {
   return JSON.parse(readFileSync(join(FIXTURES, 'configs', `${model}.json`), 'utf8'));
 }
@@ -33,7 +74,7 @@ export function loadCases(): MeasuredCase[] {
   const out: MeasuredCase[] = [];
   const lines = readFileSync(join(FIXTURES, 'h100-measurements.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
   for (const line of lines) {
-    const r = JSON.parse(line) as Record<string, any>;
+    const r = JSON.parse(line) as H100Record;
     if (r.status !== 'ok' || !r.model) continue;
     const config = loadConfig(r.model);
     const dtype = r.dtype === 'float32' ? 'fp32' : 'bf16';
@@ -112,7 +153,7 @@ export function loadExtraCases(): MeasuredCase[] {
     .flatMap((f) => readFileSync(join(FIXTURES, f), 'utf8').split('\n'))
     .filter((l) => l.trim());
   for (const line of lines) {
-    const r = JSON.parse(line) as Record<string, any>;
+    const r = JSON.parse(line) as ExtraRecord;
     if (r.status !== 'ok') continue;
     if (r.kind === 'prefill') {
       out.push({

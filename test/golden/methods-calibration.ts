@@ -35,13 +35,38 @@ const OPTIMIZER: Record<string, ScenarioInput['optimizer']> = {
   apollo_mini: 'apollo-mini',
 };
 
+/** One line of methods-h200.jsonl, as far as the tests read it. */
+interface MethodRecord {
+  status: string;
+  model: string;
+  kind: 'train' | 'qlora' | 'infer';
+  config: unknown;
+  batch: number;
+  seq: number;
+  optimizer?: string;
+  rank?: number;
+  gap?: number;
+  layerwise?: boolean;
+  quant?: 'nf4' | 'int8';
+  dq?: boolean;
+  prepare?: boolean;
+  gc?: boolean;
+  lora_r?: number;
+  baseline_alloc_bytes: number;
+  weights_alloc_bytes: number;
+  prepared_alloc_bytes?: number;
+  peak_alloc_bytes: number;
+  state_device_bytes?: number;
+  state_paged_bytes?: number;
+}
+
 export function loadMethodCases(): MethodCase[] {
   const lines = readFileSync(join(FIXTURES, 'methods-h200.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
   const out: MethodCase[] = [];
   for (const line of lines) {
-    const r = JSON.parse(line) as Record<string, any>;
+    const r = JSON.parse(line) as MethodRecord;
     if (r.status !== 'ok') continue;
-    const base = r.baseline_alloc_bytes as number;
+    const base = r.baseline_alloc_bytes;
     const peak = r.peak_alloc_bytes - base + CUBLAS;
     // After prepare_model_for_kbit_training (fp32 embeddings and norms), where it ran.
     const weights = (r.prepared_alloc_bytes ?? r.weights_alloc_bytes) - base;
@@ -49,10 +74,10 @@ export function loadMethodCases(): MethodCase[] {
     let scenario: ScenarioInput;
     let id: string;
     if (r.kind === 'train') {
-      const opt = OPTIMIZER[r.optimizer]!;
+      const opt = OPTIMIZER[r.optimizer ?? '']!;
       scenario = { mode: 'training', ...common, precision: 'bf16', optimizer: opt, layerwiseUpdate: !!r.layerwise };
       if (opt.startsWith('galore')) Object.assign(scenario, { galoreRank: r.rank, galoreUpdateGap: r.gap });
-      if (opt === 'apollo') scenario.apolloRank = r.rank;
+      if (opt === 'apollo') scenario.apolloRank = r.rank ?? null;
       id = `${r.model} ${opt}${r.layerwise ? ' layer-wise' : ''}`;
     } else if (r.kind === 'qlora') {
       scenario =
@@ -67,7 +92,7 @@ export function loadMethodCases(): MethodCase[] {
     const c: MethodCase = { id, config: r.config, scenario, peak, weights };
     if (r.state_device_bytes !== undefined) {
       c.states = r.state_device_bytes;
-      c.pagedStates = r.state_paged_bytes;
+      c.pagedStates = r.state_paged_bytes ?? 0;
     }
     out.push(c);
   }

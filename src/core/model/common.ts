@@ -1,5 +1,5 @@
 /** Pieces every adapter shares: the core dimensions, layer kinds, block defaults and the final ModelSpec. */
-import type { BlockSpec, LayerSpec, MlaSpec, ModelSpec, MoeSpec } from '../types.ts';
+import type { AttentionKind, BlockSpec, LayerSpec, MlaSpec, ModelSpec, MoeSpec, RecurrentStateSpec } from '../types.ts';
 import { ConfigError } from './errors.ts';
 import { ConfigReader, LIMITS } from './read.ts';
 import type { Tensors } from './tensors.ts';
@@ -95,6 +95,28 @@ export interface LayerKindOptions {
   sliding?: (i: number) => boolean;
   moe?: (i: number) => boolean;
   attention?: 'full' | 'mla';
+  /** Tokens per chunk of "chunked_attention" layers (Llama 4 attention_chunk_size); null = none. */
+  chunk?: number | null;
+  /** The family's own layer rule when the config has no `layer_types` (Llama 4 chunks, Qwen3-Next, Nemotron-H). */
+  kind?: (i: number) => AttentionKind;
+}
+
+/** `layer_types` entries the engine reads, and the kind each is. */
+const LAYER_TYPES: Readonly<Record<string, AttentionKind>> = {
+  full_attention: 'full',
+  sliding_attention: 'sliding',
+  chunked_attention: 'chunked',
+  linear_attention: 'linear',
+};
+
+function checkedType(r: ConfigReader, t: string, i: number): AttentionKind {
+  const kind = Object.hasOwn(LAYER_TYPES, t) ? LAYER_TYPES[t]! : null;
+  if (kind === null)
+    throw r.error(
+      'layer_types',
+      `entry ${i} is "${t}", an attention kind the engine does not know (it reads ${Object.keys(LAYER_TYPES).join(', ')})`,
+    );
+  return kind;
 }
 
 /** One LayerSpec per layer; an explicit `layer_types` list in the config wins over the family's rule. */
@@ -105,17 +127,17 @@ export function layerKinds(r: ConfigReader, layers: number, opts: LayerKindOptio
   const out: LayerSpec[] = [];
   for (let i = 0; i < layers; i++) {
     const moe = opts.moe ? opts.moe(i) : false;
-    let slides: boolean;
-    if (types !== null) {
-      const t = types[i]!;
-      if (t !== 'sliding_attention' && t !== 'full_attention')
-        r.assume(`layer_types entry "${t}" is read as full attention`);
-      slides = t === 'sliding_attention';
-      if (slides && opts.window === null) throw r.error('sliding_window', 'is required by "sliding_attention" layers');
-    } else slides = opts.window !== null && (opts.sliding ? opts.sliding(i) : true);
-    if (opts.attention === 'mla') out.push({ attention: 'mla', moe });
-    else if (slides) out.push({ attention: 'sliding', window: opts.window!, moe });
-    else out.push({ attention: 'full', moe });
+    let kind: AttentionKind;
+    if (types !== null) kind = checkedType(r, types[i]!, i);
+    else if (opts.kind) kind = opts.kind(i);
+    else kind = opts.window !== null && (opts.sliding ? opts.sliding(i) : true) ? 'sliding' : 'full';
+    if (kind === 'sliding' && opts.window === null) throw r.error('sliding_window', 'is required by "sliding_attention" layers');
+    if (kind === 'chunked' && (opts.chunk ?? null) === null)
+      throw r.error('attention_chunk_size', 'is required by "chunked_attention" layers');
+    if (kind === 'full' && opts.attention === 'mla') kind = 'mla';
+    if (kind === 'sliding') out.push({ attention: 'sliding', window: opts.window!, moe });
+    else if (kind === 'chunked') out.push({ attention: 'chunked', window: opts.chunk!, moe });
+    else out.push({ attention: kind, moe });
   }
   return out;
 }
@@ -149,6 +171,8 @@ export interface SpecParts {
   layerKinds: LayerSpec[];
   mla?: MlaSpec | null;
   moe?: MoeSpec | null;
+  linearState?: RecurrentStateSpec;
+  mambaState?: RecurrentStateSpec;
   tensors: Tensors;
 }
 
@@ -188,15 +212,12 @@ export function finishSpec(r: ConfigReader, parts: SpecParts, top: ConfigReader 
     layerKinds: parts.layerKinds,
     mla: parts.mla ?? null,
     moe: parts.moe ?? null,
+    ...(parts.linearState ? { linearState: parts.linearState } : {}),
+    ...(parts.mambaState ? { mambaState: parts.mambaState } : {}),
     tensors: parts.tensors.groups,
     params,
     assumptions: r.assumptions,
   };
-}
-
-/** Rejects a config whose structure cannot be right, naming the key. */
-export function requireThat(ok: boolean, r: ConfigReader, key: string, what: string): void {
-  if (!ok) throw r.error(key, what);
 }
 
 export { ConfigError };

@@ -15,6 +15,12 @@ import { readLlama, readMistral, readMixtral, readUnknown } from './families/lla
 import { readOlmo, readOlmo2, readOlmoe } from './families/olmo.ts';
 import { readPhi3 } from './families/phi3.ts';
 import { readQwen2, readQwen2Moe, readQwen3, readQwen3Moe } from './families/qwen.ts';
+import { readGlm4Moe } from './families/glm.ts';
+import { readGptOss } from './families/gpt-oss.ts';
+import { readLlama4Text } from './families/llama4.ts';
+import { readWrapper, WRAPPERS } from './families/multimodal.ts';
+import { readNemotronH } from './families/nemotron-h.ts';
+import { readQwen3Next } from './families/qwen-next.ts';
 import { ConfigReader, isObject } from './read.ts';
 import { readDropout } from './dropout.ts';
 import { readQuantization } from './quantization.ts';
@@ -48,10 +54,36 @@ export const ADAPTERS: Readonly<Record<string, Adapter>> = {
   olmoe: readOlmoe,
   deepseek_v2: readDeepseek,
   deepseek_v3: readDeepseek,
+  deepseek_v32: readDeepseek,
+  kimi_k2: readDeepseek,
+  gpt_oss: readGptOss,
+  glm4_moe: readGlm4Moe,
+  qwen3_next: readQwen3Next,
+  nemotron_h: readNemotronH,
+  llama4_text: (r, t) => readLlama4Text(r, t),
 };
 
-export function supportedModelTypes(): string[] {
-  return Object.keys(ADAPTERS);
+/** Adapters of the language models that multimodal wrappers nest (Llama 4's text model takes the wrapper's keys). */
+const TEXT_ADAPTERS = { ...ADAPTERS, llama4_text: readLlama4Text };
+
+/** Keys that name multi-head latent attention: a config with them is MLA whatever its model_type. */
+const MLA_KEYS = ['kv_lora_rank', 'q_lora_rank', 'qk_rope_head_dim', 'qk_nope_head_dim'];
+
+/**
+ * The adapter for a config: its model_type's, else one chosen from the keys (MLA), else the Llama-like fallback.
+ * A family read from keys says so in the assumptions.
+ */
+function adapterFor(r: ConfigReader, modelType: string | null): Adapter {
+  if (modelType !== null && Object.hasOwn(ADAPTERS, modelType)) return ADAPTERS[modelType]!;
+  if (modelType !== null && Object.hasOwn(WRAPPERS, modelType)) return (reader, t) => readWrapper(reader, t, TEXT_ADAPTERS);
+  const mlaKey = MLA_KEYS.find((k) => r.has(k));
+  if (mlaKey) {
+    return (reader, t) => {
+      reader.assume(`${modelType === null ? 'no "model_type"' : `unknown model_type "${modelType}"`}: read as DeepSeek-V3 (multi-head latent attention, from "${mlaKey}")`);
+      return readDeepseek(reader, t);
+    };
+  }
+  return (reader) => readUnknown(reader, modelType);
 }
 
 /**
@@ -63,11 +95,10 @@ export function readModelConfig(config: unknown): ModelSpec {
   if (!isObject(config)) throw new ConfigError('config.json must be a JSON object');
   const r = new ConfigReader(config);
   const modelType = r.str('model_type');
-  const adapter = modelType !== null && Object.hasOwn(ADAPTERS, modelType) ? ADAPTERS[modelType]! : null;
-  const spec = adapter ? adapter(r, modelType!) : readUnknown(r, modelType);
+  const spec = adapterFor(r, modelType)(r, modelType ?? 'unknown');
   spec.dropout = readDropout(config);
   spec.quantization = readQuantization(config);
-  const cap = (config as Record<string, unknown>).final_logit_softcapping ?? (isObject(config.text_config) ? config.text_config.final_logit_softcapping : undefined);
+  const cap = (config).final_logit_softcapping ?? (isObject(config.text_config) ? config.text_config.final_logit_softcapping : undefined);
   spec.logitSoftcap = typeof cap === 'number' && cap > 0;
   return spec;
 }

@@ -3,10 +3,7 @@
  * user does not say otherwise. AWQ/GPTQ 4- and 8-bit, bitsandbytes 4-bit (NF4/FP4) and 8-bit, FP8 checkpoints.
  */
 import type { QuantizationSpec } from '../types.ts';
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
+import { isObject } from './read.ts';
 
 export function readQuantization(config: Record<string, unknown>): QuantizationSpec | null {
   const q = isObject(config.quantization_config) ? config.quantization_config : isObject(config.text_config) && isObject(config.text_config.quantization_config) ? config.text_config.quantization_config : null;

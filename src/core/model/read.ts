@@ -2,6 +2,7 @@
  * Typed, validated access to one config.json object. Every read names its key in the error it throws, so a
  * diagnostic can point at the line. Sizes are capped so that byte arithmetic on the result stays exact.
  */
+import { isObject } from '../input-checks.ts';
 import { ConfigError } from './errors.ts';
 
 export type Json = Record<string, unknown>;
@@ -22,9 +23,7 @@ export const LIMITS = {
   params: Math.floor(Number.MAX_SAFE_INTEGER / 16),
 } as const;
 
-export function isObject(x: unknown): x is Json {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
+export { isObject };
 
 function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);

@@ -3,8 +3,6 @@
  * otherwise the marketing capacity; bandwidth and dense 16-bit tensor throughput are vendor datasheet peaks
  * (dense, no sparsity). Users can add GPUs through settings (`llmFootprint.customGpus`).
  */
-import { ScenarioError } from '../scenario.ts';
-
 export interface Gpu {
   id: string;
   name: string;
@@ -43,10 +41,6 @@ export const GPUS: readonly Gpu[] = [
 
 const BY_ID = new Map(GPUS.map((g) => [g.id, g]));
 
-/** The one message for a GPU id that is neither in the catalog nor among the user's GPUs. */
-export function unknownGpuError(id: string): ScenarioError {
-  return new ScenarioError(`gpu: unknown GPU "${id}" (see \`llm-footprint gpus\`)`, 'gpu');
-}
 
 export function findGpu(id: string, extra: readonly Gpu[] = []): Gpu | undefined {
   const key = id.trim().toLowerCase();

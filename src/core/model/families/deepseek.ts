@@ -12,7 +12,7 @@
  * V3's router also holds e_score_correction_bias [E], a buffer in transformers (not a parameter), so not counted.
  */
 import type { MlaSpec, ModelSpec } from '../../types.ts';
-import { activationOf, type Dims, finishSpec, layerKinds, LLAMA_BLOCK } from '../common.ts';
+import { activationOf, type Dims, finishSpec, layerKinds, LLAMA_BLOCK, readDims } from '../common.ts';
 import { addEmbeddings, addGatedMlp, addMoe, type MoePlan, moeSpecOf } from '../llama-like.ts';
 import { type ConfigReader, LIMITS } from '../read.ts';
 import { Tensors } from '../tensors.ts';
@@ -49,19 +49,33 @@ function addMla(t: Tensors, d: Dims, m: MlaSpec, bias: boolean): void {
   t.linear(`${L}.self_attn.o_proj`, 'o_proj', d.hidden, d.heads * m.vHeadDim, n, { bias });
 }
 
+/**
+ * DeepSeek-V3.2's lightning indexer (DeepSeek Sparse Attention), per layer, as in the reference model.py:
+ * wq_b [index_n_heads·index_head_dim, q_lora_rank], wk [index_head_dim, H], k_norm (LayerNorm with bias)
+ * [index_head_dim], weights_proj [index_n_heads, H]. Its keys (index_head_dim) add index_head_dim elements per token
+ * per layer to the cache; that is not modelled yet (an assumption says so).
+ */
+function addIndexer(r: ConfigReader, t: Tensors, d: Dims, m: MlaSpec): void {
+  if (!r.has('index_n_heads')) return;
+  const heads = r.int('index_n_heads', LIMITS.heads);
+  const dim = r.int('index_head_dim', LIMITS.headDim);
+  const n = d.layers;
+  const qIn = m.qLoraRank ?? d.hidden;
+  t.linear(`${L}.self_attn.indexer.wq_b`, 'wq_b', heads * dim, qIn, n);
+  t.linear(`${L}.self_attn.indexer.wk`, 'wk', dim, d.hidden, n);
+  t.norm(`${L}.self_attn.indexer.k_norm`, dim, n, true);
+  t.linear(`${L}.self_attn.indexer.weights_proj`, 'weights_proj', heads, d.hidden, n);
+  r.assume(`DeepSeek sparse attention: the indexer's keys (index_head_dim ${dim} per token per layer) are not counted in the KV cache; index_topk ${r.optInt('index_topk', 2048, LIMITS.positions)} is not modelled (attention is estimated as dense)`);
+}
+
 export function readDeepseek(r: ConfigReader, modelType: string): ModelSpec {
-  const v3 = modelType === 'deepseek_v3';
+  // V3, V3.2 and the models built on them (kimi_k2, or any config with MLA keys) share V3's rules.
+  const v3 = modelType !== 'deepseek_v2';
   const cls = v3 ? 'DeepseekV3Config' : 'DeepseekV2Config';
-  const hidden = r.int('hidden_size', LIMITS.hidden);
-  const layers = r.int('num_hidden_layers', LIMITS.layers);
-  const heads = r.int('num_attention_heads', LIMITS.heads);
-  const vocab = r.int('vocab_size', LIMITS.vocab);
-  const intermediate = r.int('intermediate_size', LIMITS.intermediate);
-  const kvHeads = r.optInt('num_key_value_heads', heads, LIMITS.heads);
-  if (kvHeads > heads || heads % kvHeads !== 0)
-    throw r.error('num_key_value_heads', `(${kvHeads}) must divide num_attention_heads (${heads})`);
   const mla = readMla(r, cls);
-  const d: Dims = { hidden, layers, heads, kvHeads, headDim: mla.qkNopeHeadDim + mla.qkRopeHeadDim, vocab, intermediate };
+  // head_dim of MLA is qk_nope + qk_rope, whatever a head_dim key says.
+  const d: Dims = { ...readDims(r, { headDimDefault: 0 }), headDim: mla.qkNopeHeadDim + mla.qkRopeHeadDim };
+  const { hidden, layers, intermediate } = d;
 
   const routed = r.optInt('n_routed_experts', null, LIMITS.experts, { min: 0 });
   const firstDense = r.optInt('first_k_dense_replace', 0, LIMITS.layers, { min: 0 });
@@ -87,6 +101,7 @@ export function readDeepseek(r: ConfigReader, modelType: string): ModelSpec {
   const t = new Tensors();
   addEmbeddings(t, d, tied);
   addMla(t, d, mla, r.bool('attention_bias', false));
+  addIndexer(r, t, d, mla);
   const moeLayers = moe ? addMoe(t, hidden, moe) : 0;
   addGatedMlp(t, `${L}.mlp`, hidden, intermediate, layers - moeLayers, !v3 && r.bool('mlp_bias', false));
   t.norm(`${L}.input_layernorm`, hidden, layers);
@@ -96,7 +111,7 @@ export function readDeepseek(r: ConfigReader, modelType: string): ModelSpec {
     r.assume('num_nextn_predict_layers: the multi-token-prediction layer is not built by transformers and not counted');
   return finishSpec(r, {
     modelType,
-    adapter: v3 ? 'deepseek_v3' : 'deepseek_v2',
+    adapter: !v3 ? 'deepseek_v2' : r.has('index_n_heads') ? 'deepseek_v32' : 'deepseek_v3',
     dims: d,
     tied,
     block: { ...LLAMA_BLOCK, activation: activationOf(r, 'silu') },

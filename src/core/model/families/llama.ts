@@ -58,6 +58,22 @@ function mistralLike(r: ConfigReader, modelType: string, adapter: string, dims: 
   });
 }
 
+/** Keys of features the Llama-like fallback does not read: named in the assumptions when present. */
+const IGNORED_BY_FALLBACK = [
+  'first_k_dense_replace',
+  'mlp_only_layers',
+  'decoder_sparse_step',
+  'n_shared_experts',
+  'shared_expert_intermediate_size',
+  'full_attention_interval',
+  'hybrid_override_pattern',
+  'layers_block_type',
+  'ssm_state_size',
+  'conv_kernel',
+  'block_configs',
+  'attention_chunk_size',
+];
+
 /**
  * Unknown model_type: a best-effort Llama-like spec from the usual keys (a Mixtral-like MoE when the config names
  * experts), with an assumption saying so.
@@ -69,6 +85,10 @@ export function readUnknown(r: ConfigReader, modelType: string | null): ModelSpe
     `${what}: read as a Llama-like decoder (RMSNorm, q/k/v/o attention, gated MLP${moeKey ? `, MoE from "${moeKey}"` : ''}); ` +
       'parameter counts are estimates',
   );
+  const ignored = IGNORED_BY_FALLBACK.filter((k) => r.has(k));
+  const mamba = Object.keys(r.raw).filter((k) => k.startsWith('mamba_') && r.has(k));
+  if (ignored.length + mamba.length > 0)
+    r.assume(`keys the Llama-like reading ignores: ${[...ignored, ...mamba].join(', ')}; the estimate may be wrong for this model`);
   const dims = readDims(r);
   const bias = r.bool('attention_bias', false);
   let moe: MoePlan | null = null;

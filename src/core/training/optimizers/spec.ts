@@ -146,7 +146,7 @@ export function addCosts(parts: Record<string, Cost>): Cost {
   return {
     bytes: renamed.reduce((s, c) => s + c.bytes, 0),
     formula: renamed.map((c) => `(${c.formula})`).join(' + '),
-    inputs: Object.assign({}, ...renamed.map((c) => c.inputs)),
+    inputs: Object.assign({}, ...renamed.map((c) => c.inputs)) as Record<string, number>,
   };
 }
 

@@ -1,12 +1,22 @@
 /** The CLI contract: flags, --json shape, and bad input as clear messages with a non-zero exit (never a stack trace). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../src/cli/main.ts';
+import { run } from '../../../src/cli/main.ts';
+import type { Estimate } from '../../../src/core/index.ts';
 
-const LLAMA = join(import.meta.dirname, '..', 'fixtures', 'measured', 'configs', 'llama-3.2-1b.json');
+/** What `solve --json` prints. */
+interface SolveJson {
+  axis: 'batch' | 'seq';
+  gpu: string;
+  largest: number;
+  peak_bytes: number | null;
+  device_bytes: number | null;
+}
+
+const LLAMA = join(import.meta.dirname, '..', '..', 'fixtures', 'measured', 'configs', 'llama-3.2-1b.json');
 const dir = mkdtempSync(join(tmpdir(), 'llmfp-cli-'));
 
 function cli(...args: string[]) {
@@ -31,12 +41,12 @@ function assertCleanError(r: { code: number; err: string }, pattern: RegExp) {
 test('estimate --json has the contracted shape', () => {
   const r = cli('estimate', LLAMA, '--mode', 'training', '--batch', '4', '--seq', '2048', '--precision', 'bf16', '--grad-checkpointing', '--gpu', 'h100-sxm-80gb', '--json');
   assert.equal(r.code, 0, r.err);
-  const j = JSON.parse(r.out);
+  const j = JSON.parse(r.out) as Estimate;
   assert.equal(j.model.type, 'llama');
   assert.equal(j.params.total, 1_235_814_400);
   assert.equal(j.params.trainable, 1_235_814_400);
   assert.equal(typeof j.params.embedding, 'number');
-  for (const k of ['peak_bytes', 'device_bytes', 'host_bytes']) assert.ok(Number.isInteger(j.memory[k]), k);
+  for (const k of ['peak_bytes', 'device_bytes', 'host_bytes'] as const) assert.ok(Number.isInteger(j.memory[k]), k);
   assert.equal(j.memory.fits, true);
   assert.ok(Array.isArray(j.warnings));
   const ids = j.memory.terms.map((t: { id: string }) => t.id);
@@ -49,7 +59,7 @@ test('estimate --json has the contracted shape', () => {
 });
 
 test('fits is null without --gpu; the table names the peak', () => {
-  const j = JSON.parse(cli('estimate', LLAMA, '--json').out);
+  const j = JSON.parse(cli('estimate', LLAMA, '--json').out) as Estimate;
   assert.equal(j.memory.fits, null);
   const t = cli('estimate', LLAMA, '--seq', '4096');
   assert.equal(t.code, 0);
@@ -111,24 +121,24 @@ test('gpus lists the catalog', () => {
   assert.match(r.out, /rtx-4090/);
 });
 
-const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
+const EXAMPLES = join(import.meta.dirname, '..', '..', '..', 'examples');
 
 test('a model directory, an axolotl YAML and a vllm script are estimated like the editor does', () => {
-  const dirRun = JSON.parse(cli('estimate', join(EXAMPLES, 'llama-3.1-8b'), '--json').out);
+  const dirRun = JSON.parse(cli('estimate', join(EXAMPLES, 'llama-3.1-8b'), '--json').out) as Estimate;
   assert.equal(dirRun.model.type, 'llama');
-  const yaml = JSON.parse(cli('estimate', join(EXAMPLES, 'axolotl-lora.yaml'), '--json').out);
+  const yaml = JSON.parse(cli('estimate', join(EXAMPLES, 'axolotl-lora.yaml'), '--json').out) as Estimate;
   assert.equal(yaml.scenario.mode, 'training');
   assert.equal(yaml.scenario.loraRank, 16);
   assert.equal(yaml.scenario.gradCheckpointing, true);
   assert.equal(yaml.params.total, dirRun.params.total, 'the YAML links to ./llama-3.1-8b');
-  const flag = JSON.parse(cli('estimate', join(EXAMPLES, 'axolotl-lora.yaml'), '--batch', '1', '--json').out);
+  const flag = JSON.parse(cli('estimate', join(EXAMPLES, 'axolotl-lora.yaml'), '--batch', '1', '--json').out) as Estimate;
   assert.equal(flag.scenario.batch, 1, 'flags override the file');
   assert.equal(flag.scenario.mode, 'training', 'the mode default does not override the file');
-  const vllm = JSON.parse(cli('estimate', join(EXAMPLES, 'serve-vllm.sh'), '--gpu', 'h100-sxm-80gb', '--json').out);
+  const vllm = JSON.parse(cli('estimate', join(EXAMPLES, 'serve-vllm.sh'), '--gpu', 'h100-sxm-80gb', '--json').out) as Estimate;
   assert.equal(vllm.scenario.runtime, 'vllm');
   assert.equal(vllm.scenario.seq, 32768);
   assert.equal(vllm.scenario.batch, 64);
-  assert.ok(vllm.memory.serving.max_concurrency > 0);
+  assert.ok(vllm.memory.serving && vllm.memory.serving.max_concurrency > 0);
 });
 
 test('a workload whose model is not local needs --model, and says so', () => {
@@ -136,18 +146,18 @@ test('a workload whose model is not local needs --model, and says so', () => {
   assertCleanError(cli('estimate', p), /--model/);
   const r = cli('estimate', p, '--model', LLAMA, '--json');
   assert.equal(r.code, 0, r.err);
-  assert.equal(JSON.parse(r.out).scenario.batch, 2);
+  assert.equal((JSON.parse(r.out) as Estimate).scenario.batch, 2);
   assertCleanError(cli('estimate', file('notes.txt', 'hello')), /not a model config/);
 });
 
 test('solve finds the largest batch that fits: it fits, one more does not', () => {
   const r = cli('solve', join(EXAMPLES, 'axolotl-lora.yaml'), '--gpu', 'h100-sxm-80gb', '--json');
   assert.equal(r.code, 0, r.err);
-  const j = JSON.parse(r.out);
+  const j = JSON.parse(r.out) as SolveJson;
   assert.equal(j.axis, 'batch');
   assert.ok(j.largest >= 1);
-  const at = JSON.parse(cli('estimate', join(EXAMPLES, 'axolotl-lora.yaml'), '--gpu', 'h100-sxm-80gb', '--batch', String(j.largest), '--json').out);
-  const over = JSON.parse(cli('estimate', join(EXAMPLES, 'axolotl-lora.yaml'), '--gpu', 'h100-sxm-80gb', '--batch', String(j.largest + 1), '--json').out);
+  const at = JSON.parse(cli('estimate', join(EXAMPLES, 'axolotl-lora.yaml'), '--gpu', 'h100-sxm-80gb', '--batch', String(j.largest), '--json').out) as Estimate;
+  const over = JSON.parse(cli('estimate', join(EXAMPLES, 'axolotl-lora.yaml'), '--gpu', 'h100-sxm-80gb', '--batch', String(j.largest + 1), '--json').out) as Estimate;
   assert.equal(at.memory.fits, true);
   assert.equal(over.memory.fits, false);
   assert.equal(j.device_bytes, at.memory.device_bytes);
@@ -158,7 +168,16 @@ test('solve needs a GPU, and exits 1 when nothing fits', () => {
   const r = cli('solve', join(EXAMPLES, 'llamafactory-sft.yaml'), '--gpu', 'rtx-4090');
   assert.equal(r.code, 1);
   assert.match(r.out, /not even batch 1 fits/);
-  const seq = JSON.parse(cli('solve', LLAMA, '--for', 'seq', '--gpu', 'rtx-4090', '--json').out);
+  const seq = JSON.parse(cli('solve', LLAMA, '--for', 'seq', '--gpu', 'rtx-4090', '--json').out) as SolveJson;
   assert.equal(seq.axis, 'seq');
   assert.ok(seq.largest > 1000);
+});
+
+test('a config.json with Python-style Infinity/NaN is read; a non-finite value that matters is an error naming its key', () => {
+  const base = JSON.parse(readFileSync(LLAMA, 'utf8')) as Record<string, unknown>;
+  const ok = file('py-json.json', JSON.stringify(base).replace(/}$/, ', "time_step_limit": [0.0, Infinity], "initializer_range": NaN}'));
+  const r = cli('estimate', ok, '--json');
+  assert.equal(r.code, 0, r.err);
+  const bad = file('py-json-bad.json', JSON.stringify({ ...base, num_hidden_layers: 0 }).replace('"num_hidden_layers":0', '"num_hidden_layers":Infinity'));
+  assertCleanError(cli('estimate', bad), /"num_hidden_layers" must be a finite integer, got Infinity/);
 });

@@ -2,9 +2,9 @@
 // Hand values: 48 GB = 48e9 B, 46068 MiB = 46068 · 2^20 B, 2 * 24 GiB = 48 · 2^30 B, 696 GB/s = 696e9 B/s.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCustomGpus } from '../../src/core/custom-gpu.ts';
-import { parseFlops, parseRate, parseSizeExpression } from '../../src/core/formula.ts';
-import { estimate, estimateSpec, findGpu, parseScenario, readModelConfig } from '../../src/core/index.ts';
+import { parseCustomGpus } from '../../../src/core/custom-gpu.ts';
+import { parseFlops, parseRate, parseSizeExpression } from '../../../src/core/formula.ts';
+import { estimate, estimateSpec, findGpu, parseScenario, readModelConfig } from '../../../src/core/index.ts';
 
 const one = (entry: unknown) => parseCustomGpus([entry]);
 

@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { estimateSpec, findGpu, parseScenario, readModelConfig, SCENARIO_FIELDS } from '../../src/core/index.ts';
-import { capacityOf, coerce, controlsFor, curveGeometry, sanitizeScenario, stackedSegments, sweep, sweepValues } from '../../webview-ui/model.ts';
+import { estimateSpec, findGpu, parseScenario, readModelConfig, SCENARIO_FIELDS } from '../../../src/core/index.ts';
+import { capacityOf, coerce, controlsFor, curveGeometry, sanitizeScenario, stackedSegments, sweep, sweepValues } from '../../../webview-ui/model.ts';
+import { readJsonObject } from '../helpers/json.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const llama = JSON.parse(readFileSync(path.join(ROOT, 'examples/llama-3.1-8b/config.json'), 'utf8'));
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const llama = readJsonObject(path.join(ROOT, 'examples/llama-3.1-8b/config.json'));
 const spec = readModelConfig(llama);
 const field = (k: string) => SCENARIO_FIELDS.find((f) => f.key === k)!;
 
@@ -18,7 +19,9 @@ test('controls are generated from SCENARIO_FIELDS for the mode', () => {
   assert.deepEqual(inf, SCENARIO_FIELDS.filter((f) => f.modes.includes('inference') && !f.runtimes).map((f) => f.key));
   const vllm = controlsFor('inference', 'vllm').map((c) => c.field.key);
   assert.ok(vllm.includes('gpuMemoryUtilization') && vllm.includes('maxNumBatchedTokens') && !inf.includes('gpuMemoryUtilization'));
-  assert.deepEqual(tr, SCENARIO_FIELDS.filter((f) => f.modes.includes('training')).map((f) => f.key));
+  assert.deepEqual(tr, SCENARIO_FIELDS.filter((f) => f.modes.includes('training') && !f.runtimes).map((f) => f.key));
+  const ds = controlsFor('training', 'deepspeed').map((c) => c.field.key);
+  assert.ok(ds.includes('reduceBucketSize') && !tr.includes('reduceBucketSize'));
   assert.ok(inf.includes('batch') && inf.includes('newTokens') && !inf.includes('optimizer'));
   assert.ok(tr.includes('loraRank') && tr.includes('gradCheckpointing') && !tr.includes('newTokens'));
   const gpu = controlsFor('inference').find((c) => c.field.key === 'gpu')!;
@@ -60,8 +63,8 @@ test('sweep: largest batch that fits is exact (it fits, one more does not)', () 
   const s = sweep(spec, sc, 'batch', cap);
   assert.ok(s.maxFit && s.maxFit > 1);
   const at = (b: number) => estimateSpec(spec, parseScenario({ ...sc, batch: b })).memory.device_bytes;
-  assert.ok(at(s.maxFit!) <= cap!);
-  assert.ok(at(s.maxFit! + 1) > cap!);
+  assert.ok(at(s.maxFit) <= cap!);
+  assert.ok(at(s.maxFit + 1) > cap!);
   assert.ok(s.points.length >= 4);
   assert.ok(s.points[s.points.length - 1]!.device > cap!, 'the curve goes past the capacity');
   assert.ok(s.points.filter((p) => p.device > cap!).length <= 2, 'and stops soon after it');
@@ -75,7 +78,7 @@ test('sweep: largest batch that fits is exact (it fits, one more does not)', () 
 });
 
 test('sanitizeScenario drops keys the schema does not know (old saved state)', () => {
-  assert.deepEqual(sanitizeScenario({ batch: 2, bogus: 1 } as Record<string, unknown>), { batch: 2 });
+  assert.deepEqual(sanitizeScenario({ batch: 2, bogus: 1 }), { batch: 2 });
 });
 
 test('webview code keeps to the strict CSP: no innerHTML, no style attributes, no remote URLs, no eval', () => {

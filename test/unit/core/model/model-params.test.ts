@@ -11,16 +11,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, readModelConfig } from '../../src/core/model/index.ts';
-import type { ModelSpec } from '../../src/core/types.ts';
+import { ConfigError, readModelConfig } from '../../../../src/core/model/index.ts';
+import type { ModelSpec } from '../../../../src/core/types.ts';
+import { readJsonObject } from '../../helpers/json.ts';
 
-const FIX = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
-const json = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
-const lines = (p: string) =>
+const FIX = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures');
+const json = (p: string) => readJsonObject(p);
+/** The records of a .jsonl file; the caller names their type. */
+const lines = (p: string): unknown[] =>
   readFileSync(p, 'utf8')
     .split('\n')
     .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
+    .map((l): unknown => JSON.parse(l));
 const config = (file: string) => json(join(FIX, 'configs', file));
 const spec = (file: string) => readModelConfig(config(file));
 
@@ -32,7 +34,7 @@ interface Measured {
   tied?: boolean;
   error?: string;
 }
-const measured: Measured[] = lines(join(FIX, 'param-counts.jsonl'));
+const measured = lines(join(FIX, 'param-counts.jsonl')) as Measured[];
 
 function sumGroups(s: ModelSpec): number {
   return s.tensors.reduce((a, g) => a + g.numel * g.count, 0);
@@ -80,7 +82,9 @@ describe('exact parameter counts (measured with transformers on the device)', ()
   }
 
   it('the four counts measured for the calibration (h100-measurements.jsonl) match', () => {
-    const truth = lines(join(FIX, 'measured', 'h100-measurements.jsonl')).filter((x) => x.kind === 'params');
+    const truth = (lines(join(FIX, 'measured', 'h100-measurements.jsonl')) as { kind: string; model: string; params: number; tied: boolean }[]).filter(
+      (x) => x.kind === 'params',
+    );
     const expected: Record<string, number> = {
       gpt2: 124439808,
       'qwen2.5-0.5b': 494032768,
@@ -99,8 +103,8 @@ describe('exact parameter counts (measured with transformers on the device)', ()
 
 describe('tensor groups match the named parameters of the transformers model', () => {
   const path = join(FIX, 'param-groups.jsonl');
-  const groups: { file: string; groups?: Record<string, { shape: number[]; numel: number; count: number }>; layer_types?: string[] | null }[] =
-    existsSync(path) ? lines(path) : [];
+  type GroupsRecord = { file: string; groups?: Record<string, { shape: number[]; numel: number; count: number }>; layer_types?: string[] | null };
+  const groups = existsSync(path) ? (lines(path) as GroupsRecord[]) : [];
   it('has the groups file', () => assert.ok(groups.length > 0));
   for (const m of groups) {
     if (!m.groups) continue;

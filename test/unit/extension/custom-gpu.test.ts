@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import { findGpu, readModelConfig, type Gpu } from '../../src/core/index.ts';
-import { parseDocumentText, parseModelConfig, type WorkloadFile } from '../../src/parsers/index.ts';
-import { analyze, buildScenario, largestFitting, rerun, rerunConfig } from '../../src/extension/analysis.ts';
-import { applyEdits, fitDiagnostics, configFitDiagnostics } from '../../src/extension/diagnostics.ts';
-import { codeLensTitle } from '../../src/extension/text.ts';
+import { findGpu, readModelConfig, type Gpu } from '../../../src/core/index.ts';
+import { parseDocumentText, parseModelConfig, type WorkloadFile } from '../../../src/parsers/index.ts';
+import { largestFitting } from '../../../src/core/index.ts';
+import { analyze, buildScenario, rerun, rerunConfig } from '../../../src/extension/analysis.ts';
+import { applyEdits, fitDiagnostics, configFitDiagnostics } from '../../../src/extension/diagnostics.ts';
+import { codeLensTitle } from '../../../src/extension/text.ts';
 import {
   allGpus,
   customGpus,
@@ -22,13 +23,14 @@ import {
   reloadCustomGpus,
   setCustomGpus,
   whenCustomGpusReady,
-} from '../../src/extension/gpus.ts';
-import { isGpu, isHostMessage, isPanelData, isWebviewState, type PanelData } from '../../src/shared/protocol.ts';
+} from '../../../src/extension/gpus.ts';
+import { isGpu, isHostMessage, isPanelData, isWebviewState, type PanelData } from '../../../src/shared/protocol.ts';
+import { readManifest, type JsonObject } from '../helpers/json.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 const EX = path.join(ROOT, 'examples');
 const read = (p: string) => readFileSync(path.join(EX, p), 'utf8');
-const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+const pkg = readManifest(path.join(ROOT, 'package.json'));
 
 const A40: Gpu = { id: 'a40-48gb', name: 'NVIDIA A40 48GB', vendor: 'custom', memoryBytes: 48e9, bandwidth: 696e9, flops16: 149.7e12, source: 'llmFootprint.customGpus setting' };
 const TINY: Gpu = { id: 'tiny-8gb', name: 'Tiny 8GB', vendor: 'custom', memoryBytes: 8e9, bandwidth: 0, flops16: 0, source: 'llmFootprint.customGpus setting' };
@@ -80,7 +82,7 @@ test('warning: names the entries and fields, at most three, the rest counted', (
 });
 
 test('analysis: a custom target GPU is found, fits against its memory, and every re-run keeps it', () => {
-  const cfg = JSON.parse(read('llama-3.1-8b/config.json'));
+  const cfg = JSON.parse(read('llama-3.1-8b/config.json')) as JsonObject;
   const spec = readModelConfig(cfg);
   const sc = buildScenario({}, null, spec, 'a40-48gb');
   assert.throws(() => analyze('model-config', cfg, spec, sc), /unknown GPU "a40-48gb"/, 'without the setting the id is unknown');
@@ -107,7 +109,7 @@ test('diagnostic on a custom GPU: the quick fix is sized for it and the fixed fi
   const text = read('axolotl-lora.yaml').replace('micro_batch_size: 2', 'micro_batch_size: 64');
   const doc = parseDocumentText('axolotl-lora.yaml', text);
   const w = doc.files[0] as WorkloadFile;
-  const cfg = JSON.parse(read('llama-3.1-8b/config.json'));
+  const cfg = JSON.parse(read('llama-3.1-8b/config.json')) as JsonObject;
   const spec = readModelConfig(cfg);
   const a = analyze(w.kind, cfg, spec, buildScenario({}, w, spec, 'a40-48gb'), [A40]);
   assert.equal(a.fits, false);
@@ -149,13 +151,14 @@ test('protocol: PanelData carries the custom GPUs as plain numbers, validated', 
 });
 
 test('package.json: llmFootprint.customGpus is an array of objects with id and memory required and an example', () => {
-  const p = pkg.contributes.configuration.properties['llmFootprint.customGpus'];
+  const p = pkg.contributes.configuration.properties['llmFootprint.customGpus']!;
   assert.equal(p.type, 'array');
   assert.deepEqual(p.default, []);
+  assert.ok(p.items);
   assert.equal(p.items.type, 'object');
   assert.deepEqual(p.items.required, ['id', 'memory']);
   for (const k of ['id', 'name', 'memory', 'bandwidth', 'flops16']) assert.ok(p.items.properties[k], k);
-  assert.match(p.markdownDescription, /"memory": "48 GB"/);
+  assert.match(p.markdownDescription ?? '', /"memory": "48 GB"/);
 });
 
 async function bundleInputs(entry: string, platform: 'node' | 'browser') {
@@ -169,7 +172,7 @@ async function bundleInputs(entry: string, platform: 'node' | 'browser') {
     external: ['vscode'],
     logLevel: 'silent',
   });
-  return r.metafile!.inputs;
+  return r.metafile.inputs;
 }
 
 test('bundles: the extension imports the parser (and mathjs) only dynamically; the webview never', async () => {

@@ -14,7 +14,7 @@ import {
   mapOptimizer,
   LineIndex,
   MAX_FILE_BYTES,
-} from '../../src/parsers/index.ts';
+} from '../../../src/parsers/index.ts';
 
 const CONFIG = `{
   "architectures": ["LlamaForCausalLM"],
@@ -334,4 +334,23 @@ test('LineIndex round-trips offsets', () => {
   const i = new LineIndex(t);
   assert.deepEqual(i.position(5), { line: 1, character: 1 });
   assert.equal(i.offset({ line: 2, character: 1 }), 8);
+});
+
+test('model config: JSON as Python writes it (Infinity, -Infinity, NaN) parses, with positions kept', () => {
+  const text = '{\n  "model_type": "nemotron_h",\n  "time_step_limit": [0.0, Infinity],\n  "x": -Infinity, "y": NaN,\n  "note": "NaN and Infinity in a string",\n  // Infinity in a comment\n  "hidden_size": 4096\n}';
+  const r = parseModelConfig(text);
+  assert.deepEqual(r.errors, []);
+  const c = r.value!.config;
+  assert.deepEqual(c['time_step_limit'], [0, Infinity]);
+  assert.equal(c['x'], -Infinity);
+  assert.ok(Number.isNaN(c['y']));
+  assert.equal(c['note'], 'NaN and Infinity in a string');
+  assert.equal(c['hidden_size'], 4096);
+  const x = r.value!.keys.find((k) => k.key === 'x')!;
+  assert.deepEqual(x.valueRange, { start: { line: 3, character: 7 }, end: { line: 3, character: 16 } });
+  const h = r.value!.keys.find((k) => k.key === 'hidden_size')!;
+  assert.deepEqual(h.keyRange.start, { line: 6, character: 2 });
+  // Words that merely contain the literals stay errors.
+  assert.ok(parseModelConfig('{"a": NaNx}').errors.length > 0);
+  assert.ok(parseModelConfig('{"a": Infinityy}').errors.length > 0);
 });

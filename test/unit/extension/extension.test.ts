@@ -4,16 +4,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { estimate, estimateSpec, findGpu, formatBytes, parseScenario, readModelConfig, SCENARIO_FIELDS } from '../../src/core/index.ts';
-import { parseDocumentText, parseModelConfig, type WorkloadFile, type ModelConfigFile } from '../../src/parsers/index.ts';
-import { analyze, buildScenario, largestFitting, rerun, shortGpuName, tokensLabel, type Analysis } from '../../src/extension/analysis.ts';
-import { codeLensTitle, estimateMarkdown, hoverMarkdown, isHoverKey, keyContribution, substitute } from '../../src/extension/text.ts';
-import { applyEdits, configFitDiagnostics, fitDiagnostics, parseIssueDiagnostics, DOES_NOT_FIT, QUEUES } from '../../src/extension/diagnostics.ts';
-import { compareSeeds } from '../../src/extension/compare.ts';
-import { contentSecurityPolicy, makeNonce, webviewHtml } from '../../src/extension/html.ts';
-import { isHostMessage, isWebviewMessage, isWebviewState } from '../../src/shared/protocol.ts';
+import { estimate, findGpu, formatBytes, largestFitting, readModelConfig, SCENARIO_FIELDS } from '../../../src/core/index.ts';
+import { parseDocumentText, parseModelConfig, type WorkloadFile, type ModelConfigFile } from '../../../src/parsers/index.ts';
+import { analyze, buildScenario, type Analysis } from '../../../src/extension/analysis.ts';
+import { codeLensTitle, hoverMarkdown, isHoverKey, keyContribution } from '../../../src/extension/text.ts';
+import { shortGpuName, tokensLabel } from '../../../src/shared/labels.ts';
+import { estimateMarkdown, substitute } from '../../../src/shared/markdown.ts';
+import { applyEdits, configFitDiagnostics, fitDiagnostics, parseIssueDiagnostics, DOES_NOT_FIT } from '../../../src/extension/diagnostics.ts';
+import { compareSeeds } from '../../../src/extension/compare.ts';
+import { contentSecurityPolicy, makeNonce, webviewHtml } from '../../../src/extension/html.ts';
+import { isHostMessage, isWebviewMessage, isWebviewState } from '../../../src/shared/protocol.ts';
+import { readManifest, type JsonObject } from '../helpers/json.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 const EX = path.join(ROOT, 'examples');
 const read = (p: string) => readFileSync(path.join(EX, p), 'utf8');
 const GPU = 'h100-sxm-80gb';
@@ -64,7 +67,7 @@ test('hovers on the other model keys are computed by re-running the engine', () 
     assert.ok(keyContribution(k, a), `no hover text for ${k}`);
   }
   // one layer less = the per-layer figure
-  const cfg = JSON.parse(read('llama-3.1-8b/config.json'));
+  const cfg = JSON.parse(read('llama-3.1-8b/config.json')) as JsonObject;
   const less = estimate({ ...cfg, num_hidden_layers: 31 }, { gpu: GPU });
   const per = a.estimate.memory.peak_bytes - less.memory.peak_bytes;
   assert.match(keyContribution('num_hidden_layers', a)!, new RegExp(`adds ≈ ${formatBytes(per).replace('.', '\\.')}`));
@@ -83,7 +86,7 @@ test('hovers on training keys: batch, sequence, LoRA, gradient checkpointing', (
   assert.match(keyContribution('gradient_checkpointing', a)!, /is on: it saves [\d.]+ GiB/);
   assert.match(keyContribution('lora_r', a)!, /LoRA rank 16: 41\.9 M trainable params/);
   assert.match(keyContribution('sequence_len', a)!, /4K tokens per sequence/);
-  assert.match(hoverMarkdown('micro_batch_size', a)!, /_training, batch 2, seq 4K, bf16, adamw-fused, grad checkpointing, LoRA r=16_/);
+  assert.match(hoverMarkdown('micro_batch_size', a)!, /_training, batch 2, seq 4K, bf16, adamw-fused, grad checkpointing, 4 micro-batches per step, LoRA r=16_/);
   // examples/axolotl-lora.yaml accumulates 4 micro-batches: the LoRA gradients stay allocated between them.
   assert.equal(s.gradAccumulation, 4);
   assert.match(keyContribution('gradient_accumulation_steps', a)!, /4 micro-batches per optimizer step: the gradients \(160 MiB\) stay allocated/);
@@ -216,24 +219,25 @@ test('message protocol guards', () => {
 });
 
 test('package.json: commands, a setting per scenario field, lazy activation, untrusted workspaces', () => {
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  const titles = Object.fromEntries(pkg.contributes.commands.map((c: { command: string; title: string; category: string }) => [c.command, `${c.category}: ${c.title}`]));
+  const pkg = readManifest(path.join(ROOT, 'package.json'));
+  const titles = Object.fromEntries(pkg.contributes.commands.map((c) => [c.command, `${c.category}: ${c.title}`]));
   assert.equal(titles['llmFootprint.showBreakdown'], 'LLM Footprint: Show Memory Breakdown');
   assert.equal(titles['llmFootprint.compare'], 'LLM Footprint: Compare Scenarios');
   assert.equal(titles['llmFootprint.selectGpu'], 'LLM Footprint: Select Target GPU');
   assert.equal(titles['llmFootprint.copyMarkdown'], 'LLM Footprint: Copy Estimate as Markdown');
   const props = pkg.contributes.configuration.properties;
-  assert.equal(props['llmFootprint.gpu'].default, 'h100-sxm-80gb');
+  const gpu = props['llmFootprint.gpu']!;
+  assert.equal(gpu.default, 'h100-sxm-80gb');
   for (const f of SCENARIO_FIELDS) {
     if (f.key === 'gpu') continue;
     const p = props[`llmFootprint.defaults.${f.key}`];
     assert.ok(p, `no setting llmFootprint.defaults.${f.key}`);
     assert.ok(p.markdownDescription && p.scope, `setting for ${f.key} lacks a description or scope`);
   }
-  const gpuIds: string[] = props['llmFootprint.gpu'].anyOf[0].enum;
+  const gpuIds = gpu.anyOf![0]!.enum!;
   assert.ok(gpuIds.length >= 10);
   for (const id of gpuIds) assert.ok(findGpu(id), id);
-  assert.match('my-a40', new RegExp(props['llmFootprint.gpu'].anyOf[1].pattern), 'a custom GPU id is accepted');
+  assert.match('my-a40', new RegExp(gpu.anyOf![1]!.pattern!), 'a custom GPU id is accepted');
   assert.ok(!pkg.activationEvents.includes('*'));
   assert.ok(pkg.activationEvents.includes('onLanguage:yaml'));
   assert.ok(pkg.activationEvents.includes('onWebviewPanel:llmFootprint.breakdown'));

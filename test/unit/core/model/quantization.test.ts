@@ -1,11 +1,11 @@
 /** A checkpoint's own quantization_config decides the weights' storage in inference unless the user says otherwise. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { estimate, readModelConfig } from '../../src/core/index.ts';
-import { readQuantization } from '../../src/core/model/quantization.ts';
+import { estimate, readModelConfig } from '../../../../src/core/index.ts';
+import { readQuantization } from '../../../../src/core/model/quantization.ts';
+import { readJsonObject } from '../../helpers/json.ts';
 
-const llama = JSON.parse(readFileSync(new URL('../fixtures/measured/configs/llama-3.1-8b.json', import.meta.url), 'utf8'));
+const llama = readJsonObject(new URL('../../../fixtures/measured/configs/llama-3.1-8b.json', import.meta.url));
 const awq = { ...llama, quantization_config: { quant_method: 'awq', bits: 4, group_size: 128, version: 'gemm', zero_point: true } };
 
 test('AWQ/GPTQ, bitsandbytes, FP8 and compressed-tensors configs map to a storage dtype', () => {

@@ -4,19 +4,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { estimateSpec, findGpu, parseScenario, readModelConfig } from '../../src/core/index.ts';
-import { parseDocumentText, type WorkloadFile } from '../../src/parsers/index.ts';
-import { buildScenario } from '../../src/extension/analysis.ts';
-import { controlsFor, fitOf, sanitizeScenario, sweep } from '../../webview-ui/model.ts';
+import { estimateSpec, findGpu, parseScenario, readModelConfig } from '../../../src/core/index.ts';
+import { parseDocumentText, type WorkloadFile } from '../../../src/parsers/index.ts';
+import { buildScenario } from '../../../src/extension/analysis.ts';
+import { controlsFor, fitOf, sanitizeScenario, sweep } from '../../../webview-ui/model.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 const qwen = readModelConfig(JSON.parse(readFileSync(path.join(ROOT, 'examples/qwen2.5-7b/config.json'), 'utf8')));
 const w = parseDocumentText('serve-vllm.sh', readFileSync(path.join(ROOT, 'examples/serve-vllm.sh'), 'utf8')).files[0] as WorkloadFile;
 // What the extension sends in PanelData.scenario for examples/serve-vllm.sh.
 const sent = { ...buildScenario({}, w, qwen, 'h100-sxm-80gb') };
 
 test('the scenario sent for a vllm script keeps runtime vllm and its fields through sanitizing; the vLLM controls show', () => {
-  const s = sanitizeScenario(JSON.parse(JSON.stringify(sent)));
+  const s = sanitizeScenario(JSON.parse(JSON.stringify(sent)) as Record<string, unknown>);
   assert.equal(s.runtime, 'vllm');
   assert.equal(s.gpuMemoryUtilization, 0.9);
   assert.equal(s.maxNumBatchedTokens, 8192);

@@ -4,13 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { estimate, estimateSpec, formatBytes, parseScenario, readModelConfig } from '../../src/core/index.ts';
-import { parseDocumentText, parseModelConfig, type WorkloadFile } from '../../src/parsers/index.ts';
-import { analyze, buildScenario, largestFitting, profileRunBytes, rerun, type Analysis } from '../../src/extension/analysis.ts';
-import { codeLensTitle, estimateMarkdown, hoverMarkdown, keyContribution, scenarioSummary } from '../../src/extension/text.ts';
-import { applyEdits, fitDiagnostics, DOES_NOT_FIT, QUEUES } from '../../src/extension/diagnostics.ts';
+import { estimate, estimateSpec, formatBytes, parseScenario, readModelConfig } from '../../../src/core/index.ts';
+import { parseDocumentText, parseModelConfig, type WorkloadFile } from '../../../src/parsers/index.ts';
+import { largestFitting } from '../../../src/core/index.ts';
+import { analyze, buildScenario, profileRunBytes, rerun, type Analysis } from '../../../src/extension/analysis.ts';
+import { codeLensTitle, hoverMarkdown, keyContribution } from '../../../src/extension/text.ts';
+import { estimateMarkdown } from '../../../src/shared/markdown.ts';
+import { scenarioSummary } from '../../../src/shared/scenario-summary.ts';
+import { applyEdits, fitDiagnostics, DOES_NOT_FIT, QUEUES } from '../../../src/extension/diagnostics.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 const EX = path.join(ROOT, 'examples');
 const read = (p: string) => readFileSync(path.join(EX, p), 'utf8');
 const GPU = 'h100-sxm-80gb';
@@ -61,7 +64,7 @@ test('CodeLens on examples/serve-vllm.sh: full-length requests at once, KV pool,
   const sv = a.estimate.memory.serving!;
   assert.equal(codeLensTitle(a), `≈ ${sv.max_concurrency} × 32K requests at once · KV pool ${formatBytes(sv.kv_pool_bytes)} · fits H100 80GB at 90%`);
   assert.equal(codeLensTitle(a), '≈ 31 × 32K requests at once · KV pool 55.5 GiB · fits H100 80GB at 90%');
-  assert.equal(scenarioSummary(a), 'vLLM, max 64 seqs, max len 32K, bf16, 90% of the GPU, 8,192 batched tokens');
+  assert.equal(scenarioSummary(a.scenario), 'vLLM, max 64 seqs, max len 32K, bf16, 90% of the GPU, 8,192 batched tokens');
 });
 
 test('CodeLens when one request does not fit, and without a GPU', () => {
@@ -199,7 +202,7 @@ test('diagnostics: --gpu-memory-utilization is inserted when the script does not
 test('Markdown export of a vllm script carries the serving figures', () => {
   const { a } = vllm();
   const md = estimateMarkdown(a.estimate, { title: 'serve-vllm.sh', gpuName: a.gpu!.name, fits: a.fits });
-  assert.match(md, /vLLM at 90% of the GPU, 8192 batched tokens/);
+  assert.match(md, /- Scenario: vLLM, max \d+ seqs, .*90% of the GPU, 8,192 batched tokens/);
   assert.match(md, /- vLLM: budget 71\.7 GiB, KV pool 55\.5 GiB, 1\.75 GiB per 32768-token request, 31 requests at once/);
   assert.match(md, /Target GPU: NVIDIA H100 SXM 80GB — fits/);
 });

@@ -1,15 +1,15 @@
 /** The vLLM runtime: budget, profile run, paged KV pool, maximum concurrency, and its fit rule, by hand. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateSpec } from '../../src/core/estimate.ts';
-import { parseScenario } from '../../src/core/scenario.ts';
-import { findGpu } from '../../src/core/roofline/hardware.ts';
-import { RUNTIMES } from '../../src/core/runtime.ts';
-import { inferenceLayerPeak } from '../../src/core/memory/activations.ts';
-import { evaluateFormula } from '../../src/core/formula.ts';
-import { LLAMA_3_8B, LLAMA_3_70B, MISTRAL_7B } from './helpers/specs.ts';
+import { estimateSpec } from '../../../src/core/estimate.ts';
+import { parseScenario } from '../../../src/core/scenario.ts';
+import { findGpu } from '../../../src/core/roofline/hardware.ts';
+import { RUNTIMES } from '../../../src/core/runtime.ts';
+import { inferenceLayerPeak } from '../../../src/core/memory/activations.ts';
+import { evaluateFormula } from '../../../src/core/formula.ts';
+import { LLAMA_3_8B, LLAMA_3_70B, MISTRAL_7B } from '../helpers/specs.ts';
 
-const vllm = RUNTIMES.vllm!;
+const vllm = RUNTIMES.vllm;
 const KiB = 1024;
 
 test('KV pool = utilization × GPU − weights − profile run − workspace − CUDA context; concurrency = pool / one request', () => {

@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { estimateSpec, parseScenario, readModelConfig, type Gpu } from '../../src/core/index.ts';
-import { capacityOf, controlsFor, fitOf, sweep } from '../../webview-ui/model.ts';
+import { estimateSpec, parseScenario, readModelConfig, type Gpu } from '../../../src/core/index.ts';
+import { capacityOf, controlsFor, fitOf, sweep } from '../../../webview-ui/model.ts';
+import { readJsonObject } from '../helpers/json.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const llama = JSON.parse(readFileSync(path.join(ROOT, 'examples/llama-3.1-8b/config.json'), 'utf8'));
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const llama = readJsonObject(path.join(ROOT, 'examples/llama-3.1-8b/config.json'));
 const spec = readModelConfig(llama);
 const A40: Gpu = { id: 'a40-48gb', name: 'NVIDIA A40 48GB', vendor: 'custom', memoryBytes: 48e9, bandwidth: 696e9, flops16: 149.7e12, source: 'llmFootprint.customGpus setting' };
 const TINY: Gpu = { id: 'tiny-8gb', name: 'Tiny 8GB', vendor: 'custom', memoryBytes: 8e9, bandwidth: 0, flops16: 0, source: 'llmFootprint.customGpus setting' };
@@ -50,7 +51,7 @@ test('sweep on a custom GPU: points and the largest batch that fits its memory',
   assert.ok(s.points.length > 3);
   assert.ok(s.maxFit !== null && s.maxFit >= 1);
   const at = (b: number) => estimateSpec(spec, parseScenario({ ...sc, batch: b }), { customGpus: [A40] }).memory.device_bytes;
-  assert.ok(at(s.maxFit!) <= 48e9 && at(s.maxFit! + 1) > 48e9, 'maxFit is the edge');
+  assert.ok(at(s.maxFit) <= 48e9 && at(s.maxFit + 1) > 48e9, 'maxFit is the edge');
   // without the GPUs the engine rejects the id: no points, nothing fits
   const none = sweep(spec, sc, 'batch', 48e9);
   assert.equal(none.points.length, 0);

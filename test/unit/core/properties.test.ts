@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { estimateSpec } from '../../src/core/estimate.ts';
-import { parseScenario, PRECISIONS, OPTIMIZERS, type ScenarioInput } from '../../src/core/scenario.ts';
-import { evaluateFormula } from '../../src/core/formula.ts';
-import type { Estimate } from '../../src/core/report.ts';
-import { LLAMA_32_1B, LLAMA_3_8B, MISTRAL_7B, LLAMA_2_7B } from './helpers/specs.ts';
+import { estimateSpec } from '../../../src/core/estimate.ts';
+import { parseScenario, PRECISIONS, OPTIMIZERS, type ScenarioInput } from '../../../src/core/scenario.ts';
+import { evaluateFormula } from '../../../src/core/formula.ts';
+import type { Estimate } from '../../../src/core/report.ts';
+import { LLAMA_32_1B, LLAMA_3_8B, MISTRAL_7B, LLAMA_2_7B } from '../helpers/specs.ts';
 
 const SPECS = [LLAMA_32_1B, LLAMA_3_8B, MISTRAL_7B, LLAMA_2_7B];
 

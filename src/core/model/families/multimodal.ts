@@ -1,0 +1,68 @@
+/**
+ * Multimodal wrappers (Llama 4, Qwen2-VL / Qwen2.5-VL / Qwen3-VL, Mistral 3, LLaVA): the language model from
+ * `text_config` (or, in older Qwen-VL configs, from the top level), read by its own family's adapter, plus the vision
+ * tower and projector from `vision_config`, counted as tensor groups of role 'vision': their weights are on the GPU.
+ */
+import type { ModelSpec, TensorGroup } from '../../types.ts';
+import { ConfigReader } from '../read.ts';
+import { Tensors } from '../tensors.ts';
+import { llama4Vision, pixtralVision, qwenVlVision } from './vision.ts';
+
+type TextAdapter = (r: ConfigReader, modelType: string, top?: ConfigReader) => ModelSpec;
+type Vision = (t: Tensors, v: ConfigReader, top: ConfigReader, textHidden: number) => void;
+
+interface Wrapper {
+  /** The text adapter's model_type when text_config names none the engine knows. */
+  text: string;
+  vision: Vision | null;
+}
+
+export const WRAPPERS: Readonly<Record<string, Wrapper>> = {
+  llama4: { text: 'llama4_text', vision: (t, v, _top, h) => llama4Vision(t, v, h) },
+  qwen2_vl: { text: 'qwen2', vision: (t, v, _top, h) => qwenVlVision(t, v, h, false) },
+  qwen2_5_vl: { text: 'qwen2', vision: (t, v, _top, h) => qwenVlVision(t, v, h, true) },
+  qwen3_vl: { text: 'qwen3', vision: null },
+  qwen3_vl_moe: { text: 'qwen3_moe', vision: null },
+  mistral3: { text: 'mistral', vision: (t, v, top, h) => pixtralVision(t, v, top, h) },
+  llava: { text: 'llama', vision: null },
+  llava_next: { text: 'llama', vision: null },
+};
+
+/** Adds the vision groups to a text spec: totals and active parameters grow by them, embeddings do not. */
+function withVision(spec: ModelSpec, groups: TensorGroup[]): ModelSpec {
+  const n = groups.reduce((s, g) => s + g.numel * g.count, 0);
+  return { ...spec, tensors: [...spec.tensors, ...groups], params: { ...spec.params, total: spec.params.total + n, active: spec.params.active + n } };
+}
+
+export function readWrapper(r: ConfigReader, modelType: string, adapters: Readonly<Record<string, TextAdapter>>): ModelSpec {
+  const w = WRAPPERS[modelType]!;
+  let text = r.nested('text_config');
+  if (text === null) {
+    if (!r.has('hidden_size'))
+      throw r.error('text_config', `missing: a ${modelType} config nests its language model there (hidden_size, num_hidden_layers, …)`);
+    text = r; // older Qwen-VL configs keep the text keys at the top level
+  } else if (!text.has('hidden_size') && !text.has('num_hidden_layers'))
+    throw text.error('hidden_size', `missing: "text_config" of a ${modelType} config has none of the language model's keys`);
+  const named = text.str('model_type');
+  const textType = named !== null && text !== r && Object.hasOwn(adapters, named) ? named : w.text;
+  // Keys the wrapper keeps at its top level (tie_word_embeddings of Llama 4, dtype) apply to the text model.
+  const raw = { ...text.raw };
+  if (text !== r) for (const k of ['tie_word_embeddings', 'torch_dtype', 'dtype']) if (raw[k] === undefined && r.has(k)) raw[k] = r.raw[k];
+  const reader = text === r ? r : new ConfigReader(raw, text.prefix, r.assumptions);
+  const spec = adapters[textType]!(reader, textType, r);
+  spec.modelType = modelType;
+  const arch = r.raw['architectures'];
+  if (Array.isArray(arch) && arch.every((a) => typeof a === 'string')) spec.architectures = arch;
+  const vision = r.nested('vision_config');
+  if (vision === null) {
+    r.assume(`${modelType}: no "vision_config": only the language model is counted`);
+    return spec;
+  }
+  if (w.vision === null) {
+    r.assume(`${modelType}: the vision tower and projector are not counted yet (only the language model)`);
+    return spec;
+  }
+  const t = new Tensors();
+  w.vision(t, vision, r, spec.hidden);
+  return withVision(spec, t.groups);
+}

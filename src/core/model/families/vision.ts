@@ -1,0 +1,112 @@
+/**
+ * Vision towers and projectors of multimodal wrappers, as tensor groups of role 'vision' (their weights are on the
+ * GPU with the language model's). One function per tower, named by the wrapper's model_type.
+ */
+import { ConfigReader, LIMITS } from '../read.ts';
+import type { Tensors } from '../tensors.ts';
+
+const V = (t: Tensors, name: string, numel: number, count = 1) => t.add({ name, role: 'vision', numel, count });
+
+/** Linear [out, in] (+ bias) of role 'vision'. */
+function lin(t: Tensors, name: string, out: number, inp: number, count: number, bias: boolean): void {
+  V(t, `${name}.weight`, out * inp, count);
+  if (bias) V(t, `${name}.bias`, out, count);
+}
+
+/**
+ * Llama 4 vision model + projector: class_embedding [h], positional_embedding_vlm [(image/patch)² + 1, h],
+ * patch_embedding.linear [h, C·p²], layernorm_pre/post (with bias); per layer q/k/v/o with bias, fc1/fc2 with bias,
+ * two LayerNorms with bias; vision_adapter (pixel shuffle) fc1 [out, h / ratio²], fc2 [out, out]; projector
+ * linear_1 [text hidden, vision_output_dim].
+ */
+export function llama4Vision(t: Tensors, v: ConfigReader, textHidden: number): void {
+  const h = v.int('hidden_size', LIMITS.hidden);
+  const I = v.int('intermediate_size', LIMITS.intermediate);
+  const n = v.int('num_hidden_layers', LIMITS.layers);
+  const p = v.int('patch_size', 1024);
+  const img = v.int('image_size', 1 << 16);
+  const c = v.optInt('num_channels', 3, 16);
+  const out = v.int('vision_output_dim', LIMITS.hidden);
+  const proj = v.optInt('projector_output_dim', out, LIMITS.hidden);
+  const ratio = (v.raw['pixel_shuffle_ratio'] as number | undefined) ?? 0.5;
+  const P = 'model.vision_model';
+  V(t, `${P}.class_embedding`, h);
+  V(t, `${P}.positional_embedding_vlm`, ((img / p) ** 2 + 1) * h);
+  lin(t, `${P}.patch_embedding.linear`, h, c * p * p, 1, false);
+  for (const ln of ['layernorm_pre', 'layernorm_post']) lin(t, `${P}.${ln}`, h, 1, 1, true);
+  for (const m of ['q_proj', 'k_proj', 'v_proj', 'o_proj']) lin(t, `${P}.model.layers.*.self_attn.${m}`, h, h, n, true);
+  lin(t, `${P}.model.layers.*.mlp.fc1`, I, h, n, true);
+  lin(t, `${P}.model.layers.*.mlp.fc2`, h, I, n, true);
+  for (const ln of ['input_layernorm', 'post_attention_layernorm']) lin(t, `${P}.model.layers.*.${ln}`, h, 1, n, true);
+  lin(t, `${P}.vision_adapter.mlp.fc1`, proj, Math.round(h / (ratio * ratio)), 1, false);
+  lin(t, `${P}.vision_adapter.mlp.fc2`, proj, proj, 1, false);
+  lin(t, 'model.multi_modal_projector.linear_1', textHidden, out, 1, false);
+}
+
+/**
+ * Qwen2-VL / Qwen2.5-VL vision transformer: patch_embed Conv3d [h, C, temporal_patch, p, p] (no bias); per block
+ * two RMSNorms, qkv [3h, h] and proj [h, h] with bias, a gated MLP with bias (2.5-VL; Qwen2-VL: fc1/fc2 of
+ * mlp_ratio·h); merger: ln_q [h], mlp [h·m², h·m²] and [out_hidden, h·m²] with bias.
+ */
+export function qwenVlVision(t: Tensors, v: ConfigReader, textHidden: number, qwen25: boolean): void {
+  const h = v.optInt(['hidden_size', 'embed_dim'], 1280, LIMITS.hidden);
+  const n = v.optInt('depth', 32, LIMITS.layers);
+  const p = v.optInt('patch_size', 14, 1024);
+  const tp = v.optInt('temporal_patch_size', 2, 16);
+  const c = v.optInt(['in_chans', 'in_channels'], 3, 16);
+  const m = v.optInt('spatial_merge_size', 2, 16);
+  const out = v.optInt('out_hidden_size', textHidden, LIMITS.hidden);
+  const P = 'model.visual';
+  V(t, `${P}.patch_embed.proj.weight`, h * c * tp * p * p);
+  for (const ln of ['norm1', 'norm2']) V(t, `${P}.blocks.*.${ln}.weight`, h, n);
+  lin(t, `${P}.blocks.*.attn.qkv`, 3 * h, h, n, true);
+  lin(t, `${P}.blocks.*.attn.proj`, h, h, n, true);
+  if (qwen25) {
+    const I = v.optInt('intermediate_size', 3420, LIMITS.intermediate);
+    lin(t, `${P}.blocks.*.mlp.gate_proj`, I, h, n, true);
+    lin(t, `${P}.blocks.*.mlp.up_proj`, I, h, n, true);
+    lin(t, `${P}.blocks.*.mlp.down_proj`, h, I, n, true);
+  } else {
+    const I = h * v.optInt('mlp_ratio', 4, 64);
+    lin(t, `${P}.blocks.*.mlp.fc1`, I, h, n, true);
+    lin(t, `${P}.blocks.*.mlp.fc2`, h, I, n, true);
+    V(t, `${P}.blocks.*.norm1.bias`, h, n);
+    V(t, `${P}.blocks.*.norm2.bias`, h, n);
+  }
+  const merged = h * m * m;
+  V(t, `${P}.merger.ln_q.weight`, h);
+  if (!qwen25) V(t, `${P}.merger.ln_q.bias`, h);
+  lin(t, `${P}.merger.mlp.0`, merged, merged, 1, true);
+  lin(t, `${P}.merger.mlp.2`, out, merged, 1, true);
+}
+
+/**
+ * Pixtral vision tower (Mistral 3) + Mistral3 projector: patch_conv [h, C, p, p], ln_pre [h]; per layer
+ * attention_norm, q/k/v/o [h, h], gated feed_forward of intermediate_size, ffn_norm (no biases); projector: norm [h],
+ * patch_merger.merging_layer [h, h·m²], linear_1 [text, h] and linear_2 [text, text] (bias with
+ * multimodal_projector_bias).
+ */
+export function pixtralVision(t: Tensors, v: ConfigReader, top: ConfigReader, textHidden: number): void {
+  const h = v.optInt('hidden_size', 1024, LIMITS.hidden);
+  const I = v.optInt('intermediate_size', 4096, LIMITS.intermediate);
+  const n = v.optInt('num_hidden_layers', 24, LIMITS.layers);
+  const p = v.optInt('patch_size', 16, 1024);
+  const c = v.optInt('num_channels', 3, 16);
+  const m = top.optInt('spatial_merge_size', 2, 16);
+  const bias = top.bool('multimodal_projector_bias', false);
+  const P = 'model.vision_tower';
+  V(t, `${P}.patch_conv.weight`, h * c * p * p);
+  V(t, `${P}.ln_pre.weight`, h);
+  for (const ln of ['attention_norm', 'ffn_norm']) V(t, `${P}.transformer.layers.*.${ln}.weight`, h, n);
+  for (const x of ['q_proj', 'k_proj', 'v_proj', 'o_proj']) lin(t, `${P}.transformer.layers.*.attention.${x}`, h, h, n, false);
+  lin(t, `${P}.transformer.layers.*.feed_forward.gate_proj`, I, h, n, false);
+  lin(t, `${P}.transformer.layers.*.feed_forward.up_proj`, I, h, n, false);
+  lin(t, `${P}.transformer.layers.*.feed_forward.down_proj`, h, I, n, false);
+  const Q = 'model.multi_modal_projector';
+  V(t, `${Q}.norm.weight`, h);
+  lin(t, `${Q}.patch_merger.merging_layer`, h, h * m * m, 1, false);
+  lin(t, `${Q}.linear_1`, textHidden, h, 1, bias);
+  lin(t, `${Q}.linear_2`, textHidden, textHidden, 1, bias);
+}
+
+export { ConfigReader };

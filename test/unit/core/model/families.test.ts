@@ -1,0 +1,167 @@
+/**
+ * Issue 11's families: parameter counts against the publishers' figures (transformers' meta-device counts of these
+ * configs are still to be measured: see test/fixtures/configs/README.md), the exact arithmetic of the new tensor
+ * groups, KV bytes per token and per-sequence state by hand, and the errors that name their key.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, readModelConfig } from '../../../../src/core/model/index.ts';
+import { kvBytesPerToken, kvCacheTerm, kvStateBytesPerSequence } from '../../../../src/core/memory/kv-cache.ts';
+import { RUNTIMES } from '../../../../src/core/runtime.ts';
+
+const FIX = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'configs');
+const config = (f: string) => JSON.parse(readFileSync(join(FIX, f), 'utf8')) as Record<string, unknown> & { layer_types: string[]; hybrid_override_pattern: string };
+const spec = (f: string) => readModelConfig(config(f));
+const vision = (f: string) => spec(f).tensors.filter((g) => g.role === 'vision').reduce((s, g) => s + g.numel * g.count, 0);
+
+function throwsKey(cfg: unknown, key: string, message: RegExp) {
+  assert.throws(
+    () => readModelConfig(cfg),
+    (e: unknown) => e instanceof ConfigError && e.key === key && message.test(e.message) && e.message.includes(`"${key}"`),
+  );
+}
+
+describe('publisher figures (within 1%)', () => {
+  // [file, total, active without the input embedding (as publishers count it) or null, source]
+  const cases: [string, number, number | null, string][] = [
+    ['gpt-oss-20b.json', 20.91e9, 3.61e9, 'OpenAI gpt-oss model card: 20.91B total, 3.61B active'],
+    ['glm-4.5-air.json', 106e9, null, 'zai-org/GLM-4.5-Air: 106B total (its 12B active also leaves out lm_head)'],
+    ['qwen3-next-80b-a3b-instruct.json', 80e9, null, 'Qwen3-Next-80B-A3B: 80B total'],
+    ['nemotron-3-nano-30b-a3b.json', 31.6e9, null, 'NVIDIA Nemotron 3 Nano: 31.6B total'],
+    ['llama-4-scout-17b-16e.json', 109e9, 17e9, 'meta-llama/Llama-4-Scout-17B-16E: 109B total, 17B active'],
+    ['qwen2.5-vl-3b-instruct.json', 3.75e9, null, 'Qwen/Qwen2.5-VL-3B-Instruct: 3.75B (Hub safetensors)'],
+    ['mistral-small-3-24b.json', 24e9, null, 'Mistral Small 3.x: 24B'],
+    ['deepseek-v3.2.json', 671e9, 37e9, 'DeepSeek-V3 family: 671B main model (the 14B MTP module is not built), 37B active'],
+    ['kimi-k2-instruct.json', 1.03e12, 32e9, 'Kimi K2: 1T total (1.04T with rounding), 32B active'],
+  ];
+  for (const [file, total, active, source] of cases)
+    it(`${file}: ${source}`, () => {
+      const s = spec(file);
+      assert.ok(Math.abs(s.params.total / total - 1) < 0.01, `total ${s.params.total}`);
+      if (active !== null) {
+        const a = s.params.active - s.params.embedding;
+        assert.ok(Math.abs(a / active - 1) < 0.06, `active ${a}`);
+      }
+      assert.equal(s.tensors.reduce((x, g) => x + g.numel * g.count, 0), s.params.total);
+    });
+});
+
+describe('exact arithmetic of the new groups', () => {
+  it('gpt-oss-20b: embeddings, attention with biases and sinks, biased fused experts, router with bias', () => {
+    const [V, H, L, E, I, heads, kv, hd] = [201088, 2880, 24, 32, 2880, 64, 8, 64];
+    const attn = 2 * (heads * hd * H) + heads * hd + H + 2 * (kv * hd * H + kv * hd) + heads;
+    const experts = E * (H * 2 * I + 2 * I + I * H + H);
+    const router = E * H + E;
+    assert.equal(spec('gpt-oss-20b.json').params.total, 2 * V * H + L * (attn + experts + router + 2 * H) + H);
+    assert.equal(spec('gpt-oss-20b.json').params.total, 20_914_757_184);
+  });
+  it('qwen2.5-vl-3b: the vision tower equals the torchinfo rows printed for the checkpoint', () => {
+    // patch_embed 1,505,280; 32 blocks × 19,702,200; merger ln_q 1,280 + mlp 36,707,328
+    assert.equal(vision('qwen2.5-vl-3b-instruct.json'), 1_505_280 + 32 * 19_702_200 + 1_280 + 36_707_328);
+  });
+  it('llama-4-scout: the vision rows printed for the checkpoint (per layer and the adapter/projector)', () => {
+    const h = 1408;
+    const layer = 4 * (h * h + h) + (5632 * h + 5632) + (h * 5632 + h) + 4 * h;
+    const fixed = h + 812_416 + 827_904 + 4 * h + 23_068_672 + 16_777_216 + 20_971_520;
+    assert.equal(vision('llama-4-scout-17b-16e.json'), 34 * layer + fixed);
+    const s = spec('llama-4-scout-17b-16e.json');
+    assert.equal(s.layerKinds.filter((l) => l.attention === 'chunked' && l.window === 8192).length, 36);
+    assert.deepEqual([3, 7, 47].map((i) => s.layerKinds[i]!.attention), ['full', 'full', 'full']);
+  });
+  it('mistral-small-3: pixtral tower + Mistral3 projector', () => {
+    const [h, I, n, t] = [1024, 4096, 24, 5120];
+    const tower = h * 3 * 14 * 14 + h + n * (4 * h * h + 3 * h * I + 2 * h);
+    const projector = h + h * 4 * h + t * h + t * t;
+    assert.equal(vision('mistral-small-3-24b.json'), tower + projector);
+  });
+  it('nemotron-3-nano: 23 Mamba-2, 23 MoE and 6 attention layers from hybrid_override_pattern', () => {
+    const s = spec('nemotron-3-nano-30b-a3b.json');
+    const by = (k: string) => s.layerKinds.filter((l) => l.attention === k).length;
+    assert.deepEqual([by('mamba'), by('none'), by('full')], [23, 23, 6]);
+    const [H, V] = [2688, 131072];
+    const dInner = 64 * 64;
+    const conv = dInner + 2 * 8 * 128;
+    const mamba = (dInner + conv + 64) * H + conv * 4 + conv + 3 * 64 + dInner + H * dInner;
+    const moe = 128 * H + 128 * 2 * H * 1856 + 2 * H * 3712;
+    const attn = 2 * 32 * 128 * H + 2 * 2 * 128 * H;
+    assert.equal(s.params.total, 2 * V * H + 52 * H + 23 * mamba + 23 * moe + 6 * attn + H);
+  });
+  it('glm-4.5-air: layer 0 dense, 45 MoE layers with one shared expert', () => {
+    const s = spec('glm-4.5-air.json');
+    assert.equal(s.moe?.denseLayers, 1);
+    assert.equal(s.moe?.sharedExperts, 1);
+    assert.equal(s.layerKinds.filter((l) => l.moe).length, 45);
+  });
+});
+
+describe('KV cache and recurrent state, counted by hand (bf16)', () => {
+  const pytorch = RUNTIMES.pytorch;
+  it('qwen3-next: 12 full layers × 2 × 2 kv heads × 256 per token; 36 linear layers of fixed state', () => {
+    const s = spec('qwen3-next-80b-a3b-instruct.json');
+    assert.equal(kvBytesPerToken(s, 2), 12 * 2 * 2 * 256 * 2);
+    const state = 36 * (3 * (2 * 16 * 128 + 32 * 128) + 32 * 128 * 128) * 2;
+    assert.equal(kvStateBytesPerSequence(s, 2), state);
+    assert.equal(kvCacheTerm(s, 3, 1000, 2, pytorch).bytes, 3 * 1000 * 12 * 2 * 2 * 256 * 2 + 3 * state);
+  });
+  it('nemotron-3-nano: 6 attention layers per token; Mamba state with the SSM in fp32 (mamba_ssm_cache_dtype)', () => {
+    const s = spec('nemotron-3-nano-30b-a3b.json');
+    assert.equal(kvBytesPerToken(s, 2), 6 * 2 * 2 * 128 * 2);
+    assert.equal(kvStateBytesPerSequence(s, 2), 23 * (3 * 6144 * 2 + 64 * 64 * 128 * 4));
+  });
+  it('deepseek-v3.2 and kimi-k2: the MLA latent (512 + 64) per token per layer', () => {
+    assert.equal(kvBytesPerToken(spec('deepseek-v3.2.json'), 2), 61 * 576 * 2);
+    assert.equal(kvBytesPerToken(spec('kimi-k2-instruct.json'), 2), 61 * 576 * 2);
+    assert.equal(spec('kimi-k2-instruct.json').mla?.kvLoraRank, 512);
+  });
+  it('gpt-oss-20b: 12 sliding (128) + 12 full layers; vLLM caps the sliding ones at the window', () => {
+    const s = spec('gpt-oss-20b.json');
+    const perLayer = 2 * 8 * 64 * 2;
+    assert.equal(kvBytesPerToken(s, 2), 24 * perLayer);
+    assert.equal(kvCacheTerm(s, 1, 4096, 2, RUNTIMES.vllm).bytes, 4096 * 12 * perLayer + 128 * 12 * perLayer);
+  });
+  it('llama-4-scout: 36 chunked layers capped at 8192 tokens by vLLM, 12 NoPE layers keep everything', () => {
+    const s = spec('llama-4-scout-17b-16e.json');
+    const perLayer = 2 * 8 * 128 * 2;
+    assert.equal(kvCacheTerm(s, 1, 32768, 2, RUNTIMES.vllm).bytes, 32768 * 12 * perLayer + 8192 * 36 * perLayer);
+  });
+});
+
+describe('features read from keys, and the errors that name them', () => {
+  it('an unknown model_type with MLA keys is read as DeepSeek-V3 (MLA), and says so', () => {
+    const s = readModelConfig({ ...config('kimi-k2-instruct.json'), model_type: 'brand_new_mla' });
+    assert.equal(s.mla?.kvLoraRank, 512);
+    assert.ok(s.assumptions.some((a) => a.includes('kv_lora_rank') && a.includes('brand_new_mla')));
+  });
+  it('an unknown attention kind in layer_types is one ConfigError naming layer_types', () => {
+    const c = config('gpt-oss-20b.json');
+    c.layer_types[3] = 'retention';
+    throwsKey(c, 'layer_types', /entry 3 is "retention"/);
+  });
+  it('a hybrid_override_pattern whose length is not the layer count is a ConfigError naming it', () => {
+    throwsKey({ ...config('nemotron-3-nano-30b-a3b.json'), num_hidden_layers: 50 }, 'hybrid_override_pattern', /52 characters but the model has 50 layers/);
+    throwsKey({ ...config('nemotron-3-nano-30b-a3b.json'), hybrid_override_pattern: 'MEMEM?'.padEnd(52, 'M') }, 'hybrid_override_pattern', /character 5 is "\?"/);
+  });
+  it('layers_block_type lists the same layers as the pattern', () => {
+    const c = config('nemotron-3-nano-30b-a3b.json');
+    const names: Record<string, string> = { M: 'mamba', E: 'moe', '*': 'attention' };
+    const list = { ...c, hybrid_override_pattern: undefined, layers_block_type: [...(c.hybrid_override_pattern)].map((x) => names[x]) };
+    assert.equal(readModelConfig(list).params.total, spec('nemotron-3-nano-30b-a3b.json').params.total);
+  });
+  it('a wrapper without text_config keys is a ConfigError naming text_config', () => {
+    throwsKey({ model_type: 'llama4', vision_config: {} }, 'text_config', /nests its language model there/);
+    throwsKey({ model_type: 'mistral3', text_config: { model_type: 'mistral' } }, 'text_config.hidden_size', /none of the language model's keys/);
+  });
+  it('a non-finite value that matters names its key (Python JSON Infinity)', () => {
+    throwsKey({ ...config('glm-4.5-air.json'), num_hidden_layers: Infinity }, 'num_hidden_layers', /finite integer, got Infinity/);
+  });
+});
+
+describe('the Llama-like fallback names the keys it ignores', () => {
+  it('an unknown model_type with dense-first and Mamba keys', () => {
+    const s = readModelConfig({ ...config('glm-4.5-air.json'), model_type: 'brand_new', n_routed_experts: undefined, mamba_num_heads: 8 });
+    assert.ok(s.assumptions.some((a) => a.includes('first_k_dense_replace') && a.includes('n_shared_experts') && a.includes('mamba_num_heads')), s.assumptions.join('\n'));
+  });
+});
