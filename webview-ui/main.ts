@@ -18,6 +18,7 @@ import { isHostMessage, isWebviewState, type PanelData, type PanelView, type Web
 import { countLabel, percentLabel, shortGpuName, tokensLabel } from '../src/shared/labels.ts';
 import { estimateMarkdown, substitute } from '../src/shared/markdown.ts';
 import { clear, css, h, s } from './dom.ts';
+import { methodsPanel } from './methods.ts';
 import { capacityOf, coerce, controlsFor, fitOf, curveGeometry, displayValue, sanitizeScenario, stackedSegments, sweep, type Control } from './model.ts';
 
 interface VsCodeApi {
@@ -32,7 +33,7 @@ const scriptNonce = (document.currentScript as HTMLScriptElement | null)?.nonce;
 if (scriptNonce) (globalThis as { litNonce?: string }).litNonce = scriptNonce;
 
 const api = acquireVsCodeApi();
-const VIEWS: PanelView[] = ['breakdown', 'compare', 'curve'];
+const VIEWS: PanelView[] = ['breakdown', 'compare', 'curve', 'methods'];
 const saved = api.getState();
 const state: WebviewState = isWebviewState(saved) ? saved : { data: null, scenario: null, compare: [], view: 'breakdown', curveAxis: 'batch' };
 let spec: ModelSpec | null = null;
@@ -124,6 +125,8 @@ function render(): void {
     h('vscode-tab-panel', {}, comparePanel()),
     h('vscode-tab-header', { slot: 'header', id: 'tab-curve', 'data-testid': 'tab-curve' }, state.curveAxis === 'batch' ? 'Peak vs batch' : 'Peak vs sequence'),
     h('vscode-tab-panel', {}, curvePanel()),
+    h('vscode-tab-header', { slot: 'header', id: 'tab-methods', 'data-testid': 'tab-methods' }, 'Methods'),
+    h('vscode-tab-panel', {}, methodsPanel(spec, run(state.scenario).sc, run(state.scenario).sc?.gpu ?? null)),
   );
   tabs.addEventListener('vsc-tabs-select', (e: Event) => {
     const i = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
@@ -281,6 +284,7 @@ function updateResults(): void {
   if (ws.length) warnings.append(h('ul', { class: 'warnings', 'data-testid': 'warnings' }, ...ws.map((w) => h('li', {}, w))));
   const curve = document.getElementById('curve');
   if (curve) fillCurve(curve);
+  document.getElementById('methods')?.replaceWith(methodsPanel(spec, run(state.scenario).sc, run(state.scenario).sc?.gpu ?? null));
 }
 
 /** The summary above the tabs: peak, device total, the fit, vLLM's pool and concurrency, peak phase, parameters. */
