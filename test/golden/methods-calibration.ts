@@ -18,6 +18,8 @@ export interface MethodCase {
   /** Optimizer state bytes on the device (PyTorch allocator) and in unified memory (paged), training only. */
   states?: number;
   pagedStates?: number;
+  /** Peak of the optimizer step alone (not layer-wise), relative like `peak`. */
+  stepPeak?: number;
 }
 
 const CUBLAS = 32 * 1024 * 1024;
@@ -56,6 +58,7 @@ interface MethodRecord {
   weights_alloc_bytes: number;
   prepared_alloc_bytes?: number;
   peak_alloc_bytes: number;
+  peak_step_bytes?: number[];
   state_device_bytes?: number;
   state_paged_bytes?: number;
 }
@@ -94,6 +97,7 @@ export function loadMethodCases(): MethodCase[] {
       c.states = r.state_device_bytes;
       c.pagedStates = r.state_paged_bytes ?? 0;
     }
+    if (r.peak_step_bytes && !r.layerwise) c.stepPeak = Math.max(...r.peak_step_bytes) - base + CUBLAS;
     out.push(c);
   }
   return out;
