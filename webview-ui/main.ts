@@ -209,7 +209,7 @@ function field(c: Control, value: unknown, id: string, extra: Record<string, str
   const f = c.field;
   let el: HTMLElement;
   const helpId = `${id}-help`;
-  if (f.kind === 'bool') {
+  if (f.kind === 'bool' && !c.options) {
     el = h('vscode-checkbox', { id, label: f.label, 'aria-describedby': helpId, ...extra });
     (el as HTMLElement & { checked: boolean }).checked = value === true;
     el.addEventListener('change', () => onChange((el as HTMLElement & { checked: boolean }).checked));
@@ -227,7 +227,7 @@ function field(c: Control, value: unknown, id: string, extra: Record<string, str
     });
   } else {
     const range = f.kind === 'number' ? { min: 0, max: 1, step: 0.01 } : { min: f.key === 'newTokens' ? 0 : 1 };
-    el = h('vscode-textfield', { id, type: 'number', ...range, 'aria-label': f.label, 'aria-describedby': helpId, placeholder: c.nullable ? 'none' : '', ...extra });
+    el = h('vscode-textfield', { id, type: f.kind === 'string' ? 'text' : 'number', ...(f.kind === 'string' ? {} : range), 'aria-label': f.label, 'aria-describedby': helpId, placeholder: c.nullable ? 'none' : '', ...extra });
     (el as HTMLElement & { value: string }).value = displayValue(value);
     const handler = () => {
       try {

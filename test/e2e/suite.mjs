@@ -717,10 +717,16 @@ export function tests(ctx) {
           await wb.gotoLine(line + 1);
           await wb.activeEditor().locator('.squiggly-warning, .squiggly-error').first().waitFor({ timeout: 20_000 });
           await wb.page.keyboard.press('Control+.');
-          const item = wb.page.locator('.action-widget .monaco-list-row, .context-view .action-item', { hasText: /QLoRA/ }).first();
+          const item = wb.page.locator('.action-widget .monaco-list-row', { hasText: /QLoRA/ }).first();
           await item.waitFor({ timeout: 10_000 });
           await shot('quickfix-qlora');
-          await item.click();
+          // Walk the list with the keyboard to the QLoRA fix and apply it (a click can be taken by the hover above it).
+          for (let i = 0; i < 12; i++) {
+            const focused = await wb.page.locator('.action-widget .monaco-list-row.focused').first().getAttribute('aria-label');
+            if (focused && /QLoRA/.test(focused)) break;
+            await wb.page.keyboard.press('ArrowDown');
+          }
+          await wb.page.keyboard.press('Enter');
           const lenses = await wb.codeLenses({ match: /fits/i, timeout: 20_000 });
           const after = estimateFile(abs(rel), workspace, { ...(gpu ? { gpu } : {}), precision: 'bf16', qlora: true, loraRank: 16, prepareKbit: false, doubleQuant: true, loraTargets: 'all-linear' });
           const lens = lenses.find((t) => /peak/.test(t));
