@@ -19,7 +19,8 @@ import { countLabel, percentLabel, shortGpuName, tokensLabel } from '../src/shar
 import { estimateMarkdown, substitute } from '../src/shared/markdown.ts';
 import { clear, css, h, s } from './dom.ts';
 import { methodsPanel } from './methods.ts';
-import { capacityOf, coerce, controlsFor, fitOf, curveGeometry, displayValue, sanitizeScenario, stackedSegments, sweep, type Control } from './model.ts';
+import { fillRoofline } from './roofline.ts';
+import { capacityOf, coerce, rankRows, controlsFor, fitOf, curveGeometry, displayValue, sanitizeScenario, stackedSegments, sweep, type Control } from './model.ts';
 
 interface VsCodeApi {
   postMessage(m: WebviewMessage): void;
@@ -33,7 +34,7 @@ const scriptNonce = (document.currentScript as HTMLScriptElement | null)?.nonce;
 if (scriptNonce) (globalThis as { litNonce?: string }).litNonce = scriptNonce;
 
 const api = acquireVsCodeApi();
-const VIEWS: PanelView[] = ['breakdown', 'compare', 'curve', 'methods'];
+const VIEWS: PanelView[] = ['breakdown', 'compare', 'curve', 'roofline', 'methods'];
 const saved = api.getState();
 const state: WebviewState = isWebviewState(saved) ? saved : { data: null, scenario: null, compare: [], view: 'breakdown', curveAxis: 'batch' };
 let spec: ModelSpec | null = null;
@@ -125,6 +126,8 @@ function render(): void {
     h('vscode-tab-panel', {}, comparePanel()),
     h('vscode-tab-header', { slot: 'header', id: 'tab-curve', 'data-testid': 'tab-curve' }, state.curveAxis === 'batch' ? 'Peak vs batch' : 'Peak vs sequence'),
     h('vscode-tab-panel', {}, curvePanel()),
+    h('vscode-tab-header', { slot: 'header', id: 'tab-roofline', 'data-testid': 'tab-roofline' }, 'Roofline'),
+    h('vscode-tab-panel', {}, h('div', { id: 'roofline', class: 'roofline', 'data-testid': 'roofline' })),
     h('vscode-tab-header', { slot: 'header', id: 'tab-methods', 'data-testid': 'tab-methods' }, 'Methods'),
     h('vscode-tab-panel', {}, methodsPanel(spec, run(state.scenario).sc, run(state.scenario).sc?.gpu ?? null)),
   );
@@ -226,7 +229,7 @@ function field(c: Control, value: unknown, id: string, extra: Record<string, str
       }
     });
   } else {
-    const range = f.kind === 'number' ? { min: 0, max: 1, step: 0.01 } : { min: f.key === 'newTokens' ? 0 : 1 };
+    const range = f.kind === 'number' ? { min: 0, max: 1, step: 0.01 } : { min: f.min ?? (f.key === 'newTokens' ? 0 : 1), ...(f.max !== undefined ? { max: f.max } : {}) };
     el = h('vscode-textfield', { id, type: f.kind === 'string' ? 'text' : 'number', ...(f.kind === 'string' ? {} : range), 'aria-label': f.label, 'aria-describedby': helpId, placeholder: c.nullable ? 'none' : '', ...extra });
     (el as HTMLElement & { value: string }).value = displayValue(value);
     const handler = () => {
@@ -279,12 +282,32 @@ function updateResults(): void {
   barWidth = Math.round(chart.clientWidth) || 640;
   const bar = stackedBar(est, cap, gpu ? shortGpuName(gpu) : null, barWidth);
   chart.append(bar.el);
+  const ranks = ranksView(est, cap);
+  if (ranks) chart.append(ranks);
   table.append(termsTable(est, bar.colors));
   const ws = est.warnings;
   if (ws.length) warnings.append(h('ul', { class: 'warnings', 'data-testid': 'warnings' }, ...ws.map((w) => h('li', {}, w))));
   const curve = document.getElementById('curve');
   if (curve) fillCurve(curve);
+  const roof = document.getElementById('roofline');
+  if (roof) {
+    clear(roof);
+    fillRoofline(roof, est);
+  }
   document.getElementById('methods')?.replaceWith(methodsPanel(spec, run(state.scenario).sc, run(state.scenario).sc?.gpu ?? null));
+}
+
+/** One bar per kind of rank (device bytes against the GPU), then host RAM and NVMe per node; null on one plain GPU. */
+function ranksView(est: Estimate, cap: number | null): HTMLElement | null {
+  const rows = rankRows(est, cap);
+  if (!rows.length) return null;
+  const list = h('ul', { class: 'ranks', 'data-testid': 'ranks', 'aria-label': 'Memory per kind of rank, host RAM and NVMe' });
+  for (const r of rows) {
+    const bar = css(h('span', { class: `rank-bar ${r.where}${r.fits === false ? ' bad' : ''}` }), { width: `${(100 * Math.min(1, r.fraction)).toFixed(1)}%` });
+    const fit = r.fits === null ? '' : r.fits ? ' ✓' : ' ✗';
+    list.append(h('li', { 'data-testid': `rank-${r.where}`, 'data-bytes': r.bytes, 'data-label': r.label }, h('span', { class: 'rank-label' }, r.label), h('span', { class: 'rank-track' }, bar), h('span', { class: 'rank-value' }, `${formatBytes(r.bytes)}${fit}`)));
+  }
+  return list;
 }
 
 /** The summary above the tabs: peak, device total, the fit, vLLM's pool and concurrency, peak phase, parameters. */

@@ -56,7 +56,10 @@ export function coerce(field: FieldInfo, raw: string | boolean): unknown {
   if (field.kind === 'int') {
     if (s === '' && NULLABLE.has(field.key)) return null;
     if (!/^\d+$/.test(s)) throw new Error(`${field.label} must be a whole number`);
-    return Number(s);
+    const n = Number(s);
+    if (field.min !== undefined && n < field.min) throw new Error(`${field.label} must be at least ${field.min}`);
+    if (field.max !== undefined && n > field.max) throw new Error(`${field.label} must be at most ${field.max}`);
+    return n;
   }
   if (s === '' && NULLABLE.has(field.key)) return null;
   return s;
@@ -226,5 +229,29 @@ export function sanitizeScenario(s: ScenarioInput | Record<string, unknown>): Sc
   const keys = new Set(Object.keys(parseScenario({})));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(s)) if (keys.has(k)) out[k] = v;
+  return out;
+}
+
+/** One bar of the per-rank view: each kind of rank's GPU peak, then the host RAM and NVMe per node. */
+export interface RankRow {
+  label: string;
+  bytes: number;
+  where: 'gpu' | 'cpu' | 'nvme';
+  /** Share of the bar's scale (the largest row or the capacity), 0–1. */
+  fraction: number;
+  fits: boolean | null;
+}
+
+/** Rows of the per-rank view; empty on one GPU without offload (the stacked bar says it all). */
+export function rankRows(e: Estimate, gpuCapacity: number | null): RankRow[] {
+  const m = e.memory;
+  if (m.ranks.length === 0 && m.host_bytes === 0 && m.nvme_bytes === 0) return [];
+  if (e.parallel === null && m.ranks.length <= 1 && m.host_bytes === 0 && m.nvme_bytes === 0) return [];
+  const gpuRows: Omit<RankRow, 'fraction'>[] = m.ranks.map((r) => ({ label: `${r.rank} ×${r.count}`, bytes: r.device_bytes, where: 'gpu', fits: r.fits }));
+  const gpuScale = Math.max(gpuCapacity ?? 0, ...gpuRows.map((r) => r.bytes), 1);
+  const out: RankRow[] = gpuRows.map((r) => ({ ...r, fraction: r.bytes / gpuScale }));
+  const host = e.scenario.hostMemory;
+  if (m.host_bytes > 0) out.push({ label: 'host RAM per node', bytes: m.host_bytes, where: 'cpu', fits: m.host_fits, fraction: m.host_bytes / Math.max(host ?? 0, m.host_bytes) });
+  if (m.nvme_bytes > 0) out.push({ label: 'NVMe per node', bytes: m.nvme_bytes, where: 'nvme', fits: null, fraction: 1 });
   return out;
 }

@@ -14,15 +14,14 @@ export interface Workload {
   model?: string | null;
   modelConfig: string | null;
   scenario: Record<string, unknown> | null;
-  candidates?: string[];
   errors?: unknown[];
 }
 
 export function readWorkload(file: string, root: string): Workload {
-  const { doc, first, candidates, modelConfig } = readWorkloadFile(file, readFileSync(file, 'utf8'), [path.resolve(root)]);
+  const { doc, first, modelConfig } = readWorkloadFile(file, readFileSync(file, 'utf8'), [path.resolve(root)]);
   if (!first) return { kind: doc.kind, modelConfig: null, scenario: null, errors: doc.errors };
   if (first.kind === 'model-config') return { kind: first.kind, modelConfig: path.resolve(file), scenario: {} };
-  return { kind: first.kind, model: first.model, modelConfig, scenario: first.scenario, candidates };
+  return { kind: first.kind, model: first.model, modelConfig, scenario: first.scenario };
 }
 
 const [file, root] = process.argv.slice(2);

@@ -1,18 +1,21 @@
 /**
  * `llm-footprint`: the engine in a terminal.
  *   llm-footprint estimate <file> [flags] [--json] [--check]
- *   llm-footprint solve <file> --gpu <id> [--for batch|seq] [flags] [--json]
+ *   llm-footprint solve <file> --gpu <id> [--for batch|seq|concurrency|throughput] [flags] [--json]
  *   llm-footprint compare <file> [flags] [--json]      (the memory-saving training methods side by side)
  *   llm-footprint gpus [--json]
  * Exit codes: 0 ok; 1 the setup does not fit --gpu (estimate with --check), or not even 1 fits (solve);
  * 2 bad input (the message names the file, line or key); 3 internal error.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { estimate, readModelConfig, parseScenario, findGpu, largestFitting, unknownGpuError, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
-import type { ScenarioInput } from '../core/scenario.ts';
+import { vllmEngineDefaults, estimate, readModelConfig, parseScenario, findGpu, largestFitting, maxConcurrency, bestThroughputBatch, timeSummary, formatSeconds, formatRate, unknownGpuError, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
+import type { Scenario, ScenarioInput } from '../core/scenario.ts';
+import type { Gpu, ModelSpec } from '../core/index.ts';
 import { InputError } from './read-config.ts';
 import { readCliInput } from './workload.ts';
 import { renderTable } from './format.ts';
+import { addDistOptions, distFlags, flagName } from './dist-flags.ts';
+import { autoSources, namedSource, resolveAutos } from '../parsers/index.ts';
 import { addMethodOptions, applyMethodFlags, optimizerArg, renderCompare } from './methods.ts';
 import { compareMethods } from '../core/index.ts';
 
@@ -27,16 +30,10 @@ function intArg(name: string, min: number, max: number) {
 
 /** Flags of later capabilities: recognised, refused with a clear message, never ignored. */
 const NOT_YET: [string, string][] = [
-  ['--zero <stage>', 'ZeRO sharding'],
-  ['--fsdp', 'FSDP sharding'],
-  ['--offload <target>', 'CPU/NVMe offloading'],
-  ['--gpus <n>', 'multi-GPU data parallelism'],
-  ['--tp <n>', 'tensor parallelism'],
-  ['--pp <n>', 'pipeline parallelism'],
-  ['--ep <n>', 'expert parallelism'],
+  ['--fsdp', 'a separate FSDP flag (use --zero 3 for FSDP full shard, --zero 2 for SHARD_GRAD_OP)'],
   ['--deepspeed <file>', 'DeepSpeed configs'],
 ];
-const LATER_RUNTIMES = ['deepspeed', 'llama.cpp', 'sglang', 'trt-llm'];
+const LATER_RUNTIMES = ['llama.cpp', 'sglang', 'trt-llm'];
 
 class NotSupported extends Error {}
 
@@ -74,6 +71,10 @@ interface EstimateFlags {
   fullLogits?: boolean;
   gpuMemoryUtilization?: number;
   maxNumBatchedTokens?: number;
+  mfu?: number;
+  bandwidthEfficiency?: number;
+  compiled?: boolean;
+  datasetTokens?: number;
   json?: boolean;
   check?: boolean;
   model?: string;
@@ -96,7 +97,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--json', 'as JSON')
     .action((flags: { json?: boolean }) => {
       if (flags.json) out(JSON.stringify(GPUS, null, 2) + '\n');
-      else for (const g of GPUS) out(`${g.id.padEnd(18)}${formatBytes(g.memoryBytes).padStart(11)}  ${g.name}\n`);
+      else for (const g of GPUS) out(`${g.id.padEnd(22)}${formatBytes(g.memoryBytes).padStart(11)}${`${(g.bandwidth / 1e12).toFixed(2)} TB/s`.padStart(11)}${(g.flops16 > 0 ? `${(g.flops16 / 1e12).toFixed(0)} TFLOP/s` : 'no rate').padStart(14)}  ${g.name}\n`);
     });
   return program;
 }
@@ -129,25 +130,42 @@ function addCompareCommand(program: Command, out: (s: string) => void): void {
 
 function addSolveCommand(program: Command, out: (s: string) => void): void {
   const solve = withScenarioOptions(
-    program.command('solve').description('the largest batch (or sequence length) that fits --gpu, everything else as given'),
-  ).addOption(new Option('--for <axis>', 'what to solve for').choices(['batch', 'seq']).default('batch'));
-  solve.action((file: string, flags: EstimateFlags & { for: 'batch' | 'seq' }) => {
+    program.command('solve').description('the largest batch, sequence length or concurrency that fits --gpu, or the batch with the most tokens/s'),
+  ).addOption(new Option('--for <axis>', 'what to solve for').choices(['batch', 'seq', 'concurrency', 'throughput']).default('batch'));
+  solve.action((file: string, flags: EstimateFlags & { for: SolveAxis }) => {
     const { spec, scenario, title } = prepare(solve, file, flags);
     if (!scenario.gpu) throw new InputError('solve needs --gpu <id> (see `llm-footprint gpus`)');
     const sc = parseScenario(scenario);
     const gpu = findGpu(sc.gpu!);
     if (!gpu) throw unknownGpuError(sc.gpu!);
-    const best = largestFitting(spec, sc, flags.for, gpu.memoryBytes);
-    const at = best === null ? null : estimate(spec, { ...sc, [flags.for]: best });
-    if (flags.json) {
-      out(JSON.stringify({ axis: flags.for, gpu: gpu.id, largest: best, peak_bytes: at?.memory.peak_bytes ?? null, device_bytes: at?.memory.device_bytes ?? null }, null, 2) + '\n');
-    } else if (best === null) {
-      out(`${title}\n  not even ${flags.for} 1 fits ${gpu.name}\n`);
-    } else {
-      out(`${title}\n  largest ${flags.for} that fits ${gpu.name}: ${best} (≈ ${formatBytes(at!.memory.device_bytes)} on the device, ${formatBytes(at!.memory.peak_bytes)} peak)\n`);
-    }
-    if (best === null) program.setOptionValue('__exit', 1);
+    const r = solveFor(flags.for, spec, sc, gpu);
+    out((flags.json ? JSON.stringify({ axis: flags.for, gpu: gpu.id, ...r.json }, null, 2) : `${title}\n  ${r.text}`) + '\n');
+    if (r.failed) program.setOptionValue('__exit', 1);
   });
+}
+
+type SolveAxis = 'batch' | 'seq' | 'concurrency' | 'throughput';
+
+/** The batch with the most expected tokens/s within memory, as JSON fields and a line of text. */
+function solveThroughput(spec: ModelSpec, sc: Scenario, gpu: Gpu): { json: Record<string, unknown>; text: string; failed: boolean } {
+  const best = bestThroughputBatch(spec, sc, gpu.memoryBytes);
+  if (!best) {
+    const why = estimate(spec, { ...sc, batch: 1 }).time.reason ?? `not even batch 1 fits ${gpu.name}`;
+    return { json: { batch: null, tokens_per_s: null, reason: why }, text: `no throughput: ${why}`, failed: true };
+  }
+  return { json: { ...best }, text: `batch ${best.batch} gives the most tokens/s that fits ${gpu.name}: ${formatRate(best.tokens_per_s)} (${formatSeconds(best.step_s)} per step; largest fitting batch ${best.largest})`, failed: false };
+}
+
+/** One solve: its JSON fields, its line of text, and whether it found nothing. */
+function solveFor(axis: SolveAxis, spec: ModelSpec, sc: Scenario, gpu: Gpu): { json: Record<string, unknown>; text: string; failed: boolean } {
+  if (axis === 'throughput') return solveThroughput(spec, sc, gpu);
+  const best = axis === 'concurrency' ? maxConcurrency(spec, sc, gpu.memoryBytes) : largestFitting(spec, sc, axis, gpu.memoryBytes);
+  const at = best === null || axis === 'concurrency' ? null : estimate(spec, { ...sc, [axis]: best });
+  const json = { largest: best, peak_bytes: at?.memory.peak_bytes ?? null, device_bytes: at?.memory.device_bytes ?? null, time: at && !at.time.reason ? timeSummary(at.time) : null };
+  if (best === null) return { json, text: `not even ${axis} 1 fits ${gpu.name}`, failed: true };
+  const what = axis === 'concurrency' ? `requests of ${sc.seq} + ${sc.newTokens} tokens at once on` : `${axis} that fits`;
+  const mem = at ? ` (≈ ${formatBytes(at.memory.device_bytes)} on the device, ${formatBytes(at.memory.peak_bytes)} peak${json.time ? `; ${json.time}` : ''})` : '';
+  return { json, text: `largest ${what} ${gpu.name}: ${best}${mem}`, failed: false };
 }
 
 /** The scenario flags shared by `estimate` and `solve`. */
@@ -170,8 +188,13 @@ function withScenarioOptions(cmd: Command): Command {
     .option('--runtime <name>', `${RUNTIME_IDS.join('|')}`, choice('--runtime', RUNTIME_IDS, LATER_RUNTIMES))
     .option('--gpu-memory-utilization <f>', 'vllm: share of the GPU the engine takes (0–1]', fractionArg('--gpu-memory-utilization'))
     .option('--max-num-batched-tokens <n>', 'vllm: tokens per scheduler step', intArg('--max-num-batched-tokens', 1, MAX_TOKENS))
+    .option('--mfu <f>', 'expected time: share of dense FLOP/s reached by compute-bound operators (0, 1]', fractionArg('--mfu'))
+    .option('--bandwidth-efficiency <f>', 'expected time: share of memory bandwidth reached by memory-bound operators (0, 1]', fractionArg('--bandwidth-efficiency'))
+    .option('--compiled', 'pytorch inference: static KV cache + torch.compile (CUDA graphs) for decode time')
+    .option('--dataset-tokens <n>', 'training: tokens in one epoch (time per epoch)', intArg('--dataset-tokens', 1, Number.MAX_SAFE_INTEGER))
     .option('--model <config>', 'the model config.json of a YAML or vllm script (default: its local model path)')
     .option('--json', 'print the result as JSON');
+  addDistOptions(cmd);
   addMethodOptions(cmd);
   for (const [flag, what] of NOT_YET) cmd.addOption(new Option(flag, `${what} (not supported yet)`).hideHelp());
   return cmd;
@@ -195,10 +218,27 @@ function prepare(cmd: Command, file: string, flags: EstimateFlags) {
     if (x instanceof ConfigError) throw new InputError(`${input.configPath}: ${x.message}`);
     throw x;
   }
+  resolveFileAutos(input, spec.hidden, flags, scenario);
   // A vllm command without --max-model-len serves the model's whole context.
   if (input.kind === 'vllm' && scenario.seq === undefined && spec.maxPositions) scenario.seq = spec.maxPositions;
+  // …and without --max-num-seqs, vLLM's default for the target GPU.
+  if (input.kind === 'vllm') {
+    const engine = vllmEngineDefaults(scenario.gpu ? (findGpu(scenario.gpu) ?? null) : null);
+    scenario.batch ??= engine.maxNumSeqs;
+    scenario.maxNumBatchedTokens ??= engine.maxNumBatchedTokens;
+  }
   const title = input.kind === 'model-config' ? `LLM Footprint · ${input.configPath}` : `LLM Footprint · ${file} (${input.kind}) → ${input.configPath}`;
   return { input, spec, scenario, title };
+}
+
+/** DeepSpeed "auto" values (and the world size from train_batch_size): from the flags, then the training file. */
+function resolveFileAutos(input: ReturnType<typeof readCliInput>, hidden: number, flags: EstimateFlags, scenario: ScenarioInput): void {
+  const w = input.workload;
+  if (!w || (!w.autos?.length && w.extras['train_batch_size'] === undefined)) return;
+  const given = scenarioFlags(flags);
+  const r = resolveAutos(w, autoSources(w, [namedSource(given, flagName)]), hidden);
+  Object.assign(scenario, r.scenario, given);
+  input.notes.push(...r.notes);
 }
 
 /** The scenario fields the flags set (a flag left out sets nothing, so the file's value stays). */
@@ -219,6 +259,16 @@ function scenarioFlags(flags: EstimateFlags): ScenarioInput {
   if (flags.runtime) scenario.runtime = flags.runtime as ScenarioInput['runtime'];
   if (flags.gpuMemoryUtilization !== undefined) scenario.gpuMemoryUtilization = flags.gpuMemoryUtilization;
   if (flags.maxNumBatchedTokens !== undefined) scenario.maxNumBatchedTokens = flags.maxNumBatchedTokens;
+  return { ...scenario, ...distFlags(flags), ...timeFlags(flags) };
+}
+
+/** The time flags: efficiencies, compiled decode, dataset size. */
+function timeFlags(flags: EstimateFlags): ScenarioInput {
+  const scenario: ScenarioInput = {};
+  if (flags.mfu !== undefined) scenario.mfu = flags.mfu;
+  if (flags.bandwidthEfficiency !== undefined) scenario.bandwidthEfficiency = flags.bandwidthEfficiency;
+  if (flags.compiled) scenario.compiled = true;
+  if (flags.datasetTokens !== undefined) scenario.datasetTokens = flags.datasetTokens;
   return scenario;
 }
 

@@ -3,7 +3,7 @@
  * peak phase, the device total and the fit. Parse once (readModelConfig), estimate many (estimateSpec): pure arithmetic.
  */
 import type { ModelSpec, Term } from './types.ts';
-import type { Estimate } from './report.ts';
+import type { Estimate, ParallelLayout, RankMemory } from './report.ts';
 import { ScenarioError, type Scenario } from './scenario.ts';
 import { RUNTIMES, type RuntimeProfile } from './runtime.ts';
 import { findGpu, type Gpu } from './roofline/hardware.ts';
@@ -14,6 +14,10 @@ import { servingVllm } from './serving.ts';
 import { inference } from './inference.ts';
 import { training } from './training/compose.ts';
 import type { Composition, Phase } from './phases.ts';
+import { isDistributed, parallelLayout } from './parallel/layout.ts';
+import { trainingPlan } from './parallel/plans.ts';
+import { rankKinds, type RankKind } from './parallel/ranks.ts';
+import { timeReports } from './roofline/time.ts';
 
 export interface EstimateOptions {
   /** User-defined GPUs (settings), searched before the catalog. */
@@ -45,11 +49,31 @@ function compose(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, gpu: Gpu | n
   return sc.runtime === 'vllm' ? servingVllm(spec, sc, rt, gpu, warnings) : inference(spec, sc, rt, warnings);
 }
 
-/** The phase with the most live bytes (the first of equals). */
+/** One rank kind's composition: its own spec, its stage, its share of the sequence, the runtime's placement plan. */
+function composeRank(kind: RankKind, sc: Scenario, layout: ParallelLayout, rt: RuntimeProfile, gpu: Gpu | null, warnings: string[]): Composition {
+  if (sc.mode !== 'training') return compose(kind.spec, sc, rt, gpu, warnings);
+  const rankScenario = layout.cp > 1 ? { ...sc, seq: Math.ceil(sc.seq / layout.cp) } : sc;
+  return training(kind.spec, rankScenario, rt, warnings, {
+    plan: trainingPlan(sc.runtime === 'deepspeed' ? 'deepspeed' : 'pytorch', layout),
+    first: kind.first,
+    last: kind.last,
+    microBatchesInFlight: kind.microBatchesInFlight,
+    sequenceShards: sc.sequenceParallel ? layout.tp : 1,
+  });
+}
+
+/** Bytes of a phase's terms on the GPU (offloaded terms live on the host or NVMe). */
+function gpuBytes(terms: readonly Term[]): number {
+  let s = 0;
+  for (const t of terms) if (t.where === 'gpu') s += t.bytes;
+  return s;
+}
+
+/** The phase with the most live bytes on the GPU (the first of equals). */
 function peakPhase(phases: readonly Phase[]): { phase: Phase; bytes: number } {
   let best = { phase: phases[0]!, bytes: -1 };
   for (const phase of phases) {
-    const bytes = sumBytes(phase.terms);
+    const bytes = gpuBytes(phase.terms);
     if (bytes > best.bytes) best = { phase, bytes };
   }
   return best;
@@ -97,23 +121,32 @@ function modelSummary(spec: ModelSpec): Estimate['model'] {
   };
 }
 
+/** The largest sum of one device's terms over the phases (the host's own peak need not be the GPU's). */
+function largestOffDevice(phases: readonly Phase[], where: 'cpu' | 'nvme'): number {
+  let largest = 0;
+  for (const p of phases) largest = Math.max(largest, sumBytes(p.terms.filter((t) => t.where === where)));
+  return largest;
+}
+
 function memoryReport(composition: Composition, rt: RuntimeProfile, gpu: Gpu | null): Estimate['memory'] {
   const peak = peakPhase(composition.phases);
   const terms = peak.phase.terms.filter((t) => t.bytes > 0 || t.id === 'weights');
-  const persistent = sumBytes(terms.filter((t) => composition.persistentIds.has(t.id)));
+  const persistent = gpuBytes(terms.filter((t) => composition.persistentIds.has(t.id)));
   const device = deviceTerms(rt, composition, peak.bytes - persistent);
-  const deviceBytes = peak.bytes + sumBytes(device);
+  // Paged optimizer states (CUDA unified memory) sit on the device but outside PyTorch's allocator and its peak.
+  const unified = terms.filter((t) => t.where === 'unified').reduce((n, t) => n + t.bytes, 0);
+  const deviceBytes = peak.bytes + unified + sumBytes(device);
   return {
-    peak_bytes: sumBytes(terms.filter((t) => t.where === 'gpu')),
+    peak_bytes: peak.bytes,
     device_bytes: deviceBytes,
     fits: gpu ? (composition.fits ?? deviceBytes <= gpu.memoryBytes) : null,
     gpu: gpu ? { id: gpu.id, name: gpu.name, memory_bytes: gpu.memoryBytes } : null,
-    host_bytes: sumBytes(terms.filter((t) => t.where === 'cpu')),
-    nvme_bytes: sumBytes(terms.filter((t) => t.where === 'nvme')),
+    host_bytes: largestOffDevice(composition.phases, 'cpu'),
+    nvme_bytes: largestOffDevice(composition.phases, 'nvme'),
     ranks: [],
     host_fits: null,
     peak_phase: peak.phase.name,
-    phases: composition.phases.map((p) => ({ phase: p.name, bytes: sumBytes(p.terms) })),
+    phases: composition.phases.map((p) => ({ phase: p.name, bytes: gpuBytes(p.terms) })),
     terms,
     device_terms: device,
     kv_bytes_per_token: composition.kvPerToken,
@@ -121,17 +154,86 @@ function memoryReport(composition: Composition, rt: RuntimeProfile, gpu: Gpu | n
   };
 }
 
+function rankMemory(kind: RankKind, memory: Estimate['memory']): RankMemory {
+  return { rank: kind.name, count: kind.count, peak_bytes: memory.peak_bytes, device_bytes: memory.device_bytes, peak_phase: memory.peak_phase, fits: memory.fits, terms: memory.terms };
+}
+
+interface Distributed {
+  memory: Estimate['memory'];
+  layout: ParallelLayout;
+  trainable: number;
+  /** The most loaded rank's own model and scenario (its share of the layers, heads and sequence), for its time. */
+  worstSpec: ModelSpec;
+  worstScenario: Scenario;
+}
+
+/** Every kind of rank composed once; the report is the most loaded rank's, with the others beside it. */
+function estimateRanks(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, gpu: Gpu | null, warnings: string[]): Distributed {
+  const layout = parallelLayout(spec, sc);
+  const ranks = rankKinds(spec, sc, layout).map((kind) => {
+    const composition = composeRank(kind, sc, layout, rt, gpu, warnings);
+    return { kind, composition, memory: memoryReport(composition, rt, gpu) };
+  });
+  const worst = ranks.reduce((a, b) => (b.memory.device_bytes > a.memory.device_bytes ? b : a));
+  const ranksPerNode = layout.gpus_per_node;
+  const hostPerRank = Math.max(...ranks.map((r) => r.memory.host_bytes));
+  const nvmePerRank = Math.max(...ranks.map((r) => r.memory.nvme_bytes));
+  const host = hostPerRank * ranksPerNode;
+  const memory: Estimate['memory'] = {
+    ...worst.memory,
+    fits: gpu ? ranks.every((r) => r.memory.fits === true) : null,
+    host_bytes: host,
+    nvme_bytes: nvmePerRank * ranksPerNode,
+    ranks: ranks.map((r) => rankMemory(r.kind, r.memory)),
+    host_fits: sc.hostMemory === null ? null : host <= sc.hostMemory,
+  };
+  if (layout.dp > 1 || layout.tp > 1 || layout.pp > 1) warnings.push(`per GPU of ${layout.gpus} (${layout.strategy}: dp ${layout.dp}, tp ${layout.tp}, pp ${layout.pp}${layout.ep > 1 ? `, ep ${layout.ep}` : ''}${layout.cp > 1 ? `, cp ${layout.cp}` : ''})`);
+  const worstScenario = sc.mode === 'training' && layout.cp > 1 ? { ...sc, seq: Math.ceil(sc.seq / layout.cp) } : sc;
+  return { memory, layout, trainable: worst.composition.trainable, worstSpec: worst.kind.spec, worstScenario };
+}
+
+/**
+ * The roofline and the expected time, computed on first read (memoized): solves and sweeps that only look at
+ * memory stay pure memory arithmetic, while `--json`, the webview and hovers read them as ordinary properties.
+ */
+function withTime(compute: () => Pick<Estimate, 'roofline' | 'time'>, base: Omit<Estimate, 'roofline' | 'time'>): Estimate {
+  let cached: Pick<Estimate, 'roofline' | 'time'> | undefined;
+  const reports = () => (cached ??= compute());
+  Object.defineProperty(base, 'roofline', { enumerable: true, get: () => reports().roofline });
+  Object.defineProperty(base, 'time', { enumerable: true, get: () => reports().time });
+  return base as Estimate;
+}
+
+function needsRanks(sc: Scenario): boolean {
+  return isDistributed(sc) || sc.tp > 1 || sc.pp > 1 || sc.cp > 1 || sc.ep > 1;
+}
+
 export function estimateSpec(spec: ModelSpec, sc: Scenario, opts: EstimateOptions = {}): Estimate {
   const rt = RUNTIMES[sc.runtime];
   const gpu = resolveGpu(sc.gpu, opts);
   const warnings = scenarioWarnings(spec, sc);
+  const params = { total: spec.params.total, embedding: spec.params.embedding, active: spec.params.active };
+  if (needsRanks(sc)) {
+    const d = estimateRanks(spec, sc, rt, gpu, warnings);
+    warnings.push('time is one GPU\'s compute for its share of the model; communication (all-reduce, all-gather, pipeline bubbles, offload traffic) is not modelled yet');
+    return withTime(() => timeReports(d.worstSpec, d.worstScenario, rt, gpu, d.trainable), {
+      model: modelSummary(spec),
+      params: { ...params, trainable: d.trainable },
+      scenario: sc,
+      memory: d.memory,
+      parallel: d.layout,
+      warnings: [...new Set(warnings)],
+    });
+  }
   const composition = compose(spec, sc, rt, gpu, warnings);
-  return {
+  const memory = memoryReport(composition, rt, gpu);
+  const single: RankMemory = { rank: 'the GPU', count: 1, peak_bytes: memory.peak_bytes, device_bytes: memory.device_bytes, peak_phase: memory.peak_phase, fits: memory.fits, terms: memory.terms };
+  return withTime(() => timeReports(spec, sc, rt, gpu, composition.trainable), {
     model: modelSummary(spec),
-    params: { total: spec.params.total, trainable: composition.trainable, embedding: spec.params.embedding, active: spec.params.active },
+    params: { total: params.total, trainable: composition.trainable, embedding: params.embedding, active: params.active },
     scenario: sc,
-    memory: memoryReport(composition, rt, gpu),
+    memory: { ...memory, ranks: [single], host_fits: sc.hostMemory === null ? null : memory.host_bytes <= sc.hostMemory },
     parallel: null,
     warnings,
-  };
+  });
 }

@@ -7,10 +7,13 @@ import { estimateSpec, type EstimateOptions } from './estimate.ts';
 
 export { readModelConfig, ConfigError } from './model/index.ts';
 export { estimateSpec, type EstimateOptions } from './estimate.ts';
-export { largestFitting } from './solve.ts';
+export { largestFitting, maxConcurrency, bestThroughputBatch, type ThroughputBest } from './solve.ts';
+export { timeSummary, formatSeconds, formatRate } from './roofline/format.ts';
+export type { RooflineReport, RooflineOp, TimeReport, TimeFigures } from './roofline/time.ts';
+export { vllmEngineDefaults } from './serving.ts';
 export { isObject, unknownGpuError } from './input-checks.ts';
 export * from './scenario.ts';
-export { GPUS, findGpu, type Gpu } from './roofline/hardware.ts';
+export { GPUS, findGpu, peakFlops, type Gpu, type ComputeDtype } from './roofline/hardware.ts';
 export { RUNTIMES, type RuntimeProfile } from './runtime.ts';
 export { formatBytes, formatCount } from './units.ts';
 export type * from './types.ts';

@@ -24,18 +24,31 @@ export interface PhaseRule<S extends string> {
 
 export type Slots<S extends string> = Partial<Record<S, Term | readonly Term[] | null>>;
 
-function filled<S extends string>(slots: Slots<S>, slot: S): readonly Term[] {
+function has<S extends string>(slots: Slots<S>, slot: S): boolean {
   const v = slots[slot];
-  if (!v) return [];
-  return Array.isArray(v) ? (v as readonly Term[]) : [v as Term];
+  return Array.isArray(v) ? v.length > 0 : !!v;
+}
+
+function kept<S extends string>(rule: PhaseRule<S>, slots: Slots<S>): boolean {
+  for (const s of rule.requires ?? []) if (!has(slots, s)) return false;
+  for (const s of rule.unless ?? []) if (has(slots, s)) return false;
+  return true;
 }
 
 /** The phases whose conditions hold, each with the terms of its live slots in the row's order. */
 export function composePhases<S extends string>(rules: readonly PhaseRule<S>[], slots: Slots<S>): Phase[] {
-  const has = (slot: S) => filled(slots, slot).length > 0;
-  return rules
-    .filter((r) => (r.requires ?? []).every(has) && !(r.unless ?? []).some(has))
-    .map((r) => ({ name: r.name, terms: r.live.flatMap((slot) => filled(slots, slot)) }));
+  const phases: Phase[] = [];
+  for (const rule of rules) {
+    if (!kept(rule, slots)) continue;
+    const terms: Term[] = [];
+    for (const slot of rule.live) {
+      const v = slots[slot];
+      if (Array.isArray(v)) terms.push(...(v as readonly Term[]));
+      else if (v) terms.push(v as Term);
+    }
+    phases.push({ name: rule.name, terms });
+  }
+  return phases;
 }
 
 export interface Composition {

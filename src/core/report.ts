@@ -4,6 +4,7 @@
  */
 import type { Term } from './types.ts';
 import type { Scenario } from './scenario.ts';
+import type { RooflineReport, TimeReport } from './roofline/time.ts';
 
 /** One kind of rank: ranks that hold the same tensors (every data-parallel rank; a pipeline's first or last stage). */
 export interface RankMemory {
@@ -92,4 +93,8 @@ export interface Estimate {
   /** The world's layout; null on one GPU. */
   parallel: ParallelLayout | null;
   warnings: string[];
+  /** The time bound at 100% of the GPU's catalog numbers, per operator and per phase; `reason` when it cannot be computed. */
+  roofline: RooflineReport;
+  /** Expected time: the roofline with efficiencies and the runtime's overheads applied. */
+  time: TimeReport;
 }

@@ -58,6 +58,13 @@ const count = (what: string, min: number, max: number) =>
       z.maximum(max, { error: `${what} must be at most ${max}` }),
     );
 
+/** A fraction in (0, 1]: MFU and bandwidth efficiency. */
+const efficiency = (what: string) =>
+  z.number({ error: `${what} must be a number` }).check(
+    z.gt(0, { error: `${what} must be in (0, 1]` }),
+    z.maximum(1, { error: `${what} must be in (0, 1]` }),
+  );
+
 // zod/mini (tree-shakable): the same checks as classic zod's z.number().int().min().max(), z.string().min(1),
 // .nullable(), .default() and .strict(), written as functions.
 export const ScenarioSchema = z.strictObject({
@@ -86,8 +93,8 @@ export const ScenarioSchema = z.strictObject({
     ),
     0.9,
   ),
-  /** vLLM --max-num-batched-tokens: tokens in one scheduler step (the profile run's size). */
-  maxNumBatchedTokens: z._default(count('max batched tokens', 1, MAX_TOKENS), 8192),
+  /** vLLM --max-num-batched-tokens: tokens in one scheduler step (the profile run's size); null = vLLM's default for the GPU. */
+  maxNumBatchedTokens: z._default(z.nullable(count('max batched tokens', 1, MAX_TOKENS)), null),
   /** GPUs in all (data × tensor × pipeline × context parallel). */
   gpus: z._default(count('gpus', 1, 1 << 16), 1),
   /** GPUs per node: the host RAM of a node is shared by its ranks. */
@@ -115,6 +122,14 @@ export const ScenarioSchema = z.strictObject({
   paramPersistenceThreshold: z._default(count('stage-3 parameter persistence threshold', 0, 2 ** 40), 100_000),
   /** Host RAM per node in bytes, for the host-side fit; null = not checked. */
   hostMemory: z._default(z.nullable(z.number({ error: 'host memory must be a number of bytes' }).check(z.positive({ error: 'host memory must be above 0' }))), null),
+  /** Share of the GPU's dense FLOP/s that compute-bound operators reach; null = the calibrated default. */
+  mfu: z._default(z.nullable(efficiency('MFU')), null),
+  /** Share of the memory bandwidth that memory-bound operators reach; null = the calibrated default. */
+  bandwidthEfficiency: z._default(z.nullable(efficiency('bandwidth efficiency')), null),
+  /** PyTorch runtime: static KV cache + torch.compile with CUDA graphs (no per-kernel launch overhead). */
+  compiled: z._default(z.boolean(), false),
+  /** Training: tokens in one epoch of the dataset (time per epoch). */
+  datasetTokens: z._default(z.nullable(z.number({ error: 'dataset tokens must be a number' }).check(z.int({ error: 'dataset tokens must be a whole number' }), z.minimum(1, { error: 'dataset tokens must be at least 1' }), z.maximum(1e18, { error: 'dataset tokens must be at most 1e18' }))), null),
   /** GaLore: rank of the projected space and steps between projector refreshes (an SVD per matrix). */
   galoreRank: z._default(count('GaLore rank', 1, 1 << 16), 128),
   galoreUpdateGap: z._default(count('GaLore update gap', 1, 1 << 24), 200),
@@ -212,6 +227,10 @@ export const SCENARIO_FIELDS: readonly FieldInfo[] = [
   { key: 'maxLiveParameters', label: 'Max live parameters', kind: 'int', min: 0, modes: ['training'], runtimes: ['deepspeed'], help: 'DeepSpeed zero_optimization.stage3_max_live_parameters.' },
   { key: 'paramPersistenceThreshold', label: 'Persistence threshold', kind: 'int', min: 0, modes: ['training'], runtimes: ['deepspeed'], help: 'DeepSpeed zero_optimization.stage3_param_persistence_threshold: smaller parameters stay gathered.' },
   { key: 'hostMemory', label: 'Host RAM per node', kind: 'number', modes: ['training'], help: 'Bytes of RAM per node, for the host-side fit.' },
+  { key: 'mfu', label: 'MFU', kind: 'number', modes: MODES, help: 'Share of dense FLOP/s reached by compute-bound operators (0–1]; empty = calibrated default.' },
+  { key: 'bandwidthEfficiency', label: 'Bandwidth efficiency', kind: 'number', modes: MODES, help: 'Share of memory bandwidth reached by memory-bound operators (0–1]; empty = calibrated default.' },
+  { key: 'compiled', label: 'Compiled decode', kind: 'bool', modes: ['inference'], help: 'PyTorch: static KV cache + torch.compile (CUDA graphs), no per-kernel launch overhead (vLLM always runs graphs).' },
+  { key: 'datasetTokens', label: 'Dataset tokens', kind: 'int', modes: ['training'], help: 'Tokens in one epoch; gives time per epoch.' },
   { key: 'galoreRank', label: 'GaLore rank', kind: 'int', modes: ['training'], help: 'Rank of GaLore\'s projected space (galore-* optimizers).' },
   { key: 'galoreUpdateGap', label: 'GaLore update gap', kind: 'int', modes: ['training'], help: 'Steps between GaLore projector refreshes (SVD).' },
   { key: 'apolloRank', label: 'APOLLO rank', kind: 'int', modes: ['training'], help: 'Rank of APOLLO\'s random projection (default hidden/4; apollo-mini: 1).' },

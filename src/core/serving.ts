@@ -17,6 +17,16 @@ import { inferencePeakPerToken } from './memory/activations.ts';
 import { formatBytes } from './units.ts';
 import { composePhases, workspaceTerm, type Composition, type PhaseRule } from './phases.ts';
 
+/**
+ * vLLM's engine defaults per device (EngineArgs, OpenAI server usage context): on a GPU of 70 GiB or more that is
+ * not an A100, 1024 sequences and 8192 batched tokens per step; elsewhere 256 and 2048. Without a known GPU the
+ * H100-class values are assumed.
+ */
+export function vllmEngineDefaults(gpu: Gpu | null): { maxNumSeqs: number; maxNumBatchedTokens: number } {
+  const large = gpu === null || (gpu.memoryBytes >= 70 * 2 ** 30 && !/a100/i.test(gpu.id));
+  return large ? { maxNumSeqs: 1024, maxNumBatchedTokens: 8192 } : { maxNumSeqs: 256, maxNumBatchedTokens: 2048 };
+}
+
 type ServingSlot = 'weights' | 'activations' | 'sampler' | 'kv_cache' | 'cuda_workspace';
 
 const SERVING_PHASES: readonly PhaseRule<ServingSlot>[] = [
@@ -27,8 +37,9 @@ const SERVING_PHASES: readonly PhaseRule<ServingSlot>[] = [
 const PERSISTENT: ReadonlySet<Term['id']> = new Set(['weights', 'kv_cache']);
 
 /** The profile run: one scheduler step of max_num_batched_tokens tokens through the largest layer, and the sampler's logits. */
-function profileRunTerms(spec: ModelSpec, sc: Scenario, computeBytes: number): { activations: Term; sampler: Term } {
-  const tokens = Math.min(sc.maxNumBatchedTokens, sc.batch * (sc.seq + sc.newTokens));
+function profileRunTerms(spec: ModelSpec, sc: Scenario, computeBytes: number, gpu: Gpu | null): { activations: Term; sampler: Term } {
+  const batched = sc.maxNumBatchedTokens ?? vllmEngineDefaults(gpu).maxNumBatchedTokens;
+  const tokens = Math.min(batched, sc.batch * (sc.seq + sc.newTokens));
   const perToken = inferencePeakPerToken(spec, computeBytes, computeBytes);
   const samplerPerLogit = computeBytes + 8;
   return {
@@ -108,7 +119,7 @@ export function servingVllm(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, g
   const kvBytes = sc.kvDtype === 'auto' ? computeBytes : FLOAT_BYTES[sc.kvDtype];
   const weights = weightsTerm(spec, servingWeightsDtype(spec, sc, precision.param, warnings), precision.compute);
   const workspace = workspaceTerm(rt, 1);
-  const { activations, sampler } = profileRunTerms(spec, sc, computeBytes);
+  const { activations, sampler } = profileRunTerms(spec, sc, computeBytes, gpu);
   const profileBytes = activations.bytes + sampler.bytes;
   // KV of one full-length request, in whole blocks.
   const requestTokens = sc.seq + sc.newTokens;

@@ -39,3 +39,48 @@ export function largestFitting(spec: ModelSpec, scenario: Scenario, axis: 'batch
   }
   return lo;
 }
+
+/**
+ * Requests of `seq` + `newTokens` tokens that run at once: vLLM's max concurrency from its KV pool; for the PyTorch
+ * runtime, the largest batch that fits (every sequence holds its whole cache). null when not even one fits.
+ */
+export function maxConcurrency(spec: ModelSpec, scenario: Scenario, capacityBytes: number, opts: EstimateOptions = {}): number | null {
+  if (scenario.runtime === 'vllm') {
+    try {
+      const sv = estimateSpec(spec, scenario, opts).memory.serving;
+      return sv && sv.max_concurrency > 0 ? sv.max_concurrency : null;
+    } catch {
+      return null;
+    }
+  }
+  return largestFitting(spec, scenario, 'batch', capacityBytes, opts);
+}
+
+export interface ThroughputBest {
+  batch: number;
+  tokens_per_s: number;
+  /** The step whose throughput this is: a decode step (inference) or an optimizer step (training). */
+  step_s: number;
+  /** The largest batch that fits. */
+  largest: number;
+}
+
+/**
+ * The batch with the most expected tokens/s among those that fit: powers of two up to the largest fitting batch,
+ * and that batch itself (throughput rises with the batch until the step turns compute-bound, and the eager floor
+ * can make a smaller batch as fast per token). null when nothing fits or time cannot be computed (no GPU rates).
+ */
+export function bestThroughputBatch(spec: ModelSpec, scenario: Scenario, capacityBytes: number, opts: EstimateOptions = {}): ThroughputBest | null {
+  const largest = largestFitting(spec, scenario, 'batch', capacityBytes, opts);
+  if (largest === null) return null;
+  const candidates = new Set<number>([largest]);
+  for (let b = 1; b < largest; b *= 2) candidates.add(b);
+  let best: ThroughputBest | null = null;
+  for (const batch of [...candidates].sort((a, b) => a - b)) {
+    const t = estimateSpec(spec, parseScenario({ ...scenario, batch }), opts).time;
+    const step = t.train_step_s ?? t.decode_step_s ?? t.prefill_s;
+    if (t.tokens_per_s === undefined || step === undefined) return null;
+    if (!best || t.tokens_per_s > best.tokens_per_s * (1 + 1e-9)) best = { batch, tokens_per_s: t.tokens_per_s, step_s: step, largest };
+  }
+  return best;
+}

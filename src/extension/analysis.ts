@@ -4,6 +4,7 @@
  */
 import {
   estimateSpec,
+  vllmEngineDefaults,
   findGpu,
   parseScenario,
   readModelConfig,
@@ -15,6 +16,7 @@ import {
   type ScenarioInput,
 } from '../core/index.ts';
 import type { FileKind, WorkloadFile } from '../parsers/types.ts';
+import { autoSources, namedSource, resolveAutos } from '../parsers/resolve.ts';
 
 export interface Analysis {
   kind: FileKind;
@@ -30,6 +32,10 @@ export interface Analysis {
   fits: boolean | null;
   /** The user's GPUs (llmFootprint.customGpus) the estimate was made with; every re-run uses them too. */
   customGpus?: readonly Gpu[];
+  /** How DeepSpeed "auto" values were resolved, and other notes about joined files. */
+  notes?: string[];
+  /** A workload's model config: where it came from (relative path, Hugging Face cache, bundled catalog). */
+  modelSource?: string;
 }
 
 /**
@@ -39,8 +45,8 @@ export interface Analysis {
  * llmFootprint.defaults.* settings. A vLLM command without --max-model-len serves the model's full context.
  * Training files always run the PyTorch runtime (vLLM only serves).
  */
-export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | null, spec: ModelSpec, gpuId: string | null): Scenario {
-  const input: ScenarioInput = { ...defaults, ...(workload?.scenario ?? {}) };
+export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | null, spec: ModelSpec, gpuId: string | null, customGpus: readonly Gpu[] = [], notes: string[] = []): Scenario {
+  const input: ScenarioInput = { ...defaults, ...(workload?.scenario ?? {}), ...resolvedAutos(defaults, workload, spec, notes) };
   if (workload?.kind === 'vllm') {
     input.runtime = 'vllm';
     input.mode = 'inference';
@@ -48,13 +54,31 @@ export function buildScenario(defaults: ScenarioInput, workload: WorkloadFile | 
     delete input.logits;
     if (workload.scenario.seq === undefined && spec.maxPositions) input.seq = spec.maxPositions;
   }
+  if (workload?.kind === 'vllm') {
+    // vLLM's engine defaults depend on the GPU: max_num_seqs and max_num_batched_tokens, where neither file nor setting says.
+    const engine = vllmEngineDefaults(findGpu(input.gpu ?? gpuId ?? '', customGpus) ?? null);
+    if (workload.scenario.batch === undefined) input.batch = engine.maxNumSeqs;
+    input.maxNumBatchedTokens ??= engine.maxNumBatchedTokens;
+  }
   if (workload && workload.scenario.mode === 'training') delete input.newTokens;
   if (!input.gpu && gpuId) input.gpu = gpuId;
   if (input.mode === 'training') {
     input.newTokens = 0;
-    input.runtime = 'pytorch';
+    if (input.runtime === 'vllm') input.runtime = 'pytorch';
   }
   return parseScenario(input);
+}
+
+/** DeepSpeed "auto" values: from the training file the JSON was joined with, then the settings' defaults. */
+function resolvedAutos(defaults: ScenarioInput, w: WorkloadFile | null, spec: ModelSpec, notes: string[]): ScenarioInput {
+  if (!w || (!w.autos?.length && w.extras['train_batch_size'] === undefined)) return {};
+  // The settings always hold every field (package.json defaults): they stand in only for what the Trainer takes from
+  // its arguments; bucket sizes come from the model and the world size from train_batch_size first.
+  const { batch, gradAccumulation, precision } = defaults;
+  const settings = namedSource({ batch, gradAccumulation, precision }, (f) => `llmFootprint.defaults.${f}`);
+  const r = resolveAutos(w, autoSources(w, [], [settings]), spec.hidden);
+  notes.push(...r.notes);
+  return r.scenario;
 }
 
 export function analyze(kind: FileKind, config: Record<string, unknown>, spec: ModelSpec, scenario: Scenario, customGpus: readonly Gpu[] = []): Analysis {

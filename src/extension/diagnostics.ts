@@ -7,6 +7,7 @@ import { LineIndex, ZERO_RANGE, parseDocumentText } from '../parsers/index.ts';
 import type { KeyLocation, ParseIssue, Position, Range, WorkloadFile, ModelConfigFile } from '../parsers/types.ts';
 import { percentLabel, shortGpuName, tokensLabel } from '../shared/labels.ts';
 import { requestTokens } from '../shared/scenario-summary.ts';
+import { distDiagnostics } from './diagnostics-dist.ts';
 import { methodFixes } from './method-fixes.ts';
 import { engineOptions, profileRunBytes, rerun, tokenBound, weightsBytes, type Analysis } from './analysis.ts';
 
@@ -42,7 +43,7 @@ export const PARSE_ISSUE = 'llm-footprint.config';
 
 /** Parse errors and "not modelled yet" warnings, as they are. */
 export function parseIssueDiagnostics(errors: readonly ParseIssue[]): FitDiagnostic[] {
-  return errors.map((e) => ({ range: e.range, message: e.message, severity: e.severity, code: PARSE_ISSUE, key: e.key, fixes: [] }));
+  return errors.map((e) => ({ range: e.range, message: e.message, severity: e.severity, code: e.code ?? PARSE_ISSUE, key: e.key, fixes: [] }));
 }
 
 const lineEnd = (text: string): string => (text.includes('\r\n') ? '\r\n' : '\n');
@@ -176,6 +177,7 @@ export function blameKey(w: WorkloadFile, a: Analysis): KeyLocation | undefined 
  */
 export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string, index = 0): FitDiagnostic[] {
   if (w.kind === 'vllm' && a.scenario.runtime === 'vllm') return vllmDiagnostics(w, a, text, index);
+  if (w.kind === 'deepspeed' || w.kind === 'accelerate') return distDiagnostics(w, a, text);
   if (a.fits !== false || !a.gpu) return [];
   const peak = a.estimate.memory.peak_bytes;
   const cap = a.gpu.memoryBytes;

@@ -265,7 +265,7 @@ class PanelController {
       },
       // The engine decides the fit itself (vLLM: --gpu-memory-utilization is in the scenario), so the panel's
       // capacity is the whole GPU.
-      notes: st.parsed.errors.filter((x) => x.severity !== 'error').map((x) => x.message),
+      notes: [...st.parsed.errors.filter((x) => x.severity !== 'error').map((x) => x.message), ...(e.analysis.notes ?? [])],
       compare: view === 'compare' ? compareSeeds(s) : undefined,
       view,
       // The webview re-estimates with the bundled engine (without mathjs): the user's GPUs go as plain numbers.

@@ -4,7 +4,7 @@ import { contains, type Range as PRange, type KeyLocation } from '../parsers/ind
 import { scenarioSummary } from '../shared/scenario-summary.ts';
 import { codeLensTitle, hoverMarkdown } from './text.ts';
 import { DOES_NOT_FIT, configFitDiagnostics, fitDiagnostics, parseIssueDiagnostics, type FitDiagnostic, type QuickFix } from './diagnostics.ts';
-import type { WorkspaceModel, FileState } from './workspace.ts';
+import { MODEL_NOT_FOUND, MODEL_MATCHED, type WorkspaceModel, type FileState } from './workspace.ts';
 
 export const SELECTOR: vscode.DocumentSelector = [
   { language: 'json' },
@@ -73,11 +73,11 @@ export class CodeLensProvider implements vscode.CodeLensProvider {
             arguments: [doc.uri.toString(), i],
           }),
         );
-        if (e.file.kind !== 'model-config' && e.modelUri) {
+        if (e.file.kind !== 'model-config' && (e.modelUri || e.analysis.modelSource)) {
           lenses.push(
             new vscode.CodeLens(range, {
-              title: `model: ${vscode.workspace.asRelativePath(e.modelUri)}`,
-              tooltip: 'The model config this estimate uses; click to change',
+              title: `model: ${e.analysis.modelSource ?? vscode.workspace.asRelativePath(e.modelUri!)}`,
+              tooltip: `The model config this estimate uses${e.modelSource?.catalogSource ? ` (${e.modelSource.catalogSource})` : ''}; click to link another`,
               command: 'llmFootprint.linkModelConfig',
               arguments: [doc.uri.toString()],
             }),
@@ -145,6 +145,10 @@ export function computeDiagnostics(st: FileState): FitDiagnostic[] {
   st.entries.forEach((e, i) => {
     if (e.problem) out.push(...parseIssueDiagnostics([e.problem]));
     if (!e.analysis) return;
+    const w = e.file.kind === 'model-config' ? null : (e.file);
+    if (w?.modelLocation && e.modelSource?.warning) {
+      out.push({ range: w.modelLocation.valueRange, message: e.modelSource.warning, severity: 'warning', code: MODEL_MATCHED, key: w.modelLocation.key, fixes: [] });
+    }
     if (e.file.kind === 'model-config') out.push(...configFitDiagnostics(e.file, e.analysis));
     else out.push(...fitDiagnostics(e.file, e.analysis, st.text, i));
   });
@@ -155,9 +159,18 @@ export class QuickFixProvider implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
   constructor(private readonly diagnostics: Diagnostics) {}
   provideCodeActions(doc: vscode.TextDocument, range: vscode.Range, ctx: vscode.CodeActionContext): vscode.CodeAction[] {
+    const link = ctx.diagnostics.filter((d) => d.code === MODEL_NOT_FOUND || d.code === MODEL_MATCHED);
+    const linkFix: vscode.CodeAction[] = [];
+    if (link.length) {
+      const a = new vscode.CodeAction('Link a local config.json for this model…', vscode.CodeActionKind.QuickFix);
+      a.command = { command: 'llmFootprint.linkModelConfig', title: 'Link Model Config', arguments: [doc.uri.toString()] };
+      a.diagnostics = link;
+      a.isPreferred = true;
+      linkFix.push(a);
+    }
     const ours = ctx.diagnostics.filter((d) => d.code === DOES_NOT_FIT);
-    if (!ours.length) return [];
-    return this.diagnostics.fixesAt(doc.uri, range).map((f) => {
+    if (!ours.length) return linkFix;
+    return [...linkFix, ...this.diagnostics.fixesAt(doc.uri, range).map((f) => {
       const a = new vscode.CodeAction(f.title, vscode.CodeActionKind.QuickFix);
       const edit = new vscode.WorkspaceEdit();
       for (const e of f.edits) edit.replace(doc.uri, toRange(e.range), e.newText);
@@ -165,6 +178,6 @@ export class QuickFixProvider implements vscode.CodeActionProvider {
       a.diagnostics = ours;
       a.isPreferred = f.preferred ?? false;
       return a;
-    });
+    })];
   }
 }

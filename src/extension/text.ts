@@ -3,10 +3,11 @@
  * webview are in src/shared). Pure: the numbers come from the engine (re-run with one thing changed), the extension
  * only places the strings.
  */
-import { formatBytes, type Estimate } from '../core/index.ts';
+import { vllmEngineDefaults, formatBytes, formatSeconds, timeSummary, type Estimate } from '../core/index.ts';
 import { countLabel, percentLabel, shortGpuName, signedBytes, tokensLabel } from '../shared/labels.ts';
 import { requestTokens, scenarioSummary } from '../shared/scenario-summary.ts';
 import { METHOD_HOVER_KEYS, methodContribution } from './method-hovers.ts';
+import { distCodeLensTitle, distContribution, isDistKey, isDistributed } from './text-dist.ts';
 import { ACTIVATION_TERMS, OPTIMIZER_TERMS, profileRunBytes, rerun, rerunConfig, termBytes, weightsBytes, type Analysis } from './analysis.ts';
 
 /**
@@ -15,7 +16,29 @@ import { ACTIVATION_TERMS, OPTIMIZER_TERMS, profileRunBytes, rerun, rerunConfig,
  * fits H100 80GB at 90%".
  */
 export function codeLensTitle(a: Pick<Analysis, 'estimate' | 'gpu' | 'fits'>): string {
+  const time = lensTime(a.estimate);
+  return memoryLensTitle(a) + (time ? ` · ${time}` : '');
+}
+
+/** The time part of a CodeLens: "≈ 0.52 s/step · 15.7k tokens/s", or "TTFT at 32K ≈ 1.9 s" for a vLLM scenario. */
+export function lensTime(e: Estimate): string | null {
+  const t = e.time;
+  if (t.reason) return null;
+  if (e.scenario.runtime === 'vllm' && t.ttft_s !== undefined) return `TTFT at ${tokensLabel(e.scenario.seq)} ≈ ${formatSeconds(t.ttft_s)}`;
+  return timeSummary(t);
+}
+
+/** The hover's time line: expected time, the roofline bound, or why there is none. */
+export function timeLine(e: Estimate): string {
+  const t = e.time;
+  if (t.reason) return `**Time:** not computed — ${t.reason}`;
+  const ttft = e.scenario.mode === 'inference' && t.ttft_s !== undefined ? ` · TTFT at ${tokensLabel(e.scenario.seq)} ≈ ${formatSeconds(t.ttft_s)}` : '';
+  return `**Time:** ${timeSummary(t) ?? '—'}${ttft} (expected; roofline bound ${timeSummary(e.roofline) ?? '—'})`;
+}
+
+function memoryLensTitle(a: Pick<Analysis, 'estimate' | 'gpu' | 'fits'>): string {
   if (a.estimate.scenario.runtime === 'vllm') return vllmCodeLensTitle(a);
+  if (isDistributed(a.estimate)) return distCodeLensTitle(a);
   const head = `≈ ${formatBytes(a.estimate.memory.peak_bytes)} peak per GPU`;
   if (!a.gpu) return head;
   const name = shortGpuName(a.gpu);
@@ -85,7 +108,7 @@ export const HOVER_KEYS = new Set([
 ]);
 
 export function isHoverKey(key: string): boolean {
-  return HOVER_KEYS.has(norm(key.split('.').pop() ?? key));
+  return isDistKey(key) || HOVER_KEYS.has(norm(key.split('.').pop() ?? key));
 }
 
 /** What one key contributes, as a markdown sentence; null when the key has nothing to say in this analysis. */
@@ -93,6 +116,7 @@ export function keyContribution(key: string, a: Analysis): string | null {
   const k = norm(key.split('.').pop() ?? key);
   const s = a.scenario;
   if (s.mode === 'inference' && s.runtime === 'vllm' && VLLM_KEYS.has(k)) return vllmContribution(k, a);
+  if (isDistKey(key)) return distContribution(key, a);
   return architectureContribution(k, key, a) ?? workloadContribution(k, a) ?? trainingContribution(k, a) ?? methodContribution(k, a);
 }
 
@@ -163,7 +187,7 @@ function architectureContribution(k: string, key: string, a: Analysis): string |
     case 'base_model':
     case 'model_name_or_path':
     case 'model':
-      return `${a.spec.modelType} (${a.spec.adapter}): ${countLabel(e.params.total)} params, ${a.spec.layers} layers, hidden ${a.spec.hidden}, ${a.spec.heads} heads / ${a.spec.kvHeads} KV heads, vocab ${a.spec.vocab}.`;
+      return `${a.spec.modelType} (${a.spec.adapter}): ${countLabel(e.params.total)} params, ${a.spec.layers} layers, hidden ${a.spec.hidden}, ${a.spec.heads} heads / ${a.spec.kvHeads} KV heads, vocab ${a.spec.vocab}.${a.modelSource ? ` Config from ${a.modelSource}.` : ''}`;
     default:
       return null;
   }
@@ -312,7 +336,7 @@ function vllmContribution(k: string, a: Analysis): string | null {
       return `vLLM takes ${percentLabel(u)} of ${shortGpuName(a.gpu)} = ${formatBytes(sv.budget_bytes)}: weights ${formatBytes(weightsBytes(e))}, profile run ${formatBytes(profileRunBytes(e))}, KV ${pool}${alt ? `; at ${percentLabel(altU)}: ${atOnce(alt)}` : ''}.`;
     }
     case 'max_num_batched_tokens': {
-      const n = s.maxNumBatchedTokens;
+      const n = s.maxNumBatchedTokens ?? vllmEngineDefaults(a.gpu).maxNumBatchedTokens;
       const half = Math.max(1, Math.floor(n / 2));
       const alt = rerun(a, { maxNumBatchedTokens: half });
       const altPool = alt?.memory.serving ? `; at ${half.toLocaleString('en-US')}: pool ${formatBytes(alt.memory.serving.kv_pool_bytes)}, ${atOnce(alt)}` : '';
@@ -334,7 +358,7 @@ export function hoverMarkdown(key: string, a: Analysis, commandUri?: string): st
   if (!isHoverKey(key)) return null;
   const c = keyContribution(key, a);
   if (!c) return null;
-  const lines = [`**${key}** — ${c}`, '', totalLine(a), '', `_${scenarioSummary(a.scenario)}_`];
+  const lines = [`**${key}** — ${c}`, '', totalLine(a), '', timeLine(a.estimate), '', `_${scenarioSummary(a.scenario)}_`];
   if (commandUri) lines.push('', `[$(graph) Show memory breakdown](${commandUri})`);
   return lines.join('\n');
 }

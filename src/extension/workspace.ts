@@ -4,11 +4,14 @@
  * analysis.ts.
  */
 import * as vscode from 'vscode';
+import { homedir } from 'node:os';
 import { readModelConfig, type ModelSpec } from '../core/index.ts';
 import {
   MAX_FILE_BYTES,
   ZERO_RANGE,
-  linkOrder,
+  userHubCache,
+  notFoundMessage,
+  resolveModelAsync,
   parseDocumentText,
   parseModelConfig,
   dirname,
@@ -17,15 +20,21 @@ import {
   type ParseIssue,
   type WorkloadFile,
   type ModelConfigFile,
+  type ModelSource,
+  type AsyncReader,
+  type ReadScope,
 } from '../parsers/index.ts';
 import { analyze, buildScenario, type Analysis } from './analysis.ts';
+import { joinNamedDeepSpeed, trainingFileNaming } from './dist.ts';
 import { customGpus, whenCustomGpusReady } from './gpus.ts';
 import { readSettings } from './settings.ts';
 
 export interface Entry {
   file: ParsedFile;
-  /** The model config used (itself for a config.json). */
+  /** The model config used (itself for a config.json); null for the bundled catalog. */
   modelUri: vscode.Uri | null;
+  /** Where a workload's model config came from (link, local path, Hugging Face cache, bundled catalog). */
+  modelSource?: ModelSource | null;
   config: Record<string, unknown> | null;
   analysis: Analysis | null;
   /** Why there is no analysis (no model config found, engine error …), with a position when known. */
@@ -96,31 +105,39 @@ export class WorkspaceModel implements vscode.Disposable {
   }
 
   private async entryFor(uri: vscode.Uri, file: ParsedFile, settings: ReturnType<typeof readSettings>): Promise<Entry> {
-    let modelUri: vscode.Uri;
+    let modelUri: vscode.Uri | null;
+    let notes: string[] = [];
     let cfgFile: ModelConfigFile;
+    let modelSource: ModelSource | null = null;
     if (file.kind === 'model-config') {
       modelUri = uri;
       cfgFile = file;
     } else {
-      const found = await this.findModelConfig(uri, file, settings.modelConfig);
+      const joined = await this.withDeepSpeed(uri, file, settings.modelConfig);
+      if (joined.problem) return { file, modelUri: null, config: null, analysis: null, problem: joined.problem };
+      file = joined.file;
+      notes = joined.notes;
+      const found = await this.findModelConfig(joined.modelFrom, file, settings.modelConfig);
       if (!found) {
         const where = file.modelLocation?.valueRange ?? ZERO_RANGE;
-        const what = file.model ? `"${file.model}"` : 'this file';
+        const what = file.model ? `${notFoundMessage(file.model, extensionHubCache())}.` : 'No model is named in this file.';
         return {
           file,
           modelUri: null,
           config: null,
           analysis: null,
           problem: {
-            message: `No local config.json found for ${what}. Put the model's config.json in the workspace, set llmFootprint.modelConfig, or run "LLM Footprint: Link Model Config".`,
+            message: `${what} Put the model's config.json in the workspace, set llmFootprint.modelConfig, or run "LLM Footprint: Link Model Config".`,
             severity: 'info',
             range: where,
             key: file.modelLocation?.key,
+            code: MODEL_NOT_FOUND,
           },
         };
       }
       modelUri = found.uri;
       cfgFile = found.file;
+      modelSource = found.source;
     }
     let spec: ModelSpec;
     try {
@@ -138,9 +155,15 @@ export class WorkspaceModel implements vscode.Disposable {
     }
     const workload = file.kind === 'model-config' ? null : file;
     try {
-      const scenario = buildScenario(settings.defaults, workload, spec, settings.gpu);
+      const autoNotes: string[] = [];
+      const scenario = buildScenario(settings.defaults, workload, spec, settings.gpu, customGpus(), autoNotes);
       const analysis = analyze(file.kind, cfgFile.config, spec, scenario, customGpus());
-      return { file, modelUri, config: cfgFile.config, analysis, problem: null };
+      analysis.notes = [...notes, ...autoNotes];
+      if (modelSource) {
+        analysis.modelSource = sourceLine(modelSource, modelUri);
+        if (modelSource.warning) analysis.estimate.warnings.unshift(modelSource.warning);
+      }
+      return { file, modelUri, modelSource, config: cfgFile.config, analysis, problem: null };
     } catch (e) {
       const key = errorKey(e);
       const loc = key && workload ? workload.fields[key as keyof typeof workload.fields] : undefined;
@@ -154,18 +177,87 @@ export class WorkspaceModel implements vscode.Disposable {
     }
   }
 
-  /** Stored quick-pick link → local path in the file → setting → a workspace folder named like the hub model. */
-  private async findModelConfig(uri: vscode.Uri, w: WorkloadFile, setting: string): Promise<{ uri: vscode.Uri; file: ModelConfigFile } | null> {
-    const link = this.getLink(uri);
-    const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === uri.scheme);
-    const paths = linkOrder({ link: null, model: w.model, fileDir: dirname(uri.path), roots: roots.map((r) => r.uri.path), setting });
-    const tries = [...(link ? [link] : []), ...paths.map((p) => uri.with({ path: p }))];
-    for (const t of tries) {
-      const f = await readConfig(t);
-      if (f) return { uri: t, file: f };
+  /**
+   * A workload with the DeepSpeed JSON it names joined in; a DeepSpeed JSON without a linked model takes the training
+   * YAML next to it that names it (its model and its values for "auto").
+   */
+  private async withDeepSpeed(uri: vscode.Uri, file: WorkloadFile, setting: string): Promise<{ file: WorkloadFile; modelFrom: vscode.Uri; problem: ParseIssue | null; notes: string[] }> {
+    if (file.deepspeed) {
+      const j = await joinNamedDeepSpeed(uri, file);
+      return { file: j.file, modelFrom: uri, problem: j.problem, notes: j.notes.map((n) => n.message) };
     }
-    return null;
+    if (file.kind === 'deepspeed' && !this.getLink(uri) && !setting.trim()) {
+      const t = await trainingFileNaming(uri, file);
+      if (t) return { file: t.file, modelFrom: t.uri, problem: null, notes: [`Model and "auto" values from ${vscode.workspace.asRelativePath(t.uri)}, which names this file.`] };
+    }
+    return { file, modelFrom: uri, problem: null, notes: [] };
   }
+
+  /**
+   * Stored quick-pick link, then the shared resolver (parsers/resolve-model.ts): local path in the file → setting →
+   * a workspace folder named like the hub model → the Hugging Face cache → the bundled catalog. In an untrusted
+   * workspace nothing outside the workspace folders is read except the user's own Hugging Face cache.
+   */
+  private async findModelConfig(
+    uri: vscode.Uri,
+    w: WorkloadFile,
+    setting: string,
+  ): Promise<{ uri: vscode.Uri | null; file: ModelConfigFile; source: ModelSource } | null> {
+    const link = this.getLink(uri);
+    if (link) {
+      const f = await readConfig(link);
+      if (f) return { uri: link, file: f, source: { kind: 'link', path: link.path, scope: 'workspace', label: `linked: ${vscode.workspace.asRelativePath(link)}` } };
+    }
+    const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === uri.scheme);
+    const toUri = (p: string, scope: ReadScope) => (scope === 'local' ? vscode.Uri.file(p) : uri.with({ path: p }));
+    const parsed = new Map<string, ModelConfigFile>();
+    const reader: AsyncReader = {
+      async config(p, scope) {
+        const f = await readConfig(toUri(p, scope));
+        if (f) parsed.set(`${scope}:${p}`, f);
+        return f?.config ?? null;
+      },
+      async text(p, scope) {
+        try {
+          return new TextDecoder().decode(await vscode.workspace.fs.readFile(toUri(p, scope)));
+        } catch {
+          return null;
+        }
+      },
+      async list(p, scope) {
+        try {
+          return (await vscode.workspace.fs.readDirectory(toUri(p, scope))).map(([name]) => name);
+        } catch {
+          return null;
+        }
+      },
+    };
+    const r = await resolveModelAsync(
+      { model: w.model, fileDir: dirname(uri.path), roots: roots.map((x) => x.uri.path), setting, hubCache: extensionHubCache(), restricted: !vscode.workspace.isTrusted },
+      reader,
+    );
+    if (!r) return null;
+    const s = r.source;
+    if (s.path === null) return { uri: null, file: { kind: 'model-config', config: r.config, keys: [] }, source: s };
+    const fileUri = toUri(s.path, s.scope);
+    return { uri: fileUri, file: parsed.get(`${s.scope}:${s.path}`) ?? { kind: 'model-config', config: r.config, keys: [] }, source: s };
+  }
+}
+
+/** The diagnostic code of "no model config found": its quick fix links one. */
+export const MODEL_NOT_FOUND = 'llm-footprint.modelNotFound';
+/** The diagnostic code of "a re-upload matched by name in the bundled catalog" (a warning on the model). */
+export const MODEL_MATCHED = 'llm-footprint.modelMatchedByName';
+
+/** The Hugging Face hub cache of the extension host's environment (the user's, never the workspace's). */
+export function extensionHubCache(): string | null {
+  return userHubCache(process.env, homedir);
+}
+
+/** "model: examples/qwen2.5-7b/config.json", "model: Hugging Face cache: Qwen/Qwen3-8B @ 1a2b3c4", "model: bundled catalog: …". */
+export function sourceLine(s: ModelSource, uri: vscode.Uri | null): string {
+  if (s.kind === 'path' && uri) return vscode.workspace.asRelativePath(uri);
+  return s.label;
 }
 
 /** Reads and parses a model config; null when missing, too large, or not a model config. */

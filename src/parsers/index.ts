@@ -5,6 +5,8 @@
 import { parseModelConfig, looksLikeModelConfig } from './modelConfig.ts';
 import { parseTrainingYaml } from './trainingYaml.ts';
 import { parseVllmScript } from './vllm.ts';
+import { parseDeepSpeedJson } from './deepspeedJson.ts';
+import { looksLikeAccelerate, parseAccelerateYaml } from './accelerateYaml.ts';
 import { MAX_FILE_BYTES, ZERO_RANGE, type FileKind, type ParseIssue, type ParsedFile, type WorkloadFile } from './types.ts';
 
 export * from './types.ts';
@@ -12,6 +14,10 @@ export { LineIndex, contains } from './positions.ts';
 export { parseModelConfig, looksLikeModelConfig } from './modelConfig.ts';
 export { parseTrainingYaml, detectYamlFlavour, mapOptimizer } from './trainingYaml.ts';
 export { parseVllmScript, tokenize, parseSize } from './vllm.ts';
+export { parseDeepSpeedJson, looksLikeDeepSpeed, readDeepSpeed, KeyReader } from './deepspeedJson.ts';
+export { parseAccelerateYaml, looksLikeAccelerate } from './accelerateYaml.ts';
+export { parseLaunchScript, type LaunchLine } from './launch.ts';
+export { joinDeepSpeed, resolveAutos, autoSources, fileSource, namedSource, type AutoSource } from './resolve.ts';
 export { modelPathCandidates, isLocalModelPath, dirname, joinPath, linkOrder } from './link.ts';
 
 export interface ParsedDocument {
@@ -22,12 +28,17 @@ export interface ParsedDocument {
 }
 
 const YAML_EXT = /\.ya?ml$/i;
+const DEEPSPEED_KEYS = /"(zero_optimization|train_micro_batch_size_per_gpu|train_batch_size)"\s*:/;
+const TRAINING_YAML = /^\s*(base_model|model_name_or_path)\s*:/m;
 const SHELL_EXT = /\.(sh|bash|zsh)$/i;
 
 /** Cheap check on the file name (and a peek at the text) before parsing. */
-export function guessKind(fileName: string, text?: string): 'json' | 'yaml' | 'shell' | null {
+export function guessKind(fileName: string, text?: string): 'json' | 'deepspeed' | 'yaml' | 'shell' | null {
   const base = fileName.split(/[\\/]/).pop() ?? fileName;
-  if (/\.json$/i.test(base)) return text === undefined || /"(model_type|architectures)"/.test(text.slice(0, 200_000)) ? 'json' : null;
+  if (/\.json$/i.test(base)) {
+    if (text === undefined || /"(model_type|architectures)"/.test(text.slice(0, 200_000))) return 'json';
+    return DEEPSPEED_KEYS.test(text.slice(0, 200_000)) ? 'deepspeed' : null;
+  }
   if (YAML_EXT.test(base)) return 'yaml';
   if (SHELL_EXT.test(base)) return text === undefined || /vllm/.test(text) ? 'shell' : null;
   return null;
@@ -41,7 +52,7 @@ export function parseDocumentText(fileName: string, text: string): ParsedDocumen
   if (text.length > MAX_FILE_BYTES) {
     // Say so only for a file that looks like ours (a tokenizer.json next to a config.json stays silent).
     const head = text.slice(0, 65536);
-    const ours = guessKind(fileName, head) !== null && (!/\.ya?ml$/i.test(fileName) || /^\s*(base_model|model_name_or_path)\s*:/m.test(head));
+    const ours = guessKind(fileName, head) !== null && (!/\.ya?ml$/i.test(fileName) || TRAINING_YAML.test(head) || looksLikeAccelerate(head));
     if (!ours) return { kind: null, files: [], errors: [] };
     return { kind: null, files: [], errors: [{ message: `LLM Footprint skips files larger than ${MAX_FILE_BYTES / 1048576} MiB.`, severity: 'info', range: ZERO_RANGE }] };
   }
@@ -52,8 +63,16 @@ export function parseDocumentText(fileName: string, text: string): ParsedDocumen
       if (r.value && !looksLikeModelConfig(r.value.config)) return { kind: null, files: [], errors: [] };
       return { kind: 'model-config', files: r.value ? [r.value] : [], errors: r.errors };
     }
+    if (g === 'deepspeed') {
+      const r = parseDeepSpeedJson(text);
+      return { kind: 'deepspeed', files: r.value ? [r.value] : [], errors: r.errors };
+    }
+    if (g === 'yaml' && !TRAINING_YAML.test(text) && looksLikeAccelerate(text)) {
+      const r = parseAccelerateYaml(text);
+      return { kind: 'accelerate', files: r.value ? [r.value] : [], errors: r.errors };
+    }
     if (g === 'yaml') {
-      if (!/^\s*(base_model|model_name_or_path)\s*:/m.test(text)) return { kind: null, files: [], errors: [] };
+      if (!TRAINING_YAML.test(text)) return { kind: null, files: [], errors: [] };
       const r = parseTrainingYaml(text);
       if (!r.value) {
         const syntax = r.errors.filter((e) => e.severity === 'error');
@@ -72,3 +91,20 @@ export function parseDocumentText(fileName: string, text: string): ParsedDocumen
   }
   return { kind: null, files: [], errors: [] };
 }
+export { catalogLookup, catalogIds, nameTokens, type CatalogEntry, type CatalogMatch } from './hub-catalog.ts';
+export {
+  resolveModelSteps,
+  resolveModelSync,
+  resolveModelAsync,
+  hubCacheDir,
+  userHubCache,
+  hubId,
+  notFoundMessage,
+  type ModelResolution,
+  type ModelSource,
+  type ModelSourceKind,
+  type ResolveRequest,
+  type ReadScope,
+  type SyncReader,
+  type AsyncReader,
+} from './resolve-model.ts';

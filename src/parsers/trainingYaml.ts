@@ -17,6 +17,7 @@ import {
   type WorkloadFile,
 } from './types.ts';
 import { notModelledIssue, type NotModelled } from './not-modelled.ts';
+import { readTrainingDist } from './training-dist.ts';
 
 export type YamlFlavour = 'axolotl' | 'llamafactory';
 
@@ -36,15 +37,9 @@ export function detectYamlFlavour(keys: readonly string[]): YamlFlavour | null {
 
 /** Keys whose memory effect is not modelled yet: a warning each, naming the later work. */
 const NOT_MODELLED: Record<string, NotModelled> = {
-  deepspeed: { what: 'DeepSpeed (ZeRO sharding/offload) is', assumes: 'the estimate is for one GPU without sharding' },
-  fsdp: { what: 'FSDP sharding is', assumes: 'the estimate is for one GPU without sharding' },
-  fsdp_config: { what: 'FSDP sharding is', assumes: 'the estimate is for one GPU without sharding' },
   use_badam: { what: 'BAdam is', assumes: 'the estimate uses the full optimizer state' },
   use_unsloth: { what: 'Unsloth kernels are', assumes: 'the estimate assumes stock PyTorch/Transformers' },
   unsloth_lora_mlp: { what: 'Unsloth kernels are', assumes: 'the estimate assumes stock PyTorch/Transformers' },
-  tensor_parallel_size: { what: 'Tensor parallelism is', assumes: 'the estimate is for one GPU' },
-  sequence_parallel_degree: { what: 'Sequence parallelism is', assumes: 'the estimate is for one GPU' },
-  context_parallel_size: { what: 'Context parallelism is', assumes: 'the estimate is for one GPU' },
   ref_model: { what: 'A separate reference model (DPO/PPO) is' },
   reward_model: { what: 'A reward model (PPO) is' },
 };
@@ -114,12 +109,17 @@ export function parseTrainingYaml(text: string, flavourHint?: YamlFlavour): Pars
     return { value: null, errors };
   }
   const out = flavour === 'axolotl' ? readAxolotl(entries, errors) : readLlamaFactory(entries, errors);
+  const dist = readTrainingDist((k) => entries.get(k)?.loc, errors);
+  Object.assign(out.scenario, dist.scenario);
+  Object.assign(out.fields, dist.fields);
+  Object.assign(out.extras, dist.extras);
+  const more = { ...(dist.deepspeed ? { deepspeed: dist.deepspeed } : {}), ...(dist.autos?.length ? { autos: dist.autos } : {}) };
   for (const [name, later] of Object.entries(NOT_MODELLED)) {
     const e = entries.get(name);
     if (!e || isOff(e.loc.value)) continue;
     errors.push(notModelledIssue(name, name, e.loc.keyRange, later));
   }
-  return { value: { kind: flavour, keys, ...out }, errors };
+  return { value: { kind: flavour, keys, ...out, ...more }, errors };
 }
 
 /** false, null, 0, "", "false", "none" mean the feature is off. */

@@ -23,6 +23,8 @@ export interface ParseIssue {
   range: Range;
   /** The config key the issue is about, when there is one. */
   key?: string;
+  /** A diagnostic code for code actions (default: a parse issue). */
+  code?: string;
 }
 
 /** Every parser returns this; none throws. `value` is null when nothing usable could be read. */
@@ -41,7 +43,22 @@ export interface KeyLocation {
   value: unknown;
 }
 
-export type FileKind = 'model-config' | 'axolotl' | 'llamafactory' | 'vllm';
+export type FileKind = 'model-config' | 'axolotl' | 'llamafactory' | 'vllm' | 'deepspeed' | 'accelerate';
+
+export type WorkloadKind = Exclude<FileKind, 'model-config'>;
+
+/** A value written as "auto" (DeepSpeed): resolved later from the training file or the flags. */
+export interface AutoField {
+  field: keyof ScenarioInput;
+  loc: KeyLocation;
+}
+
+/** Another file a workload names (axolotl/LLaMA-Factory `deepspeed:`, accelerate `deepspeed_config_file`). */
+export interface FileReference {
+  /** The path as written. */
+  path: string;
+  loc: KeyLocation;
+}
 
 /** A model's config.json (Hugging Face `config.json`). */
 export interface ModelConfigFile {
@@ -58,9 +75,9 @@ export interface ModelConfigFile {
  */
 export type FieldLocations = Partial<Record<keyof ScenarioInput, KeyLocation>>;
 
-/** A training YAML (axolotl or LLaMA-Factory) or a `vllm serve` command. */
+/** A training YAML (axolotl or LLaMA-Factory), a `vllm serve` command, a DeepSpeed JSON or an accelerate config. */
 export interface WorkloadFile {
-  kind: 'axolotl' | 'llamafactory' | 'vllm';
+  kind: WorkloadKind;
   /** base_model / model_name_or_path / the vllm model argument, as written. */
   model: string | null;
   modelLocation: KeyLocation | null;
@@ -69,6 +86,12 @@ export interface WorkloadFile {
   keys: KeyLocation[];
   /** Extra settings we read but that are not scenario fields (optimizer name as written, epochs, lora targets …). */
   extras: Record<string, unknown>;
+  /** Fields written as "auto" (DeepSpeed), left out of `scenario` until resolved. */
+  autos?: AutoField[];
+  /** A DeepSpeed JSON this file names; its settings are merged in by the caller, which reads files. */
+  deepspeed?: FileReference;
+  /** A training file joined with the DeepSpeed JSON it names: its own values, which resolve the JSON's "auto" keys. */
+  inherited?: { label: string; scenario: ScenarioInput; fields: FieldLocations };
 }
 
 export type ParsedFile = ModelConfigFile | WorkloadFile;

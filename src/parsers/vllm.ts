@@ -259,10 +259,9 @@ function commandWorkload(commandStart: Token, opts: Opt[], model: { value: strin
   }
   const { scenario, fields, extras } = reading;
   if (scenario.batch === undefined) {
-    // vLLM V1's default max_num_seqs: 256, or 1024 on GPUs with >= 70 GiB (H100-class) — unknown here.
-    scenario.batch = 256;
+    // vLLM's default max_num_seqs depends on the GPU: filled in from the target GPU (vllmEngineDefaults).
     errors.push({
-      message: 'No --max-num-seqs: assumed 256 (vLLM V1 uses 1024 on GPUs with 70 GiB or more). Set it to make the estimate exact.',
+      message: "No --max-num-seqs: vLLM's default for the target GPU is used (1024 on GPUs of 70 GiB or more that are not an A100, else 256).",
       severity: 'info',
       range: commandLoc.keyRange,
       key: '--max-num-seqs',

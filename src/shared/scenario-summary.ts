@@ -23,7 +23,7 @@ function vllmParts(s: Scenario): string[] {
   const parts = ['vLLM', `max ${s.batch} seqs`, `max len ${tokensLabel(requestTokens(s))}`, s.precision];
   if (s.weightsDtype && s.weightsDtype !== s.precision) parts.push(`weights ${s.weightsDtype}`);
   if (s.kvDtype !== 'auto') parts.push(`KV ${s.kvDtype}`);
-  parts.push(`${percentLabel(s.gpuMemoryUtilization)} of the GPU`, `${s.maxNumBatchedTokens.toLocaleString('en-US')} batched tokens`);
+  parts.push(`${percentLabel(s.gpuMemoryUtilization)} of the GPU`, s.maxNumBatchedTokens === null ? 'default batched tokens' : `${s.maxNumBatchedTokens.toLocaleString('en-US')} batched tokens`);
   return parts;
 }
 
@@ -38,5 +38,16 @@ function pytorchParts(s: Scenario): string[] {
     if (s.gradAccumulation > 1) parts.push(`${s.gradAccumulation} micro-batches per step`);
     if (s.loraRank) parts.push(`LoRA r=${s.loraRank}`);
   } else if (s.kvDtype !== 'auto') parts.push(`KV ${s.kvDtype}`);
+  return [...parts, ...worldParts(s)];
+}
+
+/** "8 GPUs", "DeepSpeed ZeRO-3", "optimizer on cpu", "tp 2": only what differs from one GPU without offload. */
+export function worldParts(s: Scenario): string[] {
+  const parts: string[] = [];
+  if (s.gpus > 1) parts.push(`${s.gpus} GPUs${s.gpus > s.gpusPerNode ? ` (${s.gpusPerNode} per node)` : ''}`);
+  if (s.mode === 'training' && (s.zero > 0 || s.runtime === 'deepspeed')) parts.push(`${s.runtime === 'deepspeed' ? 'DeepSpeed ' : ''}ZeRO-${s.zero}`);
+  for (const k of ['tp', 'pp', 'ep', 'cp'] as const) if (s[k] > 1) parts.push(`${k} ${s[k]}`);
+  if (s.mode === 'training' && s.offloadOptimizer !== 'none') parts.push(`optimizer on ${s.offloadOptimizer}`);
+  if (s.mode === 'training' && s.offloadParams !== 'none') parts.push(`parameters on ${s.offloadParams}`);
   return parts;
 }

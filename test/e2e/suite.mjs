@@ -4,10 +4,17 @@ import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cliEstimate, scenarioFlags, estimateFile, cliScenarioKeys, GiB } from './cli.mjs';
+import { cliEstimate, scenarioFlags, estimateFile, cliScenarioKeys, GiB, CLI } from './cli.mjs';
 
 const COMMAND_BREAKDOWN = 'LLM Footprint: Show Memory Breakdown';
 const UNITS = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
+
+/** The CLI table's expected-time summary ("TTFT ≈ 1.12 s · ≈ 27.2 ms/decode step · 294 tokens/s"), or null. */
+function cliTimeSummary(file, args) {
+  const out = execFileSync(process.execPath, [CLI, 'estimate', file, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const m = /^ {2}time {4}(.+?) {2}\(expected/m.exec(out);
+  return m ? m[1] : null;
+}
 
 /** Parses "41.3 GiB" → bytes. */
 export function parseSize(text) {
@@ -394,6 +401,39 @@ export function tests(ctx) {
       },
     },
     {
+      name: 'Roofline tab: operators under the roofs, expected time = CLI; the CodeLens shows the same time',
+      async fn() {
+        const rel = needModelConfig();
+        const frame = wb.webview();
+        await frame.locator('[data-testid="tab-roofline"]').click();
+        const scenario = await webviewScenario(frame);
+        const flags = flagsFor(scenario);
+        const args = flags.includes('--gpu') ? flags : [...flags, ...gpuFlags];
+        const cli = cliEstimate(abs(rel), args);
+        if (cli.time.reason) {
+          const why = await frame.locator('[data-testid="roofline-reason"]').textContent({ timeout: 15_000 });
+          assert.ok(why.includes(cli.time.reason), `Roofline tab says "${why}", the CLI "${cli.time.reason}"`);
+          return;
+        }
+        await frame.locator('[data-testid="roofline-chart"]').waitFor({ timeout: 15_000 });
+        const points = frame.locator('[data-testid="roofline-op"]');
+        assert.equal(await points.count(), cli.roofline.ops.filter((o) => o.flops > 0).length, 'one point per operator with FLOPs');
+        assert.equal(await points.first().getAttribute('tabindex'), '0', 'points are reachable with Tab');
+        const expected = await frame.locator('[data-testid="time-expected"]').textContent();
+        const summary = cliTimeSummary(abs(rel), args);
+        assert.ok(summary && expected.includes(summary), `Roofline tab "${expected}" lacks the CLI's "${summary}"`);
+        await shot('webview-roofline');
+        const shown = await points.count();
+        // The panel remembers its tab: leave it on Breakdown for the tests after this one.
+        await frame.locator('[data-testid="tab-breakdown"]').click();
+        await wb.openFile(rel);
+        const lensSummary = cliTimeSummary(abs(rel), gpuFlags);
+        const lenses = await wb.codeLenses({ match: /peak/i });
+        assert.ok(lensSummary && lenses.some((l) => l.includes(lensSummary)), `no CodeLens shows the CLI's time "${lensSummary}" (${JSON.stringify(lenses)})`);
+        ctx.notes.push(`Roofline tab: ${shown} operators; ${summary}; CodeLens time ${lensSummary}`);
+      },
+    },
+    {
       name: 'CodeLens on every example file (model configs, training YAML, vllm script) equals the CLI',
       async fn() {
         const all = [...ex.modelConfigs, ...(ex.axolotl ? [ex.axolotl] : []), ...ex.llamafactory, ...ex.vllm];
@@ -464,6 +504,41 @@ export function tests(ctx) {
         assert.equal(shown, cli.memory.serving.max_concurrency, `webview max concurrency ${shown} ≠ CLI ${cli.memory.serving.max_concurrency} (${flags.join(' ')})`);
         assert.equal(pool, cli.memory.serving.kv_pool_bytes, `webview KV pool ${fmt(pool)} ≠ CLI ${fmt(cli.memory.serving.kv_pool_bytes)}`);
         ctx.notes.push(`vllm webview on ${rel}: KV pool ${fmt(pool)}, ${shown} requests at once = CLI`);
+      },
+    },
+    {
+      name: 'a DeepSpeed JSON: CodeLens and the hover on stage equal the CLI; the panel shows each kind of rank and the host RAM',
+      async fn() {
+        const rel = 'ds_zero3_offload.json';
+        const yaml = 'axolotl-zero3.yaml';
+        // The JSON takes its model and "auto" values from the YAML next to it that names it: the CLI on the YAML is the oracle.
+        const cli = cliEstimate(abs(yaml), gpuFlags);
+        const cliZero0 = cliEstimate(abs(yaml), [...gpuFlags, '--zero', '0', '--offload-optimizer', 'none', '--offload-params', 'none']);
+        const states = (e) => e.memory.terms.filter((t) => t.where === 'gpu' && ['weights', 'gradients', 'optimizer_states', 'master_weights', 'lora_adapters'].includes(t.id)).reduce((a, t) => a + t.bytes, 0);
+        await wb.openFile(rel);
+        const lenses = await wb.codeLenses({ match: /per GPU ×/ });
+        const lens = lenses.find((t) => /per GPU ×/.test(t));
+        await shot('deepspeed-codelens');
+        assert.ok(lens, `no multi-GPU CodeLens on ${rel}: ${JSON.stringify(lenses)}`);
+        assert.ok(roundsTo(lens, cli.memory.peak_bytes), `CodeLens "${lens}" ≠ CLI peak ${fmt(cli.memory.peak_bytes)}`);
+        const host = /host ([\d.,]+ \w+)/.exec(lens);
+        assert.ok(host && roundsTo(host[1], cli.memory.host_bytes), `CodeLens "${lens}" host ≠ CLI ${fmt(cli.memory.host_bytes)}`);
+        const hover = await wb.hoverKey('stage');
+        const m = /model states ([\d.,]+ \w+) → ([\d.,]+ \w+) per GPU/.exec(hover);
+        assert.ok(m, `the hover on stage says no model states: "${hover}"`);
+        assert.ok(roundsTo(m[1], states(cliZero0)) && roundsTo(m[2], states(cli)), `hover "${m[0]}" ≠ CLI ${fmt(states(cliZero0))} → ${fmt(states(cli))}`);
+        await wb.page.keyboard.press('Escape');
+        await wb.runCommand(COMMAND_BREAKDOWN);
+        const frame = wb.webview();
+        const ranks = frame.locator('[data-testid="rank-gpu"]');
+        await ranks.first().waitFor({ timeout: 30_000 });
+        assert.equal(await ranks.count(), cli.memory.ranks.length);
+        const rankBytes = Number(await ranks.first().getAttribute('data-bytes'));
+        const hostBytes = Number(await frame.locator('[data-testid="rank-cpu"]').first().getAttribute('data-bytes'));
+        await shot('deepspeed-ranks');
+        assert.equal(rankBytes, cli.memory.ranks[0].device_bytes, `panel rank ${fmt(rankBytes)} ≠ CLI ${fmt(cli.memory.ranks[0].device_bytes)}`);
+        assert.equal(hostBytes, cli.memory.host_bytes, `panel host ${fmt(hostBytes)} ≠ CLI ${fmt(cli.memory.host_bytes)}`);
+        ctx.notes.push(`DeepSpeed JSON: CodeLens "${lens}", hover "${m[0]}", panel rank ${fmt(rankBytes)} and host ${fmt(hostBytes)} = CLI`);
       },
     },
     {

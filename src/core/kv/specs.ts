@@ -71,8 +71,17 @@ export interface KvLayerGroup {
   elementsPerToken: number;
 }
 
+const GROUPS = new WeakMap<ModelSpec, readonly KvLayerGroup[]>();
+
 /** The model's layers grouped by attention kind and window, in the order the kinds first appear; 'none' left out. */
-export function kvLayerGroups(spec: ModelSpec): KvLayerGroup[] {
+export function kvLayerGroups(spec: ModelSpec): readonly KvLayerGroup[] {
+  let groups = GROUPS.get(spec);
+  if (!groups) GROUPS.set(spec, (groups = groupLayers(spec)));
+  return groups;
+}
+
+/** Specs are read once and not changed afterwards (parse once, estimate many), so their groups are kept per spec. */
+function groupLayers(spec: ModelSpec): KvLayerGroup[] {
   const groups = new Map<string, KvLayerGroup>();
   for (const layer of spec.layerKinds) {
     if (layer.attention === 'none') continue;

@@ -32,7 +32,8 @@ export interface SavedInventory {
   headOps: Op[];
 }
 
-export function savedInventory(spec: ModelSpec, ctx: OpContext): SavedInventory {
+/** The saved-tensor inventory; `withHead` = false on a pipeline stage without the final norm and lm_head. */
+export function savedInventory(spec: ModelSpec, ctx: OpContext, withHead = true): SavedInventory {
   const d = layerDims(spec);
   const moeLayers = moeLayerCount(spec);
   return {
@@ -40,7 +41,7 @@ export function savedInventory(spec: ModelSpec, ctx: OpContext): SavedInventory 
     moeLayers,
     denseOps: decoderLayerOps(spec, ctx, false, d),
     moeOps: moeLayers > 0 ? decoderLayerOps(spec, ctx, true, d) : [],
-    headOps: headOps(spec, ctx),
+    headOps: withHead ? headOps(spec, ctx) : [],
   };
 }
 

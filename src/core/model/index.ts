@@ -21,6 +21,10 @@ import { readLlama4Text } from './families/llama4.ts';
 import { readWrapper, WRAPPERS } from './families/multimodal.ts';
 import { readNemotronH } from './families/nemotron-h.ts';
 import { readQwen3Next } from './families/qwen-next.ts';
+import { readGranite, readGraniteMoe, readSmolLm3 } from './families/granite.ts';
+import { readCohere } from './families/cohere.ts';
+import { readStarcoder2 } from './families/starcoder2.ts';
+import { readPhimoe } from './families/phimoe.ts';
 import { ConfigReader, isObject } from './read.ts';
 import { readDropout } from './dropout.ts';
 import { readQuantization } from './quantization.ts';
@@ -61,6 +65,13 @@ export const ADAPTERS: Readonly<Record<string, Adapter>> = {
   qwen3_next: readQwen3Next,
   nemotron_h: readNemotronH,
   llama4_text: (r, t) => readLlama4Text(r, t),
+  granite: readGranite,
+  granitemoe: readGraniteMoe,
+  smollm3: readSmolLm3,
+  cohere: readCohere,
+  cohere2: readCohere,
+  starcoder2: readStarcoder2,
+  phimoe: readPhimoe,
 };
 
 /** Adapters of the language models that multimodal wrappers nest (Llama 4's text model takes the wrapper's keys). */

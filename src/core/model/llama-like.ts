@@ -43,6 +43,8 @@ export interface MoePlan {
   expertIntermediate: number;
   /** Per layer: whether its feed-forward block is the MoE (else a dense MLP of `intermediate`). */
   isMoe: boolean[];
+  /** The router's module path under a layer (default `mlp.gate`; Granite MoE `block_sparse_moe.router`, PhiMoE `mlp.router`). */
+  router?: string;
   /** Always-on shared expert(s): one MLP of `experts × intermediate` columns at mlp.<name>. */
   shared?: { name: string; experts: number; intermediate: number; gate: boolean; bias?: boolean };
 }
@@ -55,7 +57,8 @@ export interface MoePlan {
 export function addMoe(t: Tensors, hidden: number, m: MoePlan): number {
   const n = m.isMoe.filter(Boolean).length;
   if (n === 0) return 0;
-  t.linear(`${L}.mlp.gate`, 'gate', m.experts, hidden, n, { role: 'router' });
+  const router = m.router ?? 'mlp.gate';
+  t.linear(`${L}.${router}`, router.split('.').pop()!, m.experts, hidden, n, { role: 'router' });
   const ex = { role: 'expert' as const, activeCount: n * m.topK };
   const I = m.expertIntermediate;
   t.linear(`${L}.mlp.experts.*.gate_proj`, 'gate_proj', I, hidden, n * m.experts, ex);

@@ -70,14 +70,25 @@ export class Tensors {
     });
   }
 
-  /** total, embedding (the input token embedding) and active (MoE: unrouted expert tensors left out). */
+  /**
+   * total, embedding (the input token embedding) and active: what one token's forward multiplies by — unrouted expert
+   * tensors left out (MoE), and the input embeddings too (a row lookup, not a matmul), as publishers count active
+   * parameters; a token embedding tied to the output head stays in (the head is a matmul).
+   */
   counts(overflowKey = 'hidden_size'): ParamCounts {
     let total = 0;
     let embedding = 0;
     let inactive = 0;
+    const tiedHead = !this.groups.some((g) => g.role === 'lm_head');
+    let firstEmbedding = true;
     for (const g of this.groups) {
       total += g.numel * g.count;
-      if (g.role === 'embedding') embedding += g.numel * g.count;
+      if (g.role === 'embedding') {
+        embedding += g.numel * g.count;
+        // The first embedding group is the token embedding; tied, it is also the output head.
+        if (!(tiedHead && firstEmbedding)) inactive += g.numel * g.count;
+        firstEmbedding = false;
+      }
       if (g.activeCount !== undefined) inactive += g.numel * (g.count - g.activeCount);
       if (!(total < LIMITS.params))
         throw new ConfigError(

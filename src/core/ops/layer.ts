@@ -26,7 +26,15 @@ export interface OpContext {
   loraRank: number | null;
   /** The training forward builds a KV cache (transformers: use_cache without gradient checkpointing). */
   keepsCache: boolean;
+  /**
+   * Megatron sequence parallelism: the tensors outside attention and the MLP (norms, their outputs that the next
+   * linear layers save, dropout masks) are divided over the tensor-parallel ranks. 1 without it.
+   */
+  sequenceShards?: number;
 }
+
+/** Bytes of a sequence-sharded tensor on one rank. */
+const seqShard = (bytes: number, ctx: OpContext) => (ctx.sequenceShards && ctx.sequenceShards > 1 ? Math.ceil(bytes / ctx.sequenceShards) : bytes);
 
 /** One row of the operator table (per token of the batch). */
 export interface Op {
@@ -39,6 +47,12 @@ export interface Op {
   bytesPerToken: number;
   /** Bytes autograd saves per token for backward. */
   savedPerToken: number;
+  /** Weight elements the operator reads once per forward (one layer); routed experts: all experts of the layer. */
+  weightElements?: number;
+  /** Attention over the context: `flopsPerToken` was counted at `OpContext.contextTokens` keys per query. */
+  attendsContext?: boolean;
+  /** Routed experts: each token reads `topK` of `experts` equal experts (the roofline counts the ones touched). */
+  routed?: { experts: number; topK: number };
 }
 
 const row = (name: string, part: string, savedPerToken: number, flopsPerToken = 0, bytesPerToken = 0): Op => ({
@@ -77,9 +91,9 @@ function linearInputs(width: number, consumers: number, inputFp32: boolean, ctx:
   return (inputFp32 ? 4 : ctx.computeBytes) * width;
 }
 
-/** A matmul row: saved input bytes, 2·in·out FLOPs, input and output activations moved. */
+/** A matmul row: saved input bytes, 2·in·out FLOPs, input and output activations moved, in·out weights. */
 function matmul(name: string, part: string, saved: number, inWidth: number, outWidth: number, ctx: OpContext): Op {
-  return row(name, part, saved, 2 * inWidth * outWidth, ctx.computeBytes * (inWidth + outWidth));
+  return { ...row(name, part, saved, 2 * inWidth * outWidth, ctx.computeBytes * (inWidth + outWidth)), weightElements: inWidth * outWidth };
 }
 
 /** Forward FLOPs of the attention projections per token (MLA: the low-rank down and up projections). */
@@ -95,7 +109,7 @@ function attentionProjectionFlops(spec: ModelSpec, d: LayerDims): number {
 function normRows(spec: ModelSpec, d: LayerDims, ctx: OpContext): Op[] {
   const n = spec.block.normsPerLayer;
   const trainable = ctx.loraRank === null;
-  return [row('norms', 'norms', n * normSaved(spec, d.hidden, ctx, trainable), n * 4 * d.hidden, n * (ctx.residualBytes + ctx.computeBytes) * d.hidden)];
+  return [row('norms', 'norms', seqShard(n * normSaved(spec, d.hidden, ctx, trainable), ctx), n * 4 * d.hidden, n * (ctx.residualBytes + ctx.computeBytes) * d.hidden)];
 }
 
 /** The linear layers that read the norms' outputs: attention's projections and the MLP's (or the router's) inputs. */
@@ -104,12 +118,12 @@ function inputProjectionRows(spec: ModelSpec, d: LayerDims, moe: MoeSpec | null,
   const mlpConsumers = moe ? 1 + (moe.sharedExperts > 0 ? d.mlpInConsumers : 0) : d.mlpInConsumers;
   const attnFlops = attentionProjectionFlops(spec, d);
   if (spec.block.normsPerLayer === 1 && spec.block.parallelResidual) {
-    const saved = linearInputs(d.hidden, d.attnInConsumers + mlpConsumers, fp32Norm, ctx);
-    return [{ ...matmul('attention + MLP input projections', 'linear inputs', saved, d.hidden, d.q, ctx), flopsPerToken: attnFlops }];
+    const saved = seqShard(linearInputs(d.hidden, d.attnInConsumers + mlpConsumers, fp32Norm, ctx), ctx);
+    return [{ ...matmul('attention + MLP input projections', 'linear inputs', saved, d.hidden, d.q, ctx), flopsPerToken: attnFlops, weightElements: attnFlops / 2 }];
   }
   return [
-    { ...matmul('q, k, v projections', 'linear inputs', linearInputs(d.hidden, d.attnInConsumers, fp32Norm, ctx), d.hidden, d.q + 2 * d.k, ctx), flopsPerToken: attnFlops },
-    { ...matmul('MLP input', 'linear inputs', linearInputs(d.hidden, mlpConsumers, fp32Norm, ctx), d.hidden, 0, ctx), flopsPerToken: 0 },
+    { ...matmul('q, k, v projections', 'linear inputs', seqShard(linearInputs(d.hidden, d.attnInConsumers, fp32Norm, ctx), ctx), d.hidden, d.q + 2 * d.k, ctx), flopsPerToken: attnFlops, weightElements: attnFlops / 2 },
+    { ...matmul('MLP input', 'linear inputs', seqShard(linearInputs(d.hidden, mlpConsumers, fp32Norm, ctx), ctx), d.hidden, 0, ctx), flopsPerToken: 0, weightElements: 0 },
   ];
 }
 
@@ -120,7 +134,8 @@ function attentionRows(spec: ModelSpec, d: LayerDims, ctx: OpContext): Op[] {
   const rope = !b.absolutePositions;
   const trainable = ctx.loraRank === null;
   const headDims = spec.mla ? spec.mla.qkNopeHeadDim + spec.mla.qkRopeHeadDim + spec.mla.vHeadDim : 2 * spec.headDim;
-  const rows = [row('attention (SDPA)', 'attention q,k,v,out', a * (d.q + d.k + d.v + d.o), 2 * spec.heads * headDims * ctx.contextTokens, a * (d.q + d.k + d.v + d.o))];
+  const sdpa = row('attention (SDPA)', 'attention q,k,v,out', a * (d.q + d.k + d.v + d.o), 2 * spec.heads * headDims * ctx.contextTokens, a * (d.q + d.k + d.v + d.o));
+  const rows: Op[] = [{ ...sdpa, attendsContext: true }];
   if (ctx.mathSavedPerScore > 0) {
     // The math kernel keeps fp32 attention probabilities (heads × seq per token) and fp32 copies of q, k, v.
     rows.push(row('attention scores (math SDPA)', 'attention probabilities (math SDPA)', Math.round(ctx.mathSavedPerScore * spec.heads * ctx.contextTokens) + 4 * (d.q + d.k + d.v)));
@@ -159,7 +174,8 @@ function mlpSaved(spec: ModelSpec, width: number, ctx: OpContext): number {
 /** An MLP of width `width`: its matmuls (gate/up/down or fc1/fc2), activation and saved intermediates. */
 function mlpRow(spec: ModelSpec, name: string, part: string, width: number, ctx: OpContext): Op {
   const matrices = spec.block.mlp === 'gated' ? 3 : 2;
-  return row(name, part, mlpSaved(spec, width, ctx), 2 * matrices * spec.hidden * width, ctx.computeBytes * (matrices + 1) * width);
+  const r = row(name, part, mlpSaved(spec, width, ctx), 2 * matrices * spec.hidden * width, ctx.computeBytes * (matrices + 1) * width);
+  return { ...r, weightElements: matrices * spec.hidden * width };
 }
 
 function feedForwardRows(spec: ModelSpec, d: LayerDims, moe: MoeSpec | null, ctx: OpContext): Op[] {
@@ -167,9 +183,10 @@ function feedForwardRows(spec: ModelSpec, d: LayerDims, moe: MoeSpec | null, ctx
   const a = ctx.computeBytes;
   const trainable = ctx.loraRank === null;
   const perRouted = trainable ? 2 * a * d.hidden + 4 * a * moe.expertIntermediate : a * d.hidden + 3 * a * moe.expertIntermediate;
-  const rows = [
-    row('router', 'router', a * moe.experts + 4 * moe.experts, 2 * d.hidden * moe.experts, (a + 4) * moe.experts),
-    row('routed experts', 'routed experts', moe.topK * perRouted, moe.topK * 2 * 3 * d.hidden * moe.expertIntermediate, moe.topK * a * (2 * d.hidden + 3 * moe.expertIntermediate)),
+  const routed = row('routed experts', 'routed experts', moe.topK * perRouted, moe.topK * 2 * 3 * d.hidden * moe.expertIntermediate, moe.topK * a * (2 * d.hidden + 3 * moe.expertIntermediate));
+  const rows: Op[] = [
+    { ...row('router', 'router', a * moe.experts + 4 * moe.experts, 2 * d.hidden * moe.experts, (a + 4) * moe.experts), weightElements: d.hidden * moe.experts },
+    { ...routed, weightElements: moe.experts * 3 * d.hidden * moe.expertIntermediate, routed: { experts: moe.experts, topK: moe.topK } },
   ];
   if (moe.sharedExperts > 0) rows.push(mlpRow(spec, 'shared experts', 'shared experts', moe.sharedIntermediate * moe.sharedExperts, ctx));
   return rows;
@@ -180,7 +197,7 @@ export function decoderLayerOps(spec: ModelSpec, ctx: OpContext, moeLayer: boole
   const moe = moeLayer && spec.moe ? spec.moe : null;
   const rows = [...normRows(spec, d, ctx), ...inputProjectionRows(spec, d, moe, ctx), ...attentionRows(spec, d, ctx), ...feedForwardRows(spec, d, moe, ctx)];
   // Residual dropout saves a 1-byte mask after the attention and the MLP output (one site in a parallel block).
-  if ((spec.dropout?.residual ?? 0) > 0) rows.push(row('residual dropout', 'dropout masks', (spec.block.parallelResidual ? 1 : 2) * d.hidden));
+  if ((spec.dropout?.residual ?? 0) > 0) rows.push(row('residual dropout', 'dropout masks', seqShard((spec.block.parallelResidual ? 1 : 2) * d.hidden, ctx)));
   return rows;
 }
 
@@ -188,8 +205,8 @@ export function decoderLayerOps(spec: ModelSpec, ctx: OpContext, moeLayer: boole
 export function headOps(spec: ModelSpec, ctx: OpContext): Op[] {
   const trainable = ctx.loraRank === null;
   const rows = [
-    row('final norm', 'final norm', normSaved(spec, spec.hidden, ctx, trainable), 4 * spec.hidden, (ctx.residualBytes + ctx.computeBytes) * spec.hidden),
-    row('lm_head', 'lm_head input', trainable ? linearInputs(spec.hidden, 1, normOutIsFp32(ctx), ctx) : 0, 2 * spec.hidden * spec.vocab, ctx.computeBytes * (spec.hidden + spec.vocab)),
+    row('final norm', 'final norm', seqShard(normSaved(spec, spec.hidden, ctx, trainable), ctx), 4 * spec.hidden, (ctx.residualBytes + ctx.computeBytes) * spec.hidden),
+    { ...row('lm_head', 'lm_head input', trainable ? linearInputs(spec.hidden, 1, normOutIsFp32(ctx), ctx) : 0, 2 * spec.hidden * spec.vocab, ctx.computeBytes * (spec.hidden + spec.vocab)), weightElements: spec.hidden * spec.vocab },
   ];
   if ((spec.dropout?.embedding ?? 0) > 0) rows.push(row('embedding dropout', 'embedding dropout mask', spec.hidden));
   return rows;

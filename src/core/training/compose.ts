@@ -8,7 +8,9 @@ import { ScenarioError, type Scenario } from '../scenario.ts';
 import { FLOAT_BYTES, isQuantized, precisionPlan } from '../dtypes.ts';
 import type { RuntimeProfile } from '../runtime.ts';
 import { composePhases, workspaceTerm, type Composition, type PhaseRule, type Slots } from '../phases.ts';
-import { SINGLE_GPU_PLAN, placeTerm, type PlacementPlan } from '../parallel/placement.ts';
+import { placeTerm } from '../parallel/placement.ts';
+import { SINGLE_GPU_TRAINING, type TrainingPlan } from '../parallel/plans.ts';
+import { gatheredParamsTerm, gradientBucketsTerm, masterWeightsTerm } from '../memory/distributed.ts';
 import { gradientsTerm, largestGroup, layerwiseGradientTerm, optimizerStatesTerm, optimizerTempsTerm, pagedStatesTerm } from '../memory/optimizer.ts';
 import { cceLogitsTerm, ligerLogitsTerm } from '../memory/fused-loss.ts';
 import { int8KeptInputsTerm } from '../memory/quantized.ts';
@@ -18,12 +20,15 @@ import { autocastCopyTerms } from '../memory/autocast.ts';
 import { attentionBackwardTerm, usesMathAttention } from '../memory/attention.ts';
 import { kvBytesPerToken } from '../memory/kv-cache.ts';
 import type { OpContext } from '../ops/layer.ts';
-import { OPTIMIZER_SPECS } from './optimizers/index.ts';
+import { OPTIMIZER_SPECS, type OptimizerSpec, type TrainedGroup } from './optimizers/index.ts';
 import { trainedElements, type OptimizerContext } from './optimizers/spec.ts';
 import { methodFor, type MethodContext, type MethodSpec } from './methods/index.ts';
 
 type TrainingSlot =
   | 'weights'
+  | 'gathered_params'
+  | 'master_weights'
+  | 'gradient_buckets'
   | 'optimizer_states'
   | 'optimizer_states_paged'
   | 'gradients'
@@ -46,16 +51,22 @@ type TrainingSlot =
  * whole step; checkpointing adds the recompute of one layer; SDPA's math kernel adds its backward, one layer at a time.
  */
 export const TRAINING_PHASES: readonly PhaseRule<TrainingSlot>[] = [
-  { name: 'forward (loss)', live: ['weights', 'optimizer_states', 'optimizer_states_paged', 'accumulated_gradients', 'activations', 'autocast_forward', 'logits_forward', 'cuda_workspace'] },
-  { name: 'backward (loss)', live: ['weights', 'optimizer_states', 'optimizer_states_paged', 'accumulated_gradients', 'activations', 'autocast_backward', 'logits_backward', 'cuda_workspace'] },
+  {
+    name: 'forward (loss)',
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'accumulated_gradients', 'gradient_buckets', 'activations', 'autocast_forward', 'logits_forward', 'cuda_workspace'],
+  },
+  {
+    name: 'backward (loss)',
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'accumulated_gradients', 'gradient_buckets', 'activations', 'autocast_backward', 'logits_backward', 'cuda_workspace'],
+  },
   {
     name: 'backward (recompute)',
-    live: ['weights', 'optimizer_states', 'optimizer_states_paged', 'gradients', 'activations', 'activations_recompute', 'autocast_recompute', 'cuda_workspace'],
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'gradients', 'gradient_buckets', 'activations', 'activations_recompute', 'autocast_recompute', 'cuda_workspace'],
     requires: ['activations_recompute'],
   },
   {
     name: 'backward (attention)',
-    live: ['weights', 'optimizer_states', 'optimizer_states_paged', 'activations', 'activations_recompute', 'head_gradients', 'attention_backward', 'cuda_workspace'],
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'gradient_buckets', 'activations', 'activations_recompute', 'head_gradients', 'attention_backward', 'cuda_workspace'],
     requires: ['attention_backward'],
   },
   {
@@ -64,10 +75,28 @@ export const TRAINING_PHASES: readonly PhaseRule<TrainingSlot>[] = [
     live: ['weights', 'optimizer_states', 'optimizer_states_paged', 'activations', 'layerwise_gradient', 'optimizer_temporaries', 'cuda_workspace'],
     requires: ['layerwise_gradient'],
   },
-  { name: 'optimizer step', live: ['weights', 'gradients', 'optimizer_states', 'optimizer_states_paged', 'optimizer_temporaries', 'cuda_workspace'], unless: ['layerwise_gradient'] },
+  {
+    name: 'optimizer step',
+    live: ['weights', 'master_weights', 'gradients', 'gradient_buckets', 'optimizer_states', 'optimizer_states_paged', 'optimizer_temporaries', 'cuda_workspace'],
+    unless: ['layerwise_gradient'],
+  },
 ];
 
-const PERSISTENT: ReadonlySet<Term['id']> = new Set(['weights', 'lora_adapters', 'optimizer_states']);
+const PERSISTENT: ReadonlySet<Term['id']> = new Set(['weights', 'lora_adapters', 'optimizer_states', 'master_weights', 'gradient_buckets']);
+
+/** Where a rank sits: its placement plan, its pipeline stage and what sequence parallelism divides. */
+export interface TrainingRank {
+  plan: TrainingPlan;
+  /** The first stage holds the embedding; the last the final norm, lm_head and the loss. */
+  first: boolean;
+  last: boolean;
+  /** Micro-batches whose activations the stage holds at once (1F1B: pipeline size − stage index). */
+  microBatchesInFlight: number;
+  /** Tensor-parallel ranks sequence parallelism divides the norms' tensors over (1 without it). */
+  sequenceShards: number;
+}
+
+export const SINGLE_GPU_RANK: TrainingRank = { plan: SINGLE_GPU_TRAINING, first: true, last: true, microBatchesInFlight: 1, sequenceShards: 1 };
 
 function validateTraining(method: MethodSpec, ctx: MethodContext): void {
   const { scenario } = ctx;
@@ -84,105 +113,134 @@ function validateTraining(method: MethodSpec, ctx: MethodContext): void {
   if (scenario.layerwiseUpdate && scenario.gradAccumulation > 1) {
     throw new ScenarioError('layerwiseUpdate: layer-wise updates step each parameter in backward, so gradients cannot accumulate over micro-batches (gradAccumulation must be 1)', 'layerwiseUpdate');
   }
+  if (scenario.layerwiseUpdate && scenario.gpus > 1) {
+    throw new ScenarioError("layerwiseUpdate: layer-wise updates run on one GPU (GaLore's per-layer weight updates do not support DDP, ZeRO or FSDP)", 'layerwiseUpdate');
+  }
+}
+
+/**
+ * The step's temporaries: the optimizer spec's, on the GPU. DeepSpeed's fused Adam allocates none; torch.optim on CPU
+ * tensors (FSDP2 CPU offload) runs its single-tensor path, whose temporaries are one parameter's at a time.
+ */
+function stepTemporaries(optimizer: OptimizerSpec, groups: readonly TrainedGroup[], plan: TrainingPlan, octx: OptimizerContext): Term | null {
+  if (plan.fp32Master) return null;
+  const placement = plan.placement.optimizer;
+  if (placement.device === 'gpu') return placeTerm(optimizerTempsTerm(optimizer, groups, octx), placement);
+  const largest = groups.reduce((a, g) => (g.tensorNumel > a.tensorNumel ? g : a), groups[0]!);
+  const oneTensor = [{ ...largest, count: 1, elements: Math.ceil(largest.tensorNumel / placement.over) }];
+  return placeTerm(optimizerTempsTerm(optimizer, oneTensor, octx), { over: 1, device: placement.device });
 }
 
 /** Weights, gradients and optimizer states of the method's trained groups, each placed by the plan. */
-function modelStateSlots(method: MethodSpec, ctx: MethodContext, plan: PlacementPlan): Slots<TrainingSlot> & { trainable: number } {
+function modelStateSlots(method: MethodSpec, ctx: MethodContext, plan: TrainingPlan): Slots<TrainingSlot> & { trainable: number } {
   const optimizer = OPTIMIZER_SPECS[ctx.scenario.optimizer];
   const groups = method.trainedGroups(ctx);
+  const trainable = trainedElements(groups);
+  // DeepSpeed keeps the optimizer side in fp32 beside 16-bit parameters and gradients.
+  const optimizerGroups = plan.fp32Master ? groups.map((g) => ({ ...g, bytes: 4 })) : groups;
+  const p = plan.placement;
   const octx: OptimizerContext = { scenario: ctx.scenario, hidden: ctx.spec.hidden };
   optimizer.validate?.(groups, octx);
-  const paged = optimizer.pagedStates ? pagedStatesTerm(optimizer, groups, octx) : null;
-  const states = {
-    optimizer_states: placeTerm(optimizerStatesTerm(optimizer, groups, octx), plan.optimizer),
+  // Paged states live in CUDA unified memory: outside the allocator's peak (where 'unified'), unless offloaded.
+  const paged = optimizer.pagedStates
+    ? placeTerm(pagedStatesTerm(optimizer, optimizerGroups, octx), { over: p.optimizer.over, device: p.optimizer.device === 'gpu' ? 'unified' : p.optimizer.device })
+    : null;
+  const common = {
+    weights: method.weightTerms(ctx).map((t) => placeTerm(t, p.params)),
+    master_weights: plan.fp32Master ? placeTerm(masterWeightsTerm(trainable), p.optimizer) : null,
+    gradient_buckets: gradientBucketsTerm(ctx.scenario, plan, trainable, groups[0]?.bytes ?? 0),
+    optimizer_states: placeTerm(optimizerStatesTerm(optimizer, optimizerGroups, octx), p.optimizer),
     optimizer_states_paged: paged,
-    trainable: trainedElements(groups),
+    trainable,
   };
-  const weights = method.weightTerms(ctx).map((t) => placeTerm(t, plan.params));
   if (ctx.scenario.layerwiseUpdate) {
     // One parameter's gradient at a time, and its optimizer's temporaries (a per-parameter optimizer each).
     const one = largestGroup(groups);
-    const gradient = placeTerm(layerwiseGradientTerm(one), plan.grads);
+    const gradient = placeTerm(layerwiseGradientTerm(one), p.grads);
     return {
-      ...states,
-      weights,
+      ...common,
       gradients: gradient,
       head_gradients: gradient,
       layerwise_gradient: gradient,
-      optimizer_temporaries: placeTerm(optimizerTempsTerm(optimizer, optimizer.perParameter ? groups : [one], octx), plan.optimizer),
+      optimizer_temporaries: stepTemporaries(optimizer, optimizer.perParameter ? groups : [one], plan, octx),
     };
   }
-  const gradients = placeTerm(gradientsTerm(groups), plan.grads);
+  const gradients = plan.keeps16BitGradients ? placeTerm(gradientsTerm(groups), p.grads) : null;
+  const accumulating = ctx.scenario.gradAccumulation > 1;
   return {
-    ...states,
-    weights,
+    ...common,
     gradients,
-    accumulated_gradients: ctx.scenario.gradAccumulation > 1 ? gradients : null,
-    head_gradients: ctx.scenario.gradAccumulation > 1 ? gradients : placeTerm(gradientsTerm(method.headGroups(ctx)), plan.grads),
-    optimizer_temporaries: placeTerm(optimizerTempsTerm(optimizer, groups, octx), plan.optimizer),
+    accumulated_gradients: accumulating ? gradients : null,
+    head_gradients: accumulating ? gradients : placeTerm(gradientsTerm(method.headGroups(ctx)), p.grads),
+    optimizer_temporaries: stepTemporaries(optimizer, groups, plan, octx),
   };
 }
 
 /** The loss's tensors: the full logits (standard), or those of a fused loss. */
-function logitsSlots(spec: ModelSpec, sc: Scenario, ops: OpContext): Slots<TrainingSlot> {
-  const tokens = sc.batch * sc.seq;
-  if (sc.loss === 'cce') {
-    return { logits_forward: cceLogitsTerm(tokens, spec.hidden, ops.computeBytes, 'forward'), logits_backward: cceLogitsTerm(tokens, spec.hidden, ops.computeBytes, 'backward') };
-  }
+function lossTerms(spec: ModelSpec, sc: Scenario, tokens: number, computeBytes: number): { forward: Term; backward: Term } {
+  if (sc.loss === 'cce') return { forward: cceLogitsTerm(tokens, spec.hidden, computeBytes, 'forward'), backward: cceLogitsTerm(tokens, spec.hidden, computeBytes, 'backward') };
   if (sc.loss === 'liger-flce') {
-    const t = ligerLogitsTerm(tokens, spec.vocab, spec.hidden, ops.computeBytes);
-    return { logits_forward: t, logits_backward: t };
+    const t = ligerLogitsTerm(tokens, spec.vocab, spec.hidden, computeBytes);
+    return { forward: t, backward: t };
   }
   return {
-    logits_forward: trainingLogitsTerm(tokens, spec.vocab, ops.computeBytes, 'forward', spec.logitSoftcap),
-    logits_backward: trainingLogitsTerm(tokens, spec.vocab, ops.computeBytes, 'backward', spec.logitSoftcap),
+    forward: trainingLogitsTerm(tokens, spec.vocab, computeBytes, 'forward', spec.logitSoftcap),
+    backward: trainingLogitsTerm(tokens, spec.vocab, computeBytes, 'backward', spec.logitSoftcap),
   };
 }
 
 /** Saved activations (or checkpoints and one recomputed layer), the logits and autocast's weight copies. */
-function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext): Slots<TrainingSlot> {
+function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext, rank: TrainingRank): Slots<TrainingSlot> {
   const tokens = sc.batch * sc.seq;
-  const inventory = savedInventory(spec, ops);
+  // A pipeline stage holds the activations of every micro-batch in flight; only the last stage has the loss.
+  const heldTokens = tokens * rank.microBatchesInFlight;
+  const inventory = savedInventory(spec, ops, rank.last);
   const gc = sc.gradCheckpointing;
   const copies = ops.autocast ? autocastCopyTerms(spec, ops.computeBytes, gc) : null;
+  const residualBytes = ops.residualBytes / rank.sequenceShards;
   return {
-    activations: gc ? checkpointedActivationsTerm(spec, inventory, tokens, ops.residualBytes) : savedActivationsTerm(inventory, tokens),
+    activations: gc ? checkpointedActivationsTerm(spec, inventory, heldTokens, residualBytes) : savedActivationsTerm(inventory, heldTokens),
     activations_recompute: gc ? recomputedLayerTerm(inventory, tokens) : null,
     autocast_forward: copies?.forward ?? null,
     autocast_backward: copies?.backward ?? null,
     autocast_recompute: copies?.recompute ?? null,
-    ...logitsSlots(spec, sc, ops),
+    logits_forward: rank.last ? lossTerms(spec, sc, tokens, ops.computeBytes).forward : null,
+    logits_backward: rank.last ? lossTerms(spec, sc, tokens, ops.computeBytes).backward : null,
   };
 }
 
-export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: string[]): Composition {
+export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: string[], rank: TrainingRank = SINGLE_GPU_RANK): Composition {
   const precision = precisionPlan(sc.precision);
   const method = methodFor(sc);
   const ctx: MethodContext = { spec, scenario: sc, precision, warnings };
   validateTraining(method, ctx);
+  // Activations follow the method (fp32 after peft's prepare_model_for_kbit_training), else the compute dtype.
   const computeBytes = method.activationBytes?.(ctx) ?? FLOAT_BYTES[precision.compute];
-  // fp32 activations (prepare_model_for_kbit_training) send SDPA to its math kernel as fp32 training does.
+  const autocast = precision.autocast && !rank.plan.castsGatheredParams;
+  // fp32 activations send SDPA to its math kernel as fp32 training does.
   const math = usesMathAttention(spec, computeBytes === 4 ? 'fp32' : precision.compute, rt, warnings);
   if (spec.quantization && sc.weightsDtype === null && method.id !== 'qlora') {
     warnings.push(`the checkpoint is quantized (${spec.quantization.note}); training is estimated with its weights in ${precision.param} (QLoRA-style quantized training is not modelled yet)`);
   }
-  const { trainable, ...states } = modelStateSlots(method, ctx, SINGLE_GPU_PLAN);
+  const { trainable, ...states } = modelStateSlots(method, ctx, rank.plan);
   const ops: OpContext = {
     computeBytes,
-    residualBytes: precision.autocast || precision.compute === 'fp32' ? 4 : computeBytes,
-    autocast: precision.autocast,
+    residualBytes: autocast || precision.compute === 'fp32' ? 4 : computeBytes,
+    autocast,
     loraRank: method.adapterRank(ctx),
     keepsCache: rt.trainingForwardKeepsCache && !sc.gradCheckpointing,
     contextTokens: sc.seq,
     mathSavedPerScore: math ? rt.mathAttention.saved : 0,
+    sequenceShards: rank.sequenceShards,
   };
-  const acts = activationSlots(spec, sc, ops);
+  const acts = activationSlots(spec, sc, ops, rank);
   if (method.id === 'lora' && sc.weightsDtype === 'int8' && sc.gradCheckpointing && acts.activations) {
     acts.activations = [acts.activations as Term, int8KeptInputsTerm(spec, sc.batch * sc.seq, computeBytes)];
   }
   const slots: Slots<TrainingSlot> = {
     ...states,
     ...acts,
+    gathered_params: gatheredParamsTerm(spec, sc, rank.plan, computeBytes),
     attention_backward: math ? attentionBackwardTerm(spec, sc.batch, sc.seq, rt) : null,
     cuda_workspace: workspaceTerm(rt, rt.workspaceThreadsTraining),
   };

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { estimateSpec } from '../../../src/core/estimate.ts';
+import { vllmEngineDefaults } from '../../../src/core/serving.ts';
 import { parseScenario } from '../../../src/core/scenario.ts';
 import { findGpu } from '../../../src/core/roofline/hardware.ts';
 import { RUNTIMES } from '../../../src/core/runtime.ts';
@@ -75,4 +76,11 @@ test('vLLM refuses training and full logits with the key', () => {
   assert.throws(() => estimateSpec(LLAMA_3_8B, parseScenario({ runtime: 'vllm', mode: 'training' })), /runtime/);
   assert.throws(() => estimateSpec(LLAMA_3_8B, parseScenario({ runtime: 'vllm', logits: 'all' })), /logits/);
   assert.throws(() => parseScenario({ runtime: 'vllm', gpuMemoryUtilization: 1.5 }), /gpuMemoryUtilization/);
+});
+
+test("vLLM's engine defaults follow the GPU: 1024 sequences and 8192 batched tokens on 70 GiB or more (not A100), else 256 and 2048", () => {
+  assert.deepEqual(vllmEngineDefaults(findGpu('h100-sxm-80gb')!), { maxNumSeqs: 1024, maxNumBatchedTokens: 8192 });
+  assert.deepEqual(vllmEngineDefaults(findGpu('h200-141gb')!), { maxNumSeqs: 1024, maxNumBatchedTokens: 8192 });
+  assert.deepEqual(vllmEngineDefaults(findGpu('a100-sxm-80gb')!), { maxNumSeqs: 256, maxNumBatchedTokens: 2048 });
+  assert.deepEqual(vllmEngineDefaults(findGpu('l4-24gb')!), { maxNumSeqs: 256, maxNumBatchedTokens: 2048 });
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { estimate, findGpu, formatBytes, largestFitting, readModelConfig, SCENARIO_FIELDS } from '../../../src/core/index.ts';
+import { estimate, findGpu, formatBytes, largestFitting, readModelConfig, SCENARIO_FIELDS, timeSummary } from '../../../src/core/index.ts';
 import { parseDocumentText, parseModelConfig, type WorkloadFile, type ModelConfigFile } from '../../../src/parsers/index.ts';
 import { analyze, buildScenario, type Analysis } from '../../../src/extension/analysis.ts';
 import { codeLensTitle, hoverMarkdown, isHoverKey, keyContribution } from '../../../src/extension/text.ts';
@@ -41,14 +41,14 @@ test('CodeLens text: "≈ X peak per GPU · fits H100 80GB", equal to the engine
   assert.equal(a.estimate.memory.peak_bytes, cli.memory.peak_bytes);
   assert.equal(a.fits, cli.memory.fits);
   const t = codeLensTitle(a);
-  assert.equal(t, `≈ ${formatBytes(cli.memory.peak_bytes)} peak per GPU · fits H100 80GB`);
-  assert.match(t, /^≈ [\d.]+ GiB peak per GPU · fits H100 80GB$/);
+  assert.equal(t, `≈ ${formatBytes(cli.memory.peak_bytes)} peak per GPU · fits H100 80GB · ${timeSummary(cli.time)}`);
+  assert.match(t, /^≈ [\d.]+ GiB peak per GPU · fits H100 80GB · TTFT ≈ [\d.]+ m?s · ≈ [\d.]+ ms\/decode step · [\d.]+k? tokens\/s$/);
 });
 
 test('CodeLens says "does not fit" with what it needs', () => {
   const { a } = workloadAnalysis('llamafactory-sft.yaml', 'qwen2.5-7b/config.json');
   assert.equal(a.fits, false);
-  assert.match(codeLensTitle(a), /^≈ [\d.]+ GiB peak per GPU · does not fit H100 80GB \(needs [\d.]+ GiB\)$/);
+  assert.match(codeLensTitle(a), /^≈ [\d.]+ GiB peak per GPU · does not fit H100 80GB \(needs [\d.]+ GiB\) · ≈ [\d.]+ m?s\/step · [\d.]+k? tokens\/s$/);
 });
 
 test('hover on num_key_value_heads: KV cache per token and at full context, total, command link', () => {
@@ -242,4 +242,17 @@ test('package.json: commands, a setting per scenario field, lazy activation, unt
   assert.ok(pkg.activationEvents.includes('onLanguage:yaml'));
   assert.ok(pkg.activationEvents.includes('onWebviewPanel:llmFootprint.breakdown'));
   assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
+});
+
+test('the hover on base_model / model_name_or_path / the served model says where the config came from', () => {
+  const { a } = workloadAnalysis('axolotl-lora.yaml', 'llama-3.1-8b/config.json');
+  assert.doesNotMatch(hoverMarkdown('base_model', a) ?? '', /Config from/);
+  a.modelSource = 'bundled catalog: meta-llama/Llama-3.1-8B';
+  assert.match(hoverMarkdown('base_model', a)!, /Config from bundled catalog: meta-llama\/Llama-3\.1-8B\./);
+  const v = workloadAnalysis('serve-vllm.sh', 'qwen2.5-7b/config.json').a;
+  v.modelSource = 'Hugging Face cache: Qwen/Qwen2.5-7B @ 1a2b3c4';
+  assert.match(hoverMarkdown('model', v)!, /Config from Hugging Face cache: Qwen\/Qwen2\.5-7B @ 1a2b3c4\./);
+  // a "no model config" issue keeps its code, so the quick fix that links a local config.json finds it
+  const d = parseIssueDiagnostics([{ message: 'x', severity: 'info', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, code: 'llm-footprint.modelNotFound' }]);
+  assert.equal(d[0]!.code, 'llm-footprint.modelNotFound');
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { estimate, estimateSpec, formatBytes, parseScenario, readModelConfig } from '../../../src/core/index.ts';
+import { estimate, estimateSpec, formatBytes, formatSeconds, parseScenario, readModelConfig } from '../../../src/core/index.ts';
 import { parseDocumentText, parseModelConfig, type WorkloadFile } from '../../../src/parsers/index.ts';
 import { largestFitting } from '../../../src/core/index.ts';
 import { analyze, buildScenario, profileRunBytes, rerun, type Analysis } from '../../../src/extension/analysis.ts';
@@ -62,15 +62,15 @@ test('--gpu-memory-utilization and --max-num-batched-tokens: the script wins, el
 test('CodeLens on examples/serve-vllm.sh: full-length requests at once, KV pool, fit at the utilization', () => {
   const { a } = vllm();
   const sv = a.estimate.memory.serving!;
-  assert.equal(codeLensTitle(a), `≈ ${sv.max_concurrency} × 32K requests at once · KV pool ${formatBytes(sv.kv_pool_bytes)} · fits H100 80GB at 90%`);
-  assert.equal(codeLensTitle(a), '≈ 31 × 32K requests at once · KV pool 55.5 GiB · fits H100 80GB at 90%');
+  assert.equal(codeLensTitle(a), `≈ ${sv.max_concurrency} × 32K requests at once · KV pool ${formatBytes(sv.kv_pool_bytes)} · fits H100 80GB at 90% · TTFT at 32K ≈ ${formatSeconds(a.estimate.time.ttft_s!)}`);
+  assert.match(codeLensTitle(a), /^≈ 31 × 32K requests at once · KV pool 55\.5 GiB · fits H100 80GB at 90% · TTFT at 32K ≈ [\d.]+ m?s$/);
   assert.equal(scenarioSummary(a.scenario), 'vLLM, max 64 seqs, max len 32K, bf16, 90% of the GPU, 8,192 batched tokens');
 });
 
 test('CodeLens when one request does not fit, and without a GPU', () => {
   const { a } = vllm(SCRIPT.replace('0.90', '0.2'));
   assert.equal(a.fits, false);
-  assert.equal(codeLensTitle(a), '≈ 0 × 32K requests at once · does not fit H100 80GB at 20% (one 32K request needs 1.75 GiB, pool 0 B)');
+  assert.ok(codeLensTitle(a).startsWith('≈ 0 × 32K requests at once · does not fit H100 80GB at 20% (one 32K request needs 1.75 GiB, pool 0 B) · TTFT at 32K ≈ '));
   const { a: none } = vllm(SCRIPT, {}, null);
   assert.equal(none.fits, null);
   assert.equal(none.estimate.memory.serving, null);

@@ -95,10 +95,11 @@ test('axolotl: keys map to a scenario with source ranges', () => {
   assert.equal(v.fields.loraRank!.key, 'lora_r');
   assert.equal(v.extras['num_epochs'], 3);
   assert.equal(v.extras['lora_targets'], 'all-linear');
-  // deepspeed is warned about on its key; load_in_4bit: false is not
+  // deepspeed names a JSON the caller reads and joins (the GPU count is said to come from elsewhere); load_in_4bit: false is not warned about
+  assert.equal(v.deepspeed?.path, 'deepspeed_configs/zero2.json');
   const ds = r.errors.find((e) => e.key === 'deepspeed')!;
-  assert.equal(ds.severity, 'warning');
-  assert.match(ds.message, /not modelled yet/);
+  assert.equal(ds.severity, 'info');
+  assert.match(ds.message, /number of GPUs is not in this file/);
   assert.equal(ds.range.start.line, 15);
   assert.ok(!r.errors.some((e) => e.key === 'load_in_4bit'));
 });
@@ -258,7 +259,8 @@ test('vllm: python -m api_server, defaults, several commands, CRLF, sizes', () =
   assert.equal(r.value![0]!.model, 'meta-llama/Llama-3.1-8B');
   assert.equal(r.value![0]!.scenario.seq, 8000);
   assert.equal(r.value![1]!.model, 'Qwen/Qwen2.5-7B');
-  assert.equal(r.value![1]!.scenario.batch, 256);
+  assert.equal(r.value![1]!.scenario.batch, undefined, 'max_num_seqs is left to the target GPU (vllmEngineDefaults)');
+  assert.ok(r.errors.some((e) => /No --max-num-seqs: vLLM's default for the target GPU/.test(e.message)));
   assert.equal(r.value![1]!.scenario.seq, undefined);
   assert.equal(r.value![1]!.extras['maxModelLenFromConfig'], true);
   assert.equal(parseSize('32K'), 32768);

@@ -6,7 +6,7 @@
 import type { ModelSpec, TensorGroup } from '../../types.ts';
 import { ConfigReader } from '../read.ts';
 import { Tensors } from '../tensors.ts';
-import { llama4Vision, pixtralVision, qwenVlVision } from './vision.ts';
+import { llama4Vision, llavaVision, pixtralVision, qwenVlVision } from './vision.ts';
 
 type TextAdapter = (r: ConfigReader, modelType: string, top?: ConfigReader) => ModelSpec;
 type Vision = (t: Tensors, v: ConfigReader, top: ConfigReader, textHidden: number) => void;
@@ -24,8 +24,8 @@ export const WRAPPERS: Readonly<Record<string, Wrapper>> = {
   qwen3_vl: { text: 'qwen3', vision: null },
   qwen3_vl_moe: { text: 'qwen3_moe', vision: null },
   mistral3: { text: 'mistral', vision: (t, v, top, h) => pixtralVision(t, v, top, h) },
-  llava: { text: 'llama', vision: null },
-  llava_next: { text: 'llama', vision: null },
+  llava: { text: 'llama', vision: (t, v, top, h) => llavaVision(t, v, top, h, false) },
+  llava_next: { text: 'llama', vision: (t, v, top, h) => llavaVision(t, v, top, h, true) },
 };
 
 /** Adds the vision groups to a text spec: totals and active parameters grow by them, embeddings do not. */
@@ -51,6 +51,8 @@ export function readWrapper(r: ConfigReader, modelType: string, adapters: Readon
   const reader = text === r ? r : new ConfigReader(raw, text.prefix, r.assumptions);
   const spec = adapters[textType]!(reader, textType, r);
   spec.modelType = modelType;
+  // transformers ≥ 5 names the wrapped language model model.language_model.* (lm_head stays at the top)
+  spec.tensors = spec.tensors.map((g) => (g.name.startsWith('model.') ? { ...g, name: `model.language_model.${g.name.slice('model.'.length)}` } : g));
   const arch = r.raw['architectures'];
   if (Array.isArray(arch) && arch.every((a) => typeof a === 'string')) spec.architectures = arch;
   const vision = r.nested('vision_config');

@@ -109,4 +109,59 @@ export function pixtralVision(t: Tensors, v: ConfigReader, top: ConfigReader, te
   lin(t, `${Q}.linear_2`, textHidden, textHidden, 1, bias);
 }
 
+/**
+ * A CLIP or SigLIP vision transformer as transformers builds it from `vision_config` (every layer, whatever
+ * vision_feature_layer picks): patch_embedding Conv2d [h, C, p, p] (SigLIP with a bias), position_embedding
+ * [(image/patch)² (+1 class token for CLIP), h], CLIP's class_embedding [h] and pre_layrnorm; per layer q/k/v/out_proj
+ * [h, h] with bias, fc1/fc2 with bias, two LayerNorms with bias; post_layernorm. SigLIP's attention-pooling head is
+ * left out when vision_use_head is false.
+ */
+export function clipLikeVision(t: Tensors, v: ConfigReader, prefix: string): number {
+  const siglip = (v.str('model_type') ?? 'clip_vision_model').startsWith('siglip');
+  const h = v.optInt('hidden_size', siglip ? 768 : 768, LIMITS.hidden);
+  const I = v.optInt('intermediate_size', 3072, LIMITS.intermediate);
+  const n = v.optInt('num_hidden_layers', 12, LIMITS.layers);
+  const p = v.optInt('patch_size', siglip ? 16 : 32, 1024);
+  const img = v.optInt('image_size', 224, 1 << 16);
+  const c = v.optInt('num_channels', 3, 16);
+  const positions = (img / p) ** 2 + (siglip ? 0 : 1);
+  const E = `${prefix}.embeddings`;
+  V(t, `${E}.patch_embedding.weight`, h * c * p * p);
+  if (siglip) V(t, `${E}.patch_embedding.bias`, h);
+  else V(t, `${E}.class_embedding`, h);
+  V(t, `${E}.position_embedding.weight`, positions * h);
+  if (!siglip) lin(t, `${prefix}.pre_layrnorm`, h, 1, 1, true);
+  const Lp = `${prefix}.encoder.layers.*`;
+  for (const m of ['q_proj', 'k_proj', 'v_proj', 'out_proj']) lin(t, `${Lp}.self_attn.${m}`, h, h, n, true);
+  lin(t, `${Lp}.mlp.fc1`, I, h, n, true);
+  lin(t, `${Lp}.mlp.fc2`, h, I, n, true);
+  for (const ln of ['layer_norm1', 'layer_norm2']) lin(t, `${Lp}.${ln}`, h, 1, n, true);
+  lin(t, `${prefix}.post_layernorm`, h, 1, 1, true);
+  if (siglip && v.bool('vision_use_head', true)) {
+    const H = `${prefix}.head`;
+    V(t, `${H}.probe`, h);
+    lin(t, `${H}.attention.in_proj`, 3 * h, h, 1, true);
+    lin(t, `${H}.attention.out_proj`, h, h, 1, true);
+    lin(t, `${H}.layernorm`, h, 1, 1, true);
+    lin(t, `${H}.mlp.fc1`, I, h, 1, true);
+    lin(t, `${H}.mlp.fc2`, h, I, 1, true);
+  }
+  return h;
+}
+
+/**
+ * LLaVA / LLaVA-NeXT: the CLIP or SigLIP tower, then multi_modal_projector linear_1 [text, h·k] and linear_2
+ * [text, text] with bias (multimodal_projector_bias, default true; k = the number of vision_feature_layer entries
+ * when it is a list); LLaVA-NeXT adds image_newline [text].
+ */
+export function llavaVision(t: Tensors, v: ConfigReader, top: ConfigReader, textHidden: number, next: boolean): void {
+  const h = clipLikeVision(t, v, 'model.vision_tower');
+  const layers = top.raw['vision_feature_layer'];
+  const k = Array.isArray(layers) ? layers.length : 1;
+  const bias = top.bool('multimodal_projector_bias', true);
+  lin(t, 'model.multi_modal_projector.linear_1', textHidden, h * k, 1, bias);
+  lin(t, 'model.multi_modal_projector.linear_2', textHidden, textHidden, 1, bias);
+  if (next) V(t, 'model.image_newline', textHidden);
+}
+
 export { ConfigReader };

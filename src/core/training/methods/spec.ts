@@ -21,22 +21,31 @@ export interface MethodSpec {
   /** The weights as they sit on the device: base weights (trained or frozen) and adapters; warns what it leaves out. */
   weightTerms(ctx: MethodContext): Term[];
   /** The groups that receive gradients and optimizer states. */
-  trainedGroups(ctx: MethodContext): TrainedGroup[];
+  trainedGroups(ctx: MethodContext): readonly TrainedGroup[];
   /** The trained part of lm_head (its gradient is alive while attention's backward runs). */
-  headGroups(ctx: MethodContext): TrainedGroup[];
+  headGroups(ctx: MethodContext): readonly TrainedGroup[];
   /** Rank of the fp32 adapters on every decoder linear layer (they change what autograd saves), or null. */
   adapterRank(ctx: MethodContext): number | null;
   /** Bytes per element of activations when the method changes them (fp32 after peft's prepare_model_for_kbit_training). */
   activationBytes?(ctx: MethodContext): number | null;
 }
 
-/** Each tensor group of the model as trained in `bytes` per element. */
-export function groupsOf(spec: ModelSpec, bytes: number): TrainedGroup[] {
-  return spec.tensors.map((t) => {
-    const g: TrainedGroup = { name: t.name, tensorNumel: t.numel, count: t.count, elements: t.numel * t.count, bytes };
-    if (t.shape) g.shape = t.shape;
-    else if ((t.role === 'embedding' || t.role === 'lm_head') && t.numel % spec.hidden === 0) g.shape = [t.numel / spec.hidden, spec.hidden];
-    if (t.role === 'linear' && t.shape) g.projectable = true;
-    return g;
-  });
+const GROUPS = new WeakMap<ModelSpec, Map<number, readonly TrainedGroup[]>>();
+
+/** One tensor group as trained: its shape (matrices, for factored and projected optimizers) and whether GaLore projects it. */
+function trainedGroup(spec: ModelSpec, t: ModelSpec['tensors'][number], bytes: number): TrainedGroup {
+  const g: TrainedGroup = { name: t.name, tensorNumel: t.numel, count: t.count, elements: t.numel * t.count, bytes };
+  if (t.shape) g.shape = t.shape;
+  else if ((t.role === 'embedding' || t.role === 'lm_head') && t.numel % spec.hidden === 0) g.shape = [t.numel / spec.hidden, spec.hidden];
+  if (t.role === 'linear' && t.shape) g.projectable = true;
+  return g;
+}
+
+/** Each tensor group of the model as trained in `bytes` per element (kept per spec: specs do not change once read). */
+export function groupsOf(spec: ModelSpec, bytes: number): readonly TrainedGroup[] {
+  let byBytes = GROUPS.get(spec);
+  if (!byBytes) GROUPS.set(spec, (byBytes = new Map<number, readonly TrainedGroup[]>()));
+  let groups = byBytes.get(bytes);
+  if (!groups) byBytes.set(bytes, (groups = spec.tensors.map((t) => trainedGroup(spec, t, bytes))));
+  return groups;
 }

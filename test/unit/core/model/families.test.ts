@@ -36,13 +36,22 @@ describe('publisher figures (within 1%)', () => {
     ['mistral-small-3-24b.json', 24e9, null, 'Mistral Small 3.x: 24B'],
     ['deepseek-v3.2.json', 671e9, 37e9, 'DeepSeek-V3 family: 671B main model (the 14B MTP module is not built), 37B active'],
     ['kimi-k2-instruct.json', 1.03e12, 32e9, 'Kimi K2: 1T total (1.04T with rounding), 32B active'],
+    ['granite-3.1-2b-instruct.json', 2.53e9, null, 'ibm-granite/granite-3.1-2b-instruct: 2.53B (Hub safetensors)'],
+    ['granite-3.0-1b-a400m-instruct.json', 1.33e9, null, 'ibm-granite/granite-3.0-1b-a400m: 1.33B total (its "a400m" is rounded: 429M active with the tied head, 378M without)'],
+    ['smollm3-3b.json', 3.08e9, null, 'HuggingFaceTB/SmolLM3-3B: 3.08B (Hub safetensors)'],
+    ['starcoder2-3b.json', 3.03e9, null, 'bigcode/starcoder2-3b: 3.03B (Hub safetensors)'],
+    ['c4ai-command-r-v01.json', 35e9, null, 'Cohere Command R: 35B'],
+    ['c4ai-command-r-plus.json', 104e9, null, 'Cohere Command R+: 104B'],
+    ['c4ai-command-r7b-12-2024.json', 8.03e9, null, 'Cohere Command R7B: 8.03B (Hub safetensors)'],
+    ['phi-3.5-moe-instruct.json', 41.9e9, 6.6e9, 'microsoft/Phi-3.5-MoE-instruct: 41.9B total, 6.6B active'],
+    ['llava-1.5-7b-hf.json', 7.06e9, null, 'llava-hf/llava-1.5-7b-hf: 7.06B (Hub safetensors)'],
   ];
   for (const [file, total, active, source] of cases)
     it(`${file}: ${source}`, () => {
       const s = spec(file);
       assert.ok(Math.abs(s.params.total / total - 1) < 0.01, `total ${s.params.total}`);
       if (active !== null) {
-        const a = s.params.active - s.params.embedding;
+        const a = s.params.active;
         assert.ok(Math.abs(a / active - 1) < 0.06, `active ${a}`);
       }
       assert.equal(s.tensors.reduce((x, g) => x + g.numel * g.count, 0), s.params.total);
@@ -97,6 +106,39 @@ describe('exact arithmetic of the new groups', () => {
   });
 });
 
+describe('exact arithmetic of issue 11\'s further families (equal to transformers 5.17, param-counts.jsonl)', () => {
+  it('starcoder2-3b: biased GQA attention, plain biased MLP, LayerNorms with bias, tied', () => {
+    const [V, H, I, L, kv] = [49152, 3072, 12288, 30, 256];
+    const layer = 2 * (H * H + H) + 2 * (kv * H + kv) + (I * H + I) + (H * I + H) + 4 * H;
+    assert.equal(spec('starcoder2-3b.json').params.total, V * H + L * layer + 2 * H);
+  });
+  it('command-r-plus: one bias-free LayerNorm per layer, per-head q/k norms (use_qk_norm), tied', () => {
+    const [V, H, I, L, heads, kv, hd] = [256000, 12288, 33792, 64, 96, 8, 128];
+    const layer = 2 * heads * hd * H + 2 * kv * hd * H + 3 * H * I + H + heads * hd + kv * hd;
+    assert.equal(spec('c4ai-command-r-plus.json').params.total, V * H + L * layer + H);
+  });
+  it('phi-3.5-moe: 16 experts of 3·I·H, router, biased attention, LayerNorms with bias, lm_head with bias', () => {
+    const [V, H, I, L, E, K, kv] = [32064, 4096, 6400, 32, 16, 2, 1024];
+    const attn = 2 * (H * H + H) + 2 * (kv * H + kv);
+    const s = spec('phi-3.5-moe-instruct.json');
+    assert.equal(s.params.total, 2 * V * H + V + L * (attn + E * 3 * H * I + E * H + 4 * H) + 2 * H);
+    assert.equal(s.params.active, s.params.total - L * (E - K) * 3 * H * I - V * H);
+  });
+  it('granite-3.0-1b-a400m: 32 experts of 3·512·1024 per layer, top-8, tied', () => {
+    const [V, H, I, L, E] = [49155, 1024, 512, 24, 32];
+    const attn = 2 * H * H + 2 * 512 * H;
+    assert.equal(spec('granite-3.0-1b-a400m-instruct.json').params.total, V * H + L * (attn + E * 3 * H * I + E * H + 2 * H) + H);
+  });
+  it('llava-1.5-7b: CLIP ViT-L/14-336 (577 positions, class token, pre/post LayerNorm) + 2-layer projector', () => {
+    const [h, I, n] = [1024, 4096, 24];
+    const clip = h + h * 3 * 14 * 14 + 577 * h + 2 * h + n * (4 * (h * h + h) + (I * h + I) + (h * I + h) + 4 * h) + 2 * h;
+    const proj = 4096 * h + 4096 + 4096 * 4096 + 4096;
+    const s = spec('llava-1.5-7b-hf.json');
+    assert.equal(s.tensors.filter((g) => g.role === 'vision').reduce((x, g) => x + g.numel * g.count, 0), clip + proj);
+    assert.equal(s.params.total, 7_063_427_072);
+  });
+});
+
 describe('KV cache and recurrent state, counted by hand (bf16)', () => {
   const pytorch = RUNTIMES.pytorch;
   it('qwen3-next: 12 full layers × 2 × 2 kv heads × 256 per token; 36 linear layers of fixed state', () => {
@@ -121,6 +163,16 @@ describe('KV cache and recurrent state, counted by hand (bf16)', () => {
     const perLayer = 2 * 8 * 64 * 2;
     assert.equal(kvBytesPerToken(s, 2), 24 * perLayer);
     assert.equal(kvCacheTerm(s, 1, 4096, 2, RUNTIMES.vllm).bytes, 4096 * 12 * perLayer + 128 * 12 * perLayer);
+  });
+  it('cohere2 (Command R7B): 3 of every 4 layers slide over 4096 tokens; starcoder2 slides on every layer', () => {
+    const r7 = spec('c4ai-command-r7b-12-2024.json');
+    const perLayer = 2 * 8 * 128 * 2;
+    assert.equal(r7.layerKinds.filter((k) => k.attention === 'sliding').length, 24);
+    assert.equal(kvBytesPerToken(r7, 2), 32 * perLayer);
+    assert.equal(kvCacheTerm(r7, 1, 16384, 2, RUNTIMES.vllm).bytes, 16384 * 8 * perLayer + 4096 * 24 * perLayer);
+    const sc = spec('starcoder2-3b.json');
+    assert.equal(kvBytesPerToken(sc, 2), 30 * 2 * 2 * 128 * 2);
+    assert.equal(kvCacheTerm(sc, 1, 16384, 2, RUNTIMES.vllm).bytes, 4096 * 30 * 2 * 2 * 128 * 2);
   });
   it('llama-4-scout: 36 chunked layers capped at 8192 tokens by vLLM, 12 NoPE layers keep everything', () => {
     const s = spec('llama-4-scout-17b-16e.json');

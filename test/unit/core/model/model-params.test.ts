@@ -76,7 +76,8 @@ describe('exact parameter counts (measured with transformers on the device)', ()
       assert.equal(sumGroups(s), s.params.total, 'Σ numel × count = total');
       assert.equal(s.layerKinds.length, s.layers);
       assert.ok(s.params.active <= s.params.total);
-      if (s.moe === null) assert.equal(s.params.active, s.params.total);
+      // active leaves out the input embedding (a lookup), unless it is tied to the output head (a matmul)
+      if (s.moe === null) assert.equal(s.params.active, s.params.total - (s.tiedEmbeddings ? 0 : s.params.embedding));
       else assert.ok(s.params.active < s.params.total);
     });
   }
@@ -162,7 +163,7 @@ describe('hand-derived counts (the arithmetic, for reading)', () => {
     const total = 2 * V * H + L * (attn + E * 3 * H * I + E * H + 2 * H) + H;
     const s = spec('mixtral-8x7b-v0.1.json');
     assert.equal(s.params.total, total);
-    assert.equal(s.params.active, total - L * (E - K) * 3 * H * I);
+    assert.equal(s.params.active, total - L * (E - K) * 3 * H * I - V * H, 'unrouted experts and the input embedding left out');
   });
   it('qwen1.5-moe: q/k/v bias, 60 experts of 1408, shared expert 5632 with a 1-wide sigmoid gate', () => {
     const [V, H, L, E, I, S] = [151936, 2048, 24, 60, 1408, 5632];
@@ -299,10 +300,11 @@ describe('structure', () => {
     const q2 = spec('qwen1.5-moe-a2.7b.json');
     assert.equal(q2.moe?.sharedExperts, 1);
     assert.equal(q2.moe?.sharedIntermediate, 5632);
-    assert.ok(q2.params.active > 2.6e9 && q2.params.active < 2.8e9, 'A2.7B');
+    // Qwen's "A2.7B" / "A3B" count the input embedding, which active parameters leave out
+    assert.ok(q2.params.active + q2.params.embedding > 2.6e9 && q2.params.active + q2.params.embedding < 2.8e9, 'A2.7B');
 
     const q3 = spec('qwen3-30b-a3b.json');
-    assert.ok(q3.params.active > 3.2e9 && q3.params.active < 3.5e9, 'A3B');
+    assert.ok(q3.params.active + q3.params.embedding > 3.2e9 && q3.params.active + q3.params.embedding < 3.5e9, 'A3B');
 
     const sparse = spec('synthetic/qwen2-moe-sparse-step.json'); // decoder_sparse_step 2, mlp_only_layers [3]
     assert.deepEqual(
@@ -314,7 +316,7 @@ describe('structure', () => {
     for (const f of ['llama-2-7b.json', 'gemma-2-2b.json', 'gpt2.json']) {
       const s = spec(f);
       assert.equal(s.moe, null);
-      assert.equal(s.params.active, s.params.total);
+      assert.equal(s.params.active, s.params.total - (s.tiedEmbeddings ? 0 : s.params.embedding));
     }
   });
 

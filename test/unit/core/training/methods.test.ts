@@ -10,7 +10,7 @@ const ctx = (input: Parameters<typeof parseScenario>[0], spec = LLAMA_32_1B) => 
   const scenario = parseScenario({ mode: 'training', ...(input as object) });
   return { spec, scenario, precision: precisionPlan(scenario.precision), warnings: [] as string[] };
 };
-const sum = (gs: { elements: number }[]) => gs.reduce((s, g) => s + g.elements, 0);
+const sum = (gs: readonly { elements: number }[]) => gs.reduce((s, g) => s + g.elements, 0);
 
 test('full fine-tuning trains every tensor group in the parameter dtype: Σ elements = the parameter count', () => {
   const c = ctx({ precision: 'amp-bf16' });

@@ -1,0 +1,138 @@
+/**
+ * Roofline and expected time of a scenario on a GPU. Each operator takes max(FLOPs / peak, bytes / bandwidth)
+ * (Williams et al., "Roofline", CACM 2009; per operator as in LLM-Viewer, arXiv 2402.16363):
+ * - `roofline`: the bound at 100% of the catalog's numbers, no overheads — no run can be faster;
+ * - `time`: the same with efficiencies (MFU on compute-bound operators, bandwidth efficiency on memory-bound ones)
+ *   and the runtime's host overhead, calibrated on measured timings (calibration.ts says which).
+ * A figure that cannot be computed is absent, never zero, and `reason` says why.
+ */
+import type { ModelSpec } from '../types.ts';
+import type { Scenario } from '../scenario.ts';
+import type { RuntimeProfile } from '../runtime.ts';
+import { peakFlops, type ComputeDtype, type Gpu } from './hardware.ts';
+import { scenarioCosts, type ScenarioCosts } from './phases.ts';
+import type { OpCost } from './cost.ts';
+import { CALIBRATION, hostOverhead } from './calibration.ts';
+
+export interface RooflineOp extends OpCost {
+  /** FLOPs per byte moved. */
+  intensity: number;
+  bound: 'compute' | 'memory';
+  /** Seconds at the roof (100%). */
+  time_s: number;
+}
+
+export interface TimeFigures {
+  /** Prefill of the whole batch (the prompt's forward pass). */
+  prefill_s?: number;
+  /** Time to first token: the batch's prefill (vLLM: one request's prefill on an idle server). */
+  ttft_s?: number;
+  /** One decode step of the whole batch, at the average context over the generated tokens. */
+  decode_step_s?: number;
+  /** Prefill plus every generated token. */
+  generate_s?: number;
+  /** Decode: sequences per step / step time; training: tokens per optimizer step / step time. */
+  tokens_per_s?: number;
+  /** One optimizer step: gradAccumulation × (forward + backward [+ recompute]) + the optimizer's memory traffic. */
+  train_step_s?: number;
+  /** Training: datasetTokens / tokens_per_s. */
+  epoch_s?: number;
+}
+
+export interface RooflineReport extends TimeFigures {
+  gpu: string | null;
+  compute_dtype: ComputeDtype;
+  /** Dense FLOP/s and bytes/s used; the ridge is where an operator turns compute-bound. */
+  peak_flops: number;
+  bandwidth: number;
+  ridge_intensity: number;
+  ops: RooflineOp[];
+  reason?: string;
+}
+
+export interface TimeReport extends TimeFigures {
+  mfu: number;
+  bandwidth_efficiency: number;
+  note: string;
+  reason?: string;
+}
+
+/** The dtype the matmuls run in: fp8 weights on a chip with fp8 tensor cores, else the precision's compute dtype. */
+export function computeDtype(sc: Scenario, gpu: Gpu | null): ComputeDtype {
+  if (sc.precision === 'fp32') return 'fp32';
+  if (sc.mode === 'inference' && sc.weightsDtype === 'fp8' && gpu && peakFlops(gpu, 'fp8') > 0) return 'fp8';
+  return 'bf16';
+}
+
+/** Why no time can be computed on this GPU, or null. */
+function missingReason(gpu: Gpu | null, dtype: ComputeDtype): string | null {
+  if (!gpu) return 'no GPU chosen: time needs --gpu (a catalog id or a custom GPU)';
+  if (!(gpu.bandwidth > 0)) return `GPU "${gpu.id}" has no memory bandwidth: add "bandwidth" (e.g. "864 GB/s") to its customGpus entry`;
+  if (!(peakFlops(gpu, dtype) > 0)) return `GPU "${gpu.id}" has no ${dtype} FLOP/s in the catalog${gpu.vendor === 'custom' ? ' (add "flops16" to its customGpus entry)' : ''}`;
+  return null;
+}
+
+function opTime(o: OpCost, flops: number, bw: number): number {
+  return Math.max(o.flops / flops, o.bytes / bw);
+}
+
+function sumTime(ops: readonly OpCost[] | undefined, flops: number, bw: number): number | undefined {
+  if (!ops) return undefined;
+  let s = 0;
+  for (const o of ops) s += opTime(o, flops, bw);
+  return s;
+}
+
+/** The figures of one scenario at the given rates; `overhead` adds the runtime's host time (expected time only). */
+function figures(spec: ModelSpec, sc: Scenario, costs: ScenarioCosts, flops: number, bw: number, rt: RuntimeProfile | null): TimeFigures {
+  const f: TimeFigures = {};
+  const host = rt ? hostOverhead(rt, sc, spec.layers) : { prefill: 0, decodeAdd: 0, decodeFloor: 0, train: 0 };
+  const prefill = sumTime(costs.prefill, flops, bw);
+  const decode = sumTime(costs.decode, flops, bw);
+  if (prefill !== undefined) {
+    f.prefill_s = Math.max(prefill, host.prefill);
+    f.ttft_s = costs.firstToken ? Math.max(sumTime(costs.firstToken, flops, bw)!, host.prefill) : f.prefill_s;
+    if (decode === undefined) f.tokens_per_s = (sc.batch * sc.seq) / f.prefill_s;
+  }
+  if (decode !== undefined) {
+    f.decode_step_s = Math.max(decode + host.decodeAdd, host.decodeFloor);
+    f.tokens_per_s = sc.batch / f.decode_step_s;
+    f.generate_s = f.prefill_s! + sc.newTokens * f.decode_step_s;
+  }
+  if (costs.micro) {
+    f.train_step_s = sc.gradAccumulation * (sumTime(costs.micro, flops, bw)! + host.train) + sumTime(costs.optimizer, flops, bw)!;
+    f.tokens_per_s = (sc.batch * sc.seq * sc.gradAccumulation) / f.train_step_s;
+    if (sc.datasetTokens !== null) f.epoch_s = sc.datasetTokens / f.tokens_per_s;
+  }
+  return f;
+}
+
+function roofOps(costs: ScenarioCosts, flops: number, bw: number): RooflineOp[] {
+  const all = [...(costs.prefill ?? []), ...(costs.decode ?? []), ...(costs.micro ?? []), ...(costs.optimizer ?? [])];
+  return all.map((o) => {
+    const intensity = o.bytes > 0 ? o.flops / o.bytes : Infinity;
+    return { ...o, intensity, bound: intensity >= flops / bw ? 'compute' : 'memory', time_s: opTime(o, flops, bw) };
+  });
+}
+
+/** Efficiencies in force: the scenario's, else the calibrated defaults for the mode. */
+export function efficiencies(sc: Scenario): { mfu: number; bw: number } {
+  const d = sc.mode === 'training' ? CALIBRATION.training : CALIBRATION.inference;
+  return { mfu: sc.mfu ?? d.mfu, bw: sc.bandwidthEfficiency ?? d.bandwidthEfficiency };
+}
+
+export function timeReports(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, gpu: Gpu | null, trainable: number): { roofline: RooflineReport; time: TimeReport } {
+  const dtype = computeDtype(sc, gpu);
+  const eff = efficiencies(sc);
+  const note = `${sc.mfu === null ? 'MFU' : '--mfu'} ${eff.mfu}, ${sc.bandwidthEfficiency === null ? 'bandwidth efficiency' : '--bandwidth-efficiency'} ${eff.bw}; ${CALIBRATION.note}`;
+  const reason = missingReason(gpu, dtype);
+  if (reason || !gpu) {
+    const why = reason ?? 'no GPU';
+    return { roofline: { gpu: gpu?.id ?? null, compute_dtype: dtype, peak_flops: 0, bandwidth: 0, ridge_intensity: 0, ops: [], reason: why }, time: { mfu: eff.mfu, bandwidth_efficiency: eff.bw, note, reason: why } };
+  }
+  const peak = peakFlops(gpu, dtype);
+  const costs = scenarioCosts(spec, sc, rt, trainable);
+  const roofline: RooflineReport = { gpu: gpu.id, compute_dtype: dtype, peak_flops: peak, bandwidth: gpu.bandwidth, ridge_intensity: peak / gpu.bandwidth, ops: roofOps(costs, peak, gpu.bandwidth), ...figures(spec, sc, costs, peak, gpu.bandwidth, null) };
+  const time: TimeReport = { mfu: eff.mfu, bandwidth_efficiency: eff.bw, note, ...figures(spec, sc, costs, peak * eff.mfu, gpu.bandwidth * eff.bw, rt) };
+  return { roofline, time };
+}

@@ -1,0 +1,58 @@
+/** The CLI's time flags and solves: --json carries roofline and time, bad efficiencies are one clear line. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { run } from '../../../src/cli/main.ts';
+
+const LLAMA = join(import.meta.dirname, '..', '..', 'fixtures', 'measured', 'configs', 'llama-3.2-1b.json');
+
+type Figures = Record<string, number | undefined> & { note?: string; ops?: { bound: string }[] };
+const json = (s: string) => JSON.parse(s) as { roofline: Figures; time: Figures };
+const solved = (s: string) => JSON.parse(s) as Record<string, number>;
+
+function cli(...args: string[]) {
+  let out = '';
+  let err = '';
+  const code = run(args, (s) => void (out += s), (s) => void (err += s));
+  return { code, out, err };
+}
+
+test('estimate --json carries roofline and time; fields that do not apply are absent', () => {
+  const r = cli('estimate', LLAMA, '--batch', '8', '--seq', '1024', '--new-tokens', '128', '--gpu', 'h200-141gb', '--compiled', '--json');
+  assert.equal(r.code, 0, r.err);
+  const j = json(r.out);
+  for (const k of ['prefill_s', 'ttft_s', 'decode_step_s']) assert.ok(j.roofline[k]! > 0 && j.time[k]! >= j.roofline[k]!, k);
+  assert.ok(j.time.tokens_per_s! > 0 && j.time.tokens_per_s! <= j.roofline.tokens_per_s!);
+  assert.equal(j.time.train_step_s, undefined);
+  assert.ok(j.roofline.ops!.length > 10 && j.roofline.ops!.every((o) => o.bound === 'compute' || o.bound === 'memory'));
+  assert.match(j.time.note!, /calibrated/);
+});
+
+test('training with --dataset-tokens gives time per epoch; --mfu changes expected time, not the roofline', () => {
+  const a = json(cli('estimate', LLAMA, '--mode', 'training', '--batch', '4', '--seq', '2048', '--gpu', 'h100-sxm-80gb', '--dataset-tokens', '1000000000', '--json').out);
+  const b = json(cli('estimate', LLAMA, '--mode', 'training', '--batch', '4', '--seq', '2048', '--gpu', 'h100-sxm-80gb', '--mfu', '0.2', '--json').out);
+  assert.ok(a.time.epoch_s! > 0 && b.time.epoch_s === undefined);
+  assert.ok(b.time.train_step_s! > a.time.train_step_s!);
+  assert.equal(a.roofline.train_step_s, b.roofline.train_step_s);
+});
+
+test('an efficiency outside (0, 1] is one clear line', () => {
+  for (const [flag, v] of [['--mfu', '0'], ['--mfu', '1.2'], ['--bandwidth-efficiency', 'x']]) {
+    const r = cli('estimate', LLAMA, flag, v);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /must be a number in \(0, 1\]/);
+    assert.equal(r.err.trim().split('\n').length, 1);
+  }
+});
+
+test('without --gpu the table says why there is no time', () => {
+  const r = cli('estimate', LLAMA);
+  assert.match(r.out, /time {4}not computed: no GPU chosen/);
+});
+
+test('solve --for concurrency and --for throughput', () => {
+  const c = solved(cli('solve', LLAMA, '--gpu', 'h100-sxm-80gb', '--seq', '2048', '--new-tokens', '256', '--for', 'concurrency', '--json').out);
+  assert.ok(c.largest > 1);
+  const t = solved(cli('solve', LLAMA, '--gpu', 'h100-sxm-80gb', '--seq', '2048', '--new-tokens', '256', '--compiled', '--for', 'throughput', '--json').out);
+  assert.ok(t.batch >= 1 && t.batch <= t.largest && t.tokens_per_s > 0);
+});

@@ -1,0 +1,148 @@
+/**
+ * Roofline and expected time: per-operator FLOPs against hand counts, a memory-bound decode step = bytes / bandwidth,
+ * LLM-Viewer's Llama-2-7B rows on an A6000 and the long-context figures of formulas.md §8.2, the measured timings
+ * (roofline never above a measured time; expected within 2×), and the absent-not-zero rule.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { estimate, readModelConfig, parseScenario, bestThroughputBatch, findGpu, type ScenarioInput } from '../../../../src/core/index.ts';
+import type { RooflineOp } from '../../../../src/core/roofline/time.ts';
+
+const ROOT = path.join(import.meta.dirname, '..', '..', '..', '..');
+const config = (name: string): unknown => JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/configs', name), 'utf8'));
+const op = (ops: RooflineOp[], phase: string, name: string) => ops.find((o) => o.phase === phase && o.name === name)!;
+const near = (actual: number, expected: number, tol: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) <= tol * Math.abs(expected), `${what}: ${actual} vs ${expected} (±${tol * 100}%)`);
+
+test('Llama-3.2-1B prefill: per-operator FLOPs equal hand counts', () => {
+  const b = 2, s = 1024, L = 16, h = 2048, q = 2048, kv = 512, i = 8192, heads = 32, dh = 64, V = 128256;
+  const e = estimate(config('llama-3.2-1b.json'), { batch: b, seq: s, gpu: 'h100-sxm-80gb' });
+  const ops = e.roofline.ops;
+  const T = b * s;
+  assert.equal(op(ops, 'prefill', 'q, k, v projections').flops, 2 * h * (q + 2 * kv) * T * L);
+  assert.equal(op(ops, 'prefill', 'o_proj').flops, 2 * q * h * T * L);
+  assert.equal(op(ops, 'prefill', 'MLP').flops, 2 * 3 * h * i * T * L);
+  // Causal attention: QKᵀ and AV over (s + 1) / 2 keys on average, 2 FLOPs per multiply-add.
+  assert.equal(op(ops, 'prefill', 'attention (SDPA)').flops, 2 * heads * 2 * dh * ((s + 1) / 2) * T * L);
+  // generate keeps the last position's logits only.
+  assert.equal(op(ops, 'prefill', 'lm_head').flops, 2 * h * V * b);
+});
+
+test('Llama-3.2-1B decode step at batch 1 is memory-bound: time = bytes / bandwidth', () => {
+  const e = estimate(config('llama-3.2-1b.json'), { batch: 1, seq: 512, newTokens: 1, gpu: 'h100-sxm-80gb' });
+  const decode = e.roofline.ops.filter((o) => o.phase === 'decode');
+  assert.ok(decode.every((o) => o.bound === 'memory'));
+  const bytes = decode.reduce((s, o) => s + o.bytes, 0);
+  near(e.roofline.decode_step_s!, bytes / 3.35e12, 1e-12, 'decode step');
+  // The bytes are the weights read once (all but the embedding table) plus the KV cache at 513 tokens, and little else.
+  const weights = (e.params.total - 128256 * 2048) * 2 + 128256 * 2048 * 2; // tied: lm_head reads the embedding matrix
+  near(bytes, weights + 513 * 16 * 2 * 8 * 64 * 2, 0.01, 'decode bytes');
+});
+
+test('LLM-Viewer (arXiv 2402.16363) Llama-2-7B on an A6000, seq 2048, batch 1: q/k/v and MLP rows', () => {
+  // Its table, recomputed from its formulas (formulas.md §8.1): q_proj prefill 68.7G OPs, 67.1 MB moved, compute-bound
+  // (ridge 154.8T / 768G = 201.6); decode 33.6M OPs, 33.6 MB, memory-bound; up_proj prefill 184.7G OPs.
+  // Our q, k, v row is its q_proj + k_proj + v_proj (FLOPs exact) reading the norm's output once (bytes ≤ 3 × 67.1 MB).
+  const e = estimate(config('llama-2-7b.json'), { batch: 1, seq: 2048, newTokens: 1, gpu: 'a6000-48gb', weightsDtype: 'fp16' });
+  assert.equal(e.roofline.ridge_intensity, 154.8e12 / 0.768e12);
+  const qkv = op(e.roofline.ops, 'prefill', 'q, k, v projections');
+  near(qkv.flops / 32, 3 * 68.72e9, 0.001, 'q,k,v prefill OPs per layer');
+  assert.ok(qkv.bytes / 32 <= 3 * 67.2e6 && qkv.bytes / 32 >= 67.1e6 * 2.4, `q,k,v bytes ${qkv.bytes / 32}`);
+  assert.equal(qkv.bound, 'compute');
+  const dq = op(e.roofline.ops, 'decode', 'q, k, v projections');
+  near(dq.flops / 32, 3 * 33.55e6, 0.001, 'q,k,v decode OPs per layer');
+  near(dq.bytes / 32, 3 * 33.6e6, 0.01, 'q,k,v decode bytes per layer');
+  assert.equal(dq.bound, 'memory');
+  near(op(e.roofline.ops, 'prefill', 'MLP').flops / 32, 3 * 184.7e9, 0.001, 'gate/up/down prefill OPs per layer');
+});
+
+/** Yi-34B (formulas.md §8.2): L 60, h 7168, 56 heads, 8 KV heads, d_h 128, FFN 20480, vocab 64000. */
+const YI_34B = { architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_size: 7168, intermediate_size: 20480, num_attention_heads: 56, num_key_value_heads: 8, num_hidden_layers: 60, vocab_size: 64000, max_position_embeddings: 200000, tie_word_embeddings: false, torch_dtype: 'bfloat16' };
+
+test('Yao Fu (arXiv 2405.08944) long context, Yi-34B on an A100 80GB: prefill and decode of formulas.md §8.2', () => {
+  const spec = readModelConfig(YI_34B);
+  // Published: prefill 0.89 s at 4K and 14.1 s at 50K (312 TFLOPS); 250 decoded tokens 8.5 s (4K) and 9.8 s (50K).
+  // Tolerance: 10% at 4K; 30% for the 50K prefill, whose attention term (L·h·s²) is half the causal QKᵀ + AV FLOPs
+  // we count (2·L·h·s²); 5% for decode (weights + KV over 2.039 TB/s).
+  const at = (seq: number) => estimate(spec, { seq, newTokens: 250, gpu: 'a100-sxm-80gb' }).roofline;
+  const r4 = at(4096);
+  const r50 = at(50000);
+  near(r4.prefill_s!, 0.89, 0.1, 'prefill 4K');
+  near(r50.prefill_s!, 14.1, 0.3, 'prefill 50K');
+  near(r4.generate_s! - r4.prefill_s!, 8.5, 0.05, 'decode 250 tokens at 4K');
+  near(r50.generate_s! - r50.prefill_s!, 9.8, 0.05, 'decode 250 tokens at 50K');
+});
+
+interface Timing { kind: string; gpu: string; config: string; scenario?: ScenarioInput; overrides?: Record<string, unknown>; seconds: number }
+const timings = (file: string): Timing[] =>
+  readFileSync(path.join(ROOT, 'test/fixtures/measured', file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Timing).filter((r) => r.scenario);
+const pick = (kind: string, t: { train_step_s?: number; prefill_s?: number; decode_step_s?: number }) => (kind === 'train' ? t.train_step_s : kind === 'prefill' ? t.prefill_s : t.decode_step_s);
+
+const timingFiles = () => readdirSync(path.join(ROOT, 'test/fixtures/measured')).filter((f) => /^timing-.*\.jsonl$/.test(f));
+
+test('measured timings: the roofline never exceeds a measured time; expected time within 2× of each', () => {
+  assert.ok(timingFiles().includes('timing-h100.jsonl'));
+  for (const r of timingFiles().flatMap(timings)) {
+    const e = estimate({ ...(config(r.config) as object), ...r.overrides }, { ...r.scenario, gpu: r.gpu });
+    const roof = pick(r.kind, e.roofline)!;
+    const expected = pick(r.kind, e.time)!;
+    const what = `${r.kind} ${r.config} ${JSON.stringify(r.scenario)}`;
+    assert.ok(roof <= r.seconds, `${what}: roofline ${roof} > measured ${r.seconds}`);
+    assert.ok(expected / r.seconds >= 0.5 && expected / r.seconds <= 2, `${what}: expected ${expected} vs measured ${r.seconds}`);
+  }
+});
+
+test('training step: recomputation and the optimizer add time; an epoch is dataset tokens / tokens per second', () => {
+  const base = { mode: 'training', batch: 4, seq: 2048, gpu: 'h100-sxm-80gb' } as const;
+  const plain = estimate(config('llama-3.2-1b.json'), base).roofline;
+  const ckpt = estimate(config('llama-3.2-1b.json'), { ...base, gradCheckpointing: true }).roofline;
+  assert.ok(ckpt.train_step_s! > plain.train_step_s! * 1.1, "one more forward of the layers");
+  assert.ok(plain.ops.some((o) => o.phase === 'optimizer' && o.bound === 'memory'));
+  const e = estimate(config('llama-3.2-1b.json'), { ...base, datasetTokens: 1e9 });
+  near(e.time.epoch_s!, 1e9 / e.time.tokens_per_s!, 1e-12, 'epoch');
+  assert.equal(e.time.decode_step_s, undefined);
+});
+
+test('time is absent, not zero, with a reason: no GPU, a custom GPU without bandwidth, a dtype the chip lacks', () => {
+  const noGpu = estimate(config('llama-3.2-1b.json'), {});
+  assert.match(noGpu.time.reason!, /no GPU/);
+  assert.equal(noGpu.time.prefill_s, undefined);
+  assert.equal(noGpu.roofline.decode_step_s, undefined);
+  const custom = { id: 'mine', name: 'Mine', vendor: 'custom' as const, memoryBytes: 48e9, bandwidth: 0, flops16: 1e14, source: 'settings' };
+  const c = estimate(config('llama-3.2-1b.json'), { gpu: 'mine' }, { customGpus: [custom] });
+  assert.match(c.time.reason!, /"mine" has no memory bandwidth/);
+  assert.equal(c.time.ttft_s, undefined);
+  const m3 = estimate(config('llama-3.2-1b.json'), { gpu: 'apple-m3-max-128gb' });
+  assert.match(m3.roofline.reason!, /no bf16 FLOP\/s/);
+  const ok = estimate(config('llama-3.2-1b.json'), { gpu: 'mine' }, { customGpus: [{ ...custom, bandwidth: 1e12 }] });
+  assert.ok(ok.time.prefill_s! > 0 && ok.time.reason === undefined);
+});
+
+test('efficiencies outside (0, 1] are refused with one clear line', () => {
+  assert.throws(() => parseScenario({ mfu: 0 }), /mfu: MFU must be in \(0, 1\]/);
+  assert.throws(() => parseScenario({ bandwidthEfficiency: 1.5 }), /bandwidthEfficiency: bandwidth efficiency must be in \(0, 1\]/);
+  const half = estimate(config('llama-3.2-1b.json'), { batch: 1, seq: 512, newTokens: 1, gpu: 'h100-sxm-80gb', bandwidthEfficiency: 0.5, compiled: true });
+  const full = estimate(config('llama-3.2-1b.json'), { batch: 1, seq: 512, newTokens: 1, gpu: 'h100-sxm-80gb', bandwidthEfficiency: 1, compiled: true });
+  assert.ok(half.time.decode_step_s! > full.time.decode_step_s!);
+});
+
+test('MoE decode reads only the experts the batch touches; sliding-window layers read their window under vLLM', () => {
+  const moe = (batch: number) => estimate(config('mixtral-8x7b-v0.1.json'), { batch, seq: 1024, newTokens: 1, gpu: 'h200-141gb' }).roofline.ops.find((o) => o.phase === 'decode' && o.name === 'routed experts')!;
+  assert.ok(moe(1).bytes < 0.3 * moe(64).bytes, 'top-2 of 8 at batch 1 touches a quarter of the experts');
+  const sdpa = (runtime: 'pytorch' | 'vllm') => estimate(config('mistral-7b-v0.1.json'), { seq: 32768, newTokens: 1, gpu: 'h200-141gb', runtime }).roofline.ops.find((o) => o.phase === 'decode' && o.name === 'attention (SDPA)')!;
+  assert.ok(sdpa('vllm').bytes < sdpa('pytorch').bytes / 4);
+});
+
+test('solve: the batch with the most tokens/s within memory, in under 50 ms', () => {
+  const spec = readModelConfig(config('qwen3-30b-a3b.json'));
+  const sc = parseScenario({ seq: 4096, newTokens: 512, gpu: 'h200-141gb', compiled: true });
+  bestThroughputBatch(spec, sc, findGpu('h200-141gb')!.memoryBytes);
+  const t0 = performance.now();
+  const best = bestThroughputBatch(spec, sc, findGpu('h200-141gb')!.memoryBytes)!;
+  assert.ok(performance.now() - t0 < 50, `${performance.now() - t0} ms`);
+  assert.ok(best.batch >= 1 && best.batch <= best.largest && best.tokens_per_s > 0);
+  const atLargest = estimate(spec, { ...sc, batch: best.largest }).time.tokens_per_s!;
+  assert.ok(best.tokens_per_s >= atLargest);
+});
