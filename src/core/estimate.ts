@@ -151,7 +151,9 @@ function memoryReport(composition: Composition, rt: RuntimeProfile, gpu: Gpu | n
   const terms = peak.phase.terms.filter((t) => t.bytes > 0 || t.id === 'weights');
   const persistent = gpuBytes(terms.filter((t) => composition.persistentIds.has(t.id)));
   const device = deviceTerms(rt, composition, peak.bytes - persistent);
-  const deviceBytes = peak.bytes + sumBytes(device);
+  // Paged optimizer states (CUDA unified memory) sit on the device but outside PyTorch's allocator and its peak.
+  const unified = terms.filter((t) => t.where === 'unified').reduce((n, t) => n + t.bytes, 0);
+  const deviceBytes = peak.bytes + unified + sumBytes(device);
   return {
     peak_bytes: peak.bytes,
     device_bytes: deviceBytes,

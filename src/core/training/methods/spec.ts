@@ -15,7 +15,7 @@ export interface MethodContext {
 }
 
 export interface MethodSpec {
-  id: 'full' | 'lora';
+  id: 'full' | 'lora' | 'qlora';
   /** Throws ScenarioError naming the key when the scenario does not suit the method. */
   validate(ctx: MethodContext): void;
   /** The weights as they sit on the device: base weights (trained or frozen) and adapters; warns what it leaves out. */
@@ -26,15 +26,26 @@ export interface MethodSpec {
   headGroups(ctx: MethodContext): readonly TrainedGroup[];
   /** Rank of the fp32 adapters on every decoder linear layer (they change what autograd saves), or null. */
   adapterRank(ctx: MethodContext): number | null;
+  /** Bytes per element of activations when the method changes them (fp32 after peft's prepare_model_for_kbit_training). */
+  activationBytes?(ctx: MethodContext): number | null;
 }
 
 const GROUPS = new WeakMap<ModelSpec, Map<number, readonly TrainedGroup[]>>();
+
+/** One tensor group as trained: its shape (matrices, for factored and projected optimizers) and whether GaLore projects it. */
+function trainedGroup(spec: ModelSpec, t: ModelSpec['tensors'][number], bytes: number): TrainedGroup {
+  const g: TrainedGroup = { name: t.name, tensorNumel: t.numel, count: t.count, elements: t.numel * t.count, bytes };
+  if (t.shape) g.shape = t.shape;
+  else if ((t.role === 'embedding' || t.role === 'lm_head') && t.numel % spec.hidden === 0) g.shape = [t.numel / spec.hidden, spec.hidden];
+  if (t.role === 'linear' && t.shape) g.projectable = true;
+  return g;
+}
 
 /** Each tensor group of the model as trained in `bytes` per element (kept per spec: specs do not change once read). */
 export function groupsOf(spec: ModelSpec, bytes: number): readonly TrainedGroup[] {
   let byBytes = GROUPS.get(spec);
   if (!byBytes) GROUPS.set(spec, (byBytes = new Map<number, readonly TrainedGroup[]>()));
   let groups = byBytes.get(bytes);
-  if (!groups) byBytes.set(bytes, (groups = spec.tensors.map((t) => ({ name: t.name, tensorNumel: t.numel, count: t.count, elements: t.numel * t.count, bytes }))));
+  if (!groups) byBytes.set(bytes, (groups = spec.tensors.map((t) => trainedGroup(spec, t, bytes))));
   return groups;
 }
