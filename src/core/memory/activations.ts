@@ -57,7 +57,7 @@ export function savedActivationsTerm(inv: SavedInventory, tokens: number): Term 
       formula: 'tokens * (dense_layers * dense_layer_bytes + moe_layers * moe_layer_bytes + final_bytes)',
       inputs: { tokens, dense_layers: inv.denseLayers, dense_layer_bytes: dense, moe_layers: inv.moeLayers, moe_layer_bytes: moe, final_bytes: head },
       source: ACT_SOURCE,
-      note: () => `per token per layer: ${partsNote(inv.denseOps)}${inv.moeLayers ? `; MoE layer: ${partsNote(inv.moeOps)}` : ''}; after the layers: ${partsNote(inv.headOps)}`,
+      note: `per token per layer: ${partsNote(inv.denseOps)}${inv.moeLayers ? `; MoE layer: ${partsNote(inv.moeOps)}` : ''}; after the layers: ${partsNote(inv.headOps)}`,
     },
     tokens * (inv.denseLayers * dense + inv.moeLayers * moe + head),
   );
@@ -73,7 +73,7 @@ export function checkpointedActivationsTerm(spec: ModelSpec, inv: SavedInventory
       formula: 'tokens * (layers * hidden * residual_bytes + final_bytes)',
       inputs: { tokens, layers: spec.layers, hidden: spec.hidden, residual_bytes: residualBytes, final_bytes: head },
       source: 'gradient checkpointing keeps each layer input (Chen et al., arXiv 1604.06174); ' + ACT_SOURCE,
-      note: () => `one ${residualBytes}-byte hidden state per token per layer; after the layers: ${partsNote(inv.headOps)}`,
+      note: `one ${residualBytes}-byte hidden state per token per layer; after the layers: ${partsNote(inv.headOps)}`,
     },
     tokens * (spec.layers * spec.hidden * residualBytes + head),
   );
@@ -91,7 +91,7 @@ export function recomputedLayerTerm(inv: SavedInventory, tokens: number): Term {
       formula: 'tokens * layer_bytes',
       inputs: { tokens, layer_bytes: largest },
       source: ACT_SOURCE,
-      note: () => `one layer's saved tensors rebuilt during backward: ${partsNote(inv.moeLayers && moe > dense ? inv.moeOps : inv.denseOps)}`,
+      note: `one layer's saved tensors rebuilt during backward: ${partsNote(inv.moeLayers && moe > dense ? inv.moeOps : inv.denseOps)}`,
     },
     tokens * largest,
   );

@@ -6,30 +6,13 @@ export interface TermInit {
   formula: string;
   inputs: Record<string, number>;
   source: string;
-  /** Plain text, or a function that builds it on first read (notes that list an inventory are costly to build). */
-  note?: string | (() => string);
+  note?: string;
   where?: Where;
 }
 
 /** A term whose bytes were computed in TypeScript; `formula` over `inputs` must give the same number (tested). */
 export function makeTerm(init: TermInit, bytes: number): Term {
   if (!Number.isFinite(bytes) || bytes < 0) throw new Error(`term ${init.id}: invalid byte count ${bytes}`);
-  const note = init.note;
-  if (typeof note === 'function') {
-    let text: string | undefined;
-    return {
-      id: init.id,
-      label: init.label,
-      bytes: Math.round(bytes),
-      where: init.where ?? 'gpu',
-      formula: init.formula,
-      inputs: init.inputs,
-      source: init.source,
-      get note() {
-        return (text ??= note());
-      },
-    };
-  }
   const t: Term = {
     id: init.id,
     label: init.label,
@@ -38,8 +21,8 @@ export function makeTerm(init: TermInit, bytes: number): Term {
     formula: init.formula,
     inputs: init.inputs,
     source: init.source,
+    note: init.note,
   };
-  if (note) t.note = note;
   return t;
 }
 

@@ -13,7 +13,6 @@ import { SINGLE_GPU_TRAINING, type TrainingPlan } from '../parallel/plans.ts';
 import { gatheredParamsTerm, gradientBucketsTerm, masterWeightsTerm } from '../memory/distributed.ts';
 import { gradientsTerm, largestGroup, layerwiseGradientTerm, optimizerStatesTerm, optimizerTempsTerm, pagedStatesTerm } from '../memory/optimizer.ts';
 import { cceLogitsTerm, ligerLogitsTerm } from '../memory/fused-loss.ts';
-import { int8KeptInputsTerm } from '../memory/quantized.ts';
 import { checkpointedActivationsTerm, recomputedLayerTerm, savedActivationsTerm, savedInventory } from '../memory/activations.ts';
 import { trainingLogitsTerm } from '../memory/logits.ts';
 import { autocastCopyTerms } from '../memory/autocast.ts';
@@ -100,7 +99,7 @@ export const SINGLE_GPU_RANK: TrainingRank = { plan: SINGLE_GPU_TRAINING, first:
 
 function validateTraining(method: MethodSpec, ctx: MethodContext): void {
   const { scenario } = ctx;
-  const quantizedBase = (method.id === 'qlora' && (scenario.weightsDtype === null || scenario.weightsDtype === 'nf4')) || (method.id === 'lora' && scenario.weightsDtype === 'int8');
+  const quantizedBase = method.trainsOnQuantizedBase?.(ctx) ?? false;
   if (scenario.weightsDtype !== null && isQuantized(scenario.weightsDtype) && !quantizedBase) {
     throw new ScenarioError(
       `weightsDtype: training with ${scenario.weightsDtype} weights (QLoRA and quantized fine-tuning) is not supported yet`,
@@ -132,7 +131,7 @@ function stepTemporaries(optimizer: OptimizerSpec, groups: readonly TrainedGroup
 }
 
 /** Weights, gradients and optimizer states of the method's trained groups, each placed by the plan. */
-function modelStateSlots(method: MethodSpec, ctx: MethodContext, plan: TrainingPlan): Slots<TrainingSlot> & { trainable: number } {
+function modelStateSlots(method: MethodSpec, ctx: MethodContext, plan: TrainingPlan, slots: Slots<TrainingSlot>): number {
   const optimizer = OPTIMIZER_SPECS[ctx.scenario.optimizer];
   const groups = method.trainedGroups(ctx);
   const trainable = trainedElements(groups);
@@ -142,38 +141,30 @@ function modelStateSlots(method: MethodSpec, ctx: MethodContext, plan: TrainingP
   const octx: OptimizerContext = { scenario: ctx.scenario, hidden: ctx.spec.hidden };
   optimizer.validate?.(groups, octx);
   // Paged states live in CUDA unified memory: outside the allocator's peak (where 'unified'), unless offloaded.
-  const paged = optimizer.pagedStates
+  slots.optimizer_states_paged = optimizer.pagedStates
     ? placeTerm(pagedStatesTerm(optimizer, optimizerGroups, octx), { over: p.optimizer.over, device: p.optimizer.device === 'gpu' ? 'unified' : p.optimizer.device })
     : null;
-  const common = {
-    weights: method.weightTerms(ctx).map((t) => placeTerm(t, p.params)),
-    master_weights: plan.fp32Master ? placeTerm(masterWeightsTerm(trainable), p.optimizer) : null,
-    gradient_buckets: gradientBucketsTerm(ctx.scenario, plan, trainable, groups[0]?.bytes ?? 0),
-    optimizer_states: placeTerm(optimizerStatesTerm(optimizer, optimizerGroups, octx), p.optimizer),
-    optimizer_states_paged: paged,
-    trainable,
-  };
+  slots.weights = method.weightTerms(ctx).map((t) => placeTerm(t, p.params));
+  slots.master_weights = plan.fp32Master ? placeTerm(masterWeightsTerm(trainable), p.optimizer) : null;
+  slots.gradient_buckets = gradientBucketsTerm(ctx.scenario, plan, trainable, groups[0]?.bytes ?? 0);
+  slots.optimizer_states = placeTerm(optimizerStatesTerm(optimizer, optimizerGroups, octx), p.optimizer);
   if (ctx.scenario.layerwiseUpdate) {
     // One parameter's gradient at a time, and its optimizer's temporaries (a per-parameter optimizer each).
     const one = largestGroup(groups);
     const gradient = placeTerm(layerwiseGradientTerm(one), p.grads);
-    return {
-      ...common,
-      gradients: gradient,
-      head_gradients: gradient,
-      layerwise_gradient: gradient,
-      optimizer_temporaries: stepTemporaries(optimizer, optimizer.perParameter ? groups : [one], plan, octx),
-    };
+    slots.gradients = gradient;
+    slots.head_gradients = gradient;
+    slots.layerwise_gradient = gradient;
+    slots.optimizer_temporaries = stepTemporaries(optimizer, optimizer.perParameter ? groups : [one], plan, octx);
+    return trainable;
   }
   const gradients = plan.keeps16BitGradients ? placeTerm(gradientsTerm(groups), p.grads) : null;
   const accumulating = ctx.scenario.gradAccumulation > 1;
-  return {
-    ...common,
-    gradients,
-    accumulated_gradients: accumulating ? gradients : null,
-    head_gradients: accumulating ? gradients : placeTerm(gradientsTerm(method.headGroups(ctx)), p.grads),
-    optimizer_temporaries: stepTemporaries(optimizer, groups, plan, octx),
-  };
+  slots.gradients = gradients;
+  slots.accumulated_gradients = accumulating ? gradients : null;
+  slots.head_gradients = accumulating ? gradients : placeTerm(gradientsTerm(method.headGroups(ctx)), p.grads);
+  slots.optimizer_temporaries = stepTemporaries(optimizer, groups, plan, octx);
+  return trainable;
 }
 
 /** The loss's tensors: the full logits (standard), or those of a fused loss. */
@@ -190,7 +181,7 @@ function lossTerms(spec: ModelSpec, sc: Scenario, tokens: number, computeBytes: 
 }
 
 /** Saved activations (or checkpoints and one recomputed layer), the logits and autocast's weight copies. */
-function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext, rank: TrainingRank): Slots<TrainingSlot> {
+function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext, rank: TrainingRank, slots: Slots<TrainingSlot>, extraSaved: readonly Term[]): void {
   const tokens = sc.batch * sc.seq;
   // A pipeline stage holds the activations of every micro-batch in flight; only the last stage has the loss.
   const heldTokens = tokens * rank.microBatchesInFlight;
@@ -198,15 +189,15 @@ function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext, rank: Tr
   const gc = sc.gradCheckpointing;
   const copies = ops.autocast ? autocastCopyTerms(spec, ops.computeBytes, gc) : null;
   const residualBytes = ops.residualBytes / rank.sequenceShards;
-  return {
-    activations: gc ? checkpointedActivationsTerm(spec, inventory, heldTokens, residualBytes) : savedActivationsTerm(inventory, heldTokens),
-    activations_recompute: gc ? recomputedLayerTerm(inventory, tokens) : null,
-    autocast_forward: copies?.forward ?? null,
-    autocast_backward: copies?.backward ?? null,
-    autocast_recompute: copies?.recompute ?? null,
-    logits_forward: rank.last ? lossTerms(spec, sc, tokens, ops.computeBytes).forward : null,
-    logits_backward: rank.last ? lossTerms(spec, sc, tokens, ops.computeBytes).backward : null,
-  };
+  const activations = gc ? checkpointedActivationsTerm(spec, inventory, heldTokens, residualBytes) : savedActivationsTerm(inventory, heldTokens);
+  slots.activations = extraSaved.length > 0 ? [activations, ...extraSaved] : activations;
+  slots.activations_recompute = gc ? recomputedLayerTerm(inventory, tokens) : null;
+  slots.autocast_forward = copies?.forward ?? null;
+  slots.autocast_backward = copies?.backward ?? null;
+  slots.autocast_recompute = copies?.recompute ?? null;
+  const loss = rank.last ? lossTerms(spec, sc, tokens, ops.computeBytes) : null;
+  slots.logits_forward = loss?.forward ?? null;
+  slots.logits_backward = loss?.backward ?? null;
 }
 
 export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: string[], rank: TrainingRank = SINGLE_GPU_RANK): Composition {
@@ -219,10 +210,11 @@ export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warn
   const autocast = precision.autocast && !rank.plan.castsGatheredParams;
   // fp32 activations send SDPA to its math kernel as fp32 training does.
   const math = usesMathAttention(spec, computeBytes === 4 ? 'fp32' : precision.compute, rt, warnings);
-  if (spec.quantization && sc.weightsDtype === null && method.id !== 'qlora') {
+  if (spec.quantization && sc.weightsDtype === null && !method.loadsQuantizedCheckpoints) {
     warnings.push(`the checkpoint is quantized (${spec.quantization.note}); training is estimated with its weights in ${precision.param} (QLoRA-style quantized training is not modelled yet)`);
   }
-  const { trainable, ...states } = modelStateSlots(method, ctx, rank.plan);
+  const slots: Slots<TrainingSlot> = {};
+  const trainable = modelStateSlots(method, ctx, rank.plan, slots);
   const ops: OpContext = {
     computeBytes,
     residualBytes: autocast || precision.compute === 'fp32' ? 4 : computeBytes,
@@ -233,16 +225,9 @@ export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warn
     mathSavedPerScore: math ? rt.mathAttention.saved : 0,
     sequenceShards: rank.sequenceShards,
   };
-  const acts = activationSlots(spec, sc, ops, rank);
-  if (method.id === 'lora' && sc.weightsDtype === 'int8' && sc.gradCheckpointing && acts.activations) {
-    acts.activations = [acts.activations as Term, int8KeptInputsTerm(spec, sc.batch * sc.seq, computeBytes)];
-  }
-  const slots: Slots<TrainingSlot> = {
-    ...states,
-    ...acts,
-    gathered_params: gatheredParamsTerm(spec, sc, rank.plan, computeBytes),
-    attention_backward: math ? attentionBackwardTerm(spec, sc.batch, sc.seq, rt) : null,
-    cuda_workspace: workspaceTerm(rt, rt.workspaceThreadsTraining),
-  };
+  activationSlots(spec, sc, ops, rank, slots, method.extraSavedTerms?.(ctx, sc.batch * sc.seq, computeBytes) ?? []);
+  slots.gathered_params = gatheredParamsTerm(spec, sc, rank.plan, computeBytes);
+  slots.attention_backward = math ? attentionBackwardTerm(spec, sc.batch, sc.seq, rt) : null;
+  slots.cuda_workspace = workspaceTerm(rt, rt.workspaceThreadsTraining);
   return { phases: composePhases(TRAINING_PHASES, slots), persistentIds: PERSISTENT, trainable, kvPerToken: kvBytesPerToken(spec, computeBytes) };
 }

@@ -19,6 +19,8 @@ function otherBytes(ctx: MethodContext): number {
 
 export const qlora: MethodSpec = {
   id: 'qlora',
+  trainsOnQuantizedBase: ({ scenario }) => scenario.weightsDtype === null || scenario.weightsDtype === 'nf4',
+  loadsQuantizedCheckpoints: true,
   validate(ctx) {
     const sc = ctx.scenario;
     if (sc.loraRank === null) throw new ScenarioError('qlora: QLoRA needs a LoRA rank (--lora-rank R)', 'loraRank');

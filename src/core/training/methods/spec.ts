@@ -28,6 +28,12 @@ export interface MethodSpec {
   adapterRank(ctx: MethodContext): number | null;
   /** Bytes per element of activations when the method changes them (fp32 after peft's prepare_model_for_kbit_training). */
   activationBytes?(ctx: MethodContext): number | null;
+  /** Whether the method trains over a base stored in this quantized dtype (QLoRA's nf4, LoRA on an int8 base). */
+  trainsOnQuantizedBase?(ctx: MethodContext): boolean;
+  /** The method quantizes the base itself, so a checkpoint's own quantization_config is what it loads, not a caveat. */
+  loadsQuantizedCheckpoints?: boolean;
+  /** Tensors the method keeps for backward beside the activation inventory (an int8 base keeps each linear input). */
+  extraSavedTerms?(ctx: MethodContext, tokens: number, computeBytes: number): Term[];
 }
 
 const GROUPS = new WeakMap<ModelSpec, Map<number, readonly TrainedGroup[]>>();

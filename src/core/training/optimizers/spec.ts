@@ -104,24 +104,30 @@ interface ElementwiseInit {
 }
 
 /** An optimizer whose states and step temporaries are whole parameter-sized tensors in the parameter dtype. */
+/** Parameter-sized tensors per parameter in the groups' dtype; per group when the groups' element sizes differ. */
+function elementwiseCost(groups: readonly TrainedGroup[], perParam: number, kind: 'states' | 'temporaries'): Cost {
+  const perKey = kind === 'states' ? 'states_per_param' : 'temporaries_per_param';
+  const bytes = groups[0]?.bytes ?? 0;
+  for (const g of groups) if (g.bytes !== bytes) return perGroupCost(groups, perParam, perKey);
+  const elements = trainedElements(groups);
+  return kind === 'states'
+    ? { bytes: elements * perParam * bytes, formula: 'trainable_params * states_per_param * state_bytes', inputs: { trainable_params: elements, states_per_param: perParam, state_bytes: bytes } }
+    : {
+        bytes: elements * perParam * bytes,
+        formula: 'trainable_params * temporaries_per_param * state_bytes',
+        inputs: { trainable_params: elements, temporaries_per_param: perParam, state_bytes: bytes },
+      };
+}
+
+/** An optimizer whose states and step temporaries are whole parameter-sized tensors in the parameter dtype. */
 export function elementwiseOptimizer(init: ElementwiseInit): OptimizerSpec {
-  const cost = (groups: readonly TrainedGroup[], perParam: number, perParamKey: string, bytesKey: string): Cost => {
-    if (groups.some((g) => g.bytes !== groups[0]!.bytes)) return perGroupCost(groups, perParam, perParamKey);
-    const elements = trainedElements(groups);
-    const bytes = uniformBytes(groups);
-    return {
-      bytes: elements * perParam * bytes,
-      formula: `trainable_params * ${perParamKey} * ${bytesKey}`,
-      inputs: { trainable_params: elements, [perParamKey]: perParam, [bytesKey]: bytes },
-    };
-  };
   return {
     id: init.id,
     label: init.label,
     source: init.source,
     temporariesSource: init.temporariesSource ?? 'torch.optim foreach implementation (_foreach_sqrt of exp_avg_sq)',
-    states: (groups) => cost(groups, init.statesPerParam, 'states_per_param', 'state_bytes'),
-    stepTemporaries: (groups) => cost(groups, init.temporariesPerParam, 'temporaries_per_param', 'state_bytes'),
+    states: (groups) => elementwiseCost(groups, init.statesPerParam, 'states'),
+    stepTemporaries: (groups) => elementwiseCost(groups, init.temporariesPerParam, 'temporaries'),
     perParameter: false,
   };
 }
