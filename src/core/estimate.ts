@@ -210,27 +210,46 @@ function estimateRanks(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, gpu: G
   return { memory, layout, trainable: worst.composition.trainable, worstSpec: worst.kind.spec, worstScenario };
 }
 
+type TimeReports = Pick<Estimate, 'roofline' | 'time'>;
+const COMPUTE_TIME = Symbol('computeTime');
+const TIME = Symbol('time');
+
+interface LazyTime {
+  [COMPUTE_TIME]: () => TimeReports;
+  [TIME]?: TimeReports;
+}
+
+function timeOf(e: LazyTime): TimeReports {
+  return (e[TIME] ??= e[COMPUTE_TIME]());
+}
+
 /**
- * The roofline and the expected time, computed on first read (memoized): solves and sweeps that only look at
- * memory stay pure memory arithmetic, while `--json`, the webview and hovers read them as ordinary properties.
+ * Every estimate's prototype: `roofline` and `time` are computed on first read and kept, so solves and sweeps that
+ * only look at memory stay pure memory arithmetic. The getters live here, once, not on each estimate (an accessor
+ * per object would give every estimate a hidden class of its own); `toJSON` writes them out for `--json`.
  */
-function withTime(compute: () => Pick<Estimate, 'roofline' | 'time'>, base: Omit<Estimate, 'roofline' | 'time'>): Estimate {
-  let cached: Pick<Estimate, 'roofline' | 'time'> | undefined;
-  const reports = () => (cached ??= compute());
-  return {
-    model: base.model,
-    params: base.params,
-    scenario: base.scenario,
-    memory: base.memory,
-    parallel: base.parallel,
-    warnings: base.warnings,
-    get roofline() {
-      return reports().roofline;
-    },
-    get time() {
-      return reports().time;
-    },
-  };
+const ESTIMATE_PROTOTYPE = {
+  get roofline(): Estimate['roofline'] {
+    return timeOf(this as unknown as LazyTime).roofline;
+  },
+  get time(): Estimate['time'] {
+    return timeOf(this as unknown as LazyTime).time;
+  },
+  toJSON(this: Estimate) {
+    return { model: this.model, params: this.params, scenario: this.scenario, memory: this.memory, parallel: this.parallel, warnings: this.warnings, roofline: this.roofline, time: this.time };
+  },
+};
+
+function withTime(compute: () => TimeReports, base: Omit<Estimate, 'roofline' | 'time'>): Estimate {
+  const e = Object.create(ESTIMATE_PROTOTYPE) as Estimate & LazyTime;
+  e.model = base.model;
+  e.params = base.params;
+  e.scenario = base.scenario;
+  e.memory = base.memory;
+  e.parallel = base.parallel;
+  e.warnings = base.warnings;
+  Object.defineProperty(e, COMPUTE_TIME, { value: compute, writable: true });
+  return e;
 }
 
 function needsRanks(sc: Scenario): boolean {

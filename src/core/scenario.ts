@@ -168,8 +168,36 @@ export class ScenarioError extends Error {
   }
 }
 
+/** Every field at its default (the schema's own defaults, computed once). */
+let defaults: Scenario | undefined;
+
+/**
+ * The schema checks field by field, so a partial input is the defaults with each given field checked by its own
+ * schema: what the whole-object parse returns, at a fraction of its cost (sweeps parse thousands of scenarios).
+ * Anything unusual (an unknown key, a value its field refuses, a non-object) takes the whole-object parse, whose
+ * error is the one reported.
+ */
+function parseFieldByField(input: Record<string, unknown>): Scenario | null {
+  defaults ??= ScenarioSchema.parse({});
+  const shape = ScenarioSchema.shape as Record<string, z.ZodMiniType | undefined>;
+  const out: Record<string, unknown> = { ...defaults };
+  for (const key in input) {
+    if (!Object.prototype.hasOwnProperty.call(input, key)) continue;
+    const field = shape[key];
+    if (!field) return null;
+    const r = field.safeParse(input[key]);
+    if (!r.success) return null;
+    out[key] = r.data;
+  }
+  return out as Scenario;
+}
+
 /** Validates and fills defaults; throws ScenarioError naming the offending key. */
 export function parseScenario(input: unknown): Scenario {
+  if (input !== null && typeof input === 'object' && !Array.isArray(input) && Object.getPrototypeOf(input) === Object.prototype) {
+    const fast = parseFieldByField(input as Record<string, unknown>);
+    if (fast) return fast;
+  }
   const r = ScenarioSchema.safeParse(input ?? {});
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;

@@ -107,16 +107,8 @@ export function kvGrowthTerm(spec: ModelSpec, kv: Term): Term {
   );
 }
 
-const LABELS = new WeakMap<ModelSpec, string>();
-
-/** "GQA 32/8 + sliding window 4096 on 16/32 layers", "MLA", "MHA + 36 linear-attention layers" (kept per spec). */
+/** "GQA 32/8 + sliding window 4096 on 16/32 layers", "MLA", "MHA + 36 linear-attention layers". */
 export function attentionLabel(spec: ModelSpec): string {
-  let label = LABELS.get(spec);
-  if (label === undefined) LABELS.set(spec, (label = describeAttention(spec)));
-  return label;
-}
-
-function describeAttention(spec: ModelSpec): string {
   let label = spec.mla ? 'MLA' : spec.kvHeads === spec.heads ? 'MHA' : spec.kvHeads === 1 ? 'MQA' : `GQA ${spec.heads}/${spec.kvHeads}`;
   const groups = kvLayerGroups(spec);
   const layersOf = (kind: string) => groups.filter((g) => g.kind === kind).reduce((n, g) => n + g.layers, 0);

@@ -36,22 +36,14 @@ export interface MethodSpec {
   extraSavedTerms?(ctx: MethodContext, tokens: number, computeBytes: number): Term[];
 }
 
-const GROUPS = new WeakMap<ModelSpec, Map<number, readonly TrainedGroup[]>>();
-
 /** One tensor group as trained: its shape (matrices, for factored and projected optimizers) and whether GaLore projects it. */
 function trainedGroup(spec: ModelSpec, t: ModelSpec['tensors'][number], bytes: number): TrainedGroup {
-  const g: TrainedGroup = { name: t.name, tensorNumel: t.numel, count: t.count, elements: t.numel * t.count, bytes };
-  if (t.shape) g.shape = t.shape;
-  else if ((t.role === 'embedding' || t.role === 'lm_head') && t.numel % spec.hidden === 0) g.shape = [t.numel / spec.hidden, spec.hidden];
-  if (t.role === 'linear' && t.shape) g.projectable = true;
-  return g;
+  const square = (t.role === 'embedding' || t.role === 'lm_head') && t.numel % spec.hidden === 0;
+  const shape: [number, number] | undefined = t.shape ?? (square ? [t.numel / spec.hidden, spec.hidden] : undefined);
+  return { name: t.name, tensorNumel: t.numel, count: t.count, elements: t.numel * t.count, bytes, shape, projectable: t.role === 'linear' && t.shape !== undefined };
 }
 
-/** Each tensor group of the model as trained in `bytes` per element (kept per spec: specs do not change once read). */
+/** Each tensor group of the model as trained in `bytes` per element. */
 export function groupsOf(spec: ModelSpec, bytes: number): readonly TrainedGroup[] {
-  let byBytes = GROUPS.get(spec);
-  if (!byBytes) GROUPS.set(spec, (byBytes = new Map<number, readonly TrainedGroup[]>()));
-  let groups = byBytes.get(bytes);
-  if (!groups) byBytes.set(bytes, (groups = spec.tensors.map((t) => trainedGroup(spec, t, bytes))));
-  return groups;
+  return spec.tensors.map((t) => trainedGroup(spec, t, bytes));
 }
