@@ -172,6 +172,7 @@ export const TERM_IDS = [
   'master_weights',
   'gathered_params',
   'gradient_buckets',
+  'offload_buffers',
   'autocast_weight_copies',
   'attention_backward',
   'kv_growth',
