@@ -45,59 +45,79 @@ export function hybridBlocks(r: ConfigReader, layers: number): Block[] {
   });
 }
 
-export function readNemotronH(r: ConfigReader, modelType: string): ModelSpec {
+interface MambaDims {
+  heads: number;
+  headDim: number;
+  state: number;
+  kernel: number;
+  inner: number;
+  convDim: number;
+}
+
+function readMambaDims(r: ConfigReader): MambaDims {
   const cls = 'NemotronHConfig';
-  const d = readDims(r, { headDimDefault: 128 });
-  const blocks = hybridBlocks(r, d.layers);
-  const count = (b: Block) => blocks.filter((x) => x === b).length;
-  const mHeads = r.defaulted('mamba_num_heads', 128, LIMITS.heads, cls);
-  const mHeadDim = r.defaulted('mamba_head_dim', 64, LIMITS.headDim, cls);
+  const heads = r.defaulted('mamba_num_heads', 128, LIMITS.heads, cls);
+  const headDim = r.defaulted('mamba_head_dim', 64, LIMITS.headDim, cls);
   const groups = r.defaulted('n_groups', 8, LIMITS.heads, cls);
   const state = r.defaulted('ssm_state_size', 128, LIMITS.headDim, cls);
   const kernel = r.defaulted('conv_kernel', 4, 1024, cls);
-  const dInner = mHeads * mHeadDim;
-  const convDim = dInner + 2 * groups * state;
+  const inner = heads * headDim;
+  return { heads, headDim, state, kernel, inner, convDim: inner + 2 * groups * state };
+}
+
+/** Mamba-2 mixers: in_proj, the causal convolution, dt/A/D, the gated norm, out_proj. */
+function mambaTensors(r: ConfigReader, t: Tensors, hidden: number, m: MambaDims, count: number): void {
+  const useBias = r.bool('use_bias', false);
+  t.linear(`${B}.mixer.in_proj`, 'in_proj', m.inner + m.convDim + m.heads, hidden, count, { bias: useBias });
+  t.add({ name: `${B}.mixer.conv1d.weight`, role: 'other', numel: m.convDim * m.kernel, count });
+  if (r.bool('use_conv_bias', true)) t.add({ name: `${B}.mixer.conv1d.bias`, role: 'bias', numel: m.convDim, count });
+  for (const p of ['dt_bias', 'A_log', 'D']) t.add({ name: `${B}.mixer.${p}`, role: 'other', numel: m.heads, count });
+  t.norm(`${B}.mixer.norm`, m.inner, count);
+  t.linear(`${B}.mixer.out_proj`, 'out_proj', hidden, m.inner, count, { bias: useBias });
+}
+
+/** Attention mixers and plain MLP mixers (up, down). */
+function attentionAndMlpTensors(r: ConfigReader, t: Tensors, d: ReturnType<typeof readDims>, attention: number, mlp: number): void {
+  const ab = r.bool('attention_bias', false);
+  t.linear(`${B}.mixer.q_proj`, 'q_proj', d.heads * d.headDim, d.hidden, attention, { bias: ab });
+  t.linear(`${B}.mixer.k_proj`, 'k_proj', d.kvHeads * d.headDim, d.hidden, attention, { bias: ab });
+  t.linear(`${B}.mixer.v_proj`, 'v_proj', d.kvHeads * d.headDim, d.hidden, attention, { bias: ab });
+  t.linear(`${B}.mixer.o_proj`, 'o_proj', d.hidden, d.heads * d.headDim, attention, { bias: ab });
+  const mb = r.bool('mlp_bias', false);
+  t.linear(`${B}.mixer.up_proj`, 'up_proj', d.intermediate, d.hidden, mlp, { bias: mb });
+  t.linear(`${B}.mixer.down_proj`, 'down_proj', d.hidden, d.intermediate, mlp, { bias: mb });
+}
+
+/** MoE mixers: router, routed experts (up, down) and one shared expert; null without MoE layers. */
+function moeTensors(r: ConfigReader, t: Tensors, hidden: number, blocks: readonly Block[]): MoePlan | null {
+  const ne = blocks.filter((b) => b === 'moe').length;
+  if (ne === 0) return null;
+  const mb = r.bool('mlp_bias', false);
+  const experts = r.int('n_routed_experts', LIMITS.experts);
+  const topK = r.int('num_experts_per_tok', experts);
+  const I = r.int('moe_intermediate_size', LIMITS.intermediate);
+  const SI = r.optInt('moe_shared_expert_intermediate_size', 0, LIMITS.intermediate, { min: 0 });
+  t.linear(`${B}.mixer.gate`, 'gate', experts, hidden, ne, { role: 'router' });
+  const ex = { role: 'expert' as const, activeCount: ne * topK, bias: mb };
+  t.linear(`${B}.mixer.experts.*.up_proj`, 'up_proj', I, hidden, ne * experts, ex);
+  t.linear(`${B}.mixer.experts.*.down_proj`, 'down_proj', hidden, I, ne * experts, ex);
+  t.linear(`${B}.mixer.shared_experts.up_proj`, 'up_proj', SI, hidden, ne, { bias: mb });
+  t.linear(`${B}.mixer.shared_experts.down_proj`, 'down_proj', hidden, SI, ne, { bias: mb });
+  return { experts, topK, expertIntermediate: I, isMoe: blocks.map((b) => b === 'moe'), shared: { name: 'shared_experts', experts: 1, intermediate: SI, gate: false } };
+}
+
+export function readNemotronH(r: ConfigReader, modelType: string): ModelSpec {
+  const d = readDims(r, { headDimDefault: 128 });
+  const blocks = hybridBlocks(r, d.layers);
+  const count = (b: Block) => blocks.filter((x) => x === b).length;
+  const m = readMambaDims(r);
   const tied = r.bool('tie_word_embeddings', false);
   const t = new Tensors();
   t.embedding('backbone.embeddings', d.vocab, d.hidden);
   t.norm(`${B}.norm`, d.hidden, d.layers);
-  // Mamba-2 mixers
-  const nm = count('mamba');
-  const useBias = r.bool('use_bias', false);
-  t.linear(`${B}.mixer.in_proj`, 'in_proj', dInner + convDim + mHeads, d.hidden, nm, { bias: useBias });
-  t.add({ name: `${B}.mixer.conv1d.weight`, role: 'other', numel: convDim * kernel, count: nm });
-  if (r.bool('use_conv_bias', true)) t.add({ name: `${B}.mixer.conv1d.bias`, role: 'bias', numel: convDim, count: nm });
-  for (const p of ['dt_bias', 'A_log', 'D']) t.add({ name: `${B}.mixer.${p}`, role: 'other', numel: mHeads, count: nm });
-  t.norm(`${B}.mixer.norm`, dInner, nm);
-  t.linear(`${B}.mixer.out_proj`, 'out_proj', d.hidden, dInner, nm, { bias: useBias });
-  // attention mixers
-  const na = count('attention');
-  const ab = r.bool('attention_bias', false);
-  t.linear(`${B}.mixer.q_proj`, 'q_proj', d.heads * d.headDim, d.hidden, na, { bias: ab });
-  t.linear(`${B}.mixer.k_proj`, 'k_proj', d.kvHeads * d.headDim, d.hidden, na, { bias: ab });
-  t.linear(`${B}.mixer.v_proj`, 'v_proj', d.kvHeads * d.headDim, d.hidden, na, { bias: ab });
-  t.linear(`${B}.mixer.o_proj`, 'o_proj', d.hidden, d.heads * d.headDim, na, { bias: ab });
-  // MLP mixers
-  const nd = count('mlp');
-  const mb = r.bool('mlp_bias', false);
-  t.linear(`${B}.mixer.up_proj`, 'up_proj', d.intermediate, d.hidden, nd, { bias: mb });
-  t.linear(`${B}.mixer.down_proj`, 'down_proj', d.hidden, d.intermediate, nd, { bias: mb });
-  // MoE mixers
-  const ne = count('moe');
-  let moe: MoePlan | null = null;
-  if (ne > 0) {
-    const experts = r.int('n_routed_experts', LIMITS.experts);
-    const topK = r.int('num_experts_per_tok', experts);
-    const I = r.int('moe_intermediate_size', LIMITS.intermediate);
-    const SI = r.optInt('moe_shared_expert_intermediate_size', 0, LIMITS.intermediate, { min: 0 });
-    t.linear(`${B}.mixer.gate`, 'gate', experts, d.hidden, ne, { role: 'router' });
-    const ex = { role: 'expert' as const, activeCount: ne * topK, bias: mb };
-    t.linear(`${B}.mixer.experts.*.up_proj`, 'up_proj', I, d.hidden, ne * experts, ex);
-    t.linear(`${B}.mixer.experts.*.down_proj`, 'down_proj', d.hidden, I, ne * experts, ex);
-    t.linear(`${B}.mixer.shared_experts.up_proj`, 'up_proj', SI, d.hidden, ne, { bias: mb });
-    t.linear(`${B}.mixer.shared_experts.down_proj`, 'down_proj', d.hidden, SI, ne, { bias: mb });
-    moe = { experts, topK, expertIntermediate: I, isMoe: blocks.map((b) => b === 'moe'), shared: { name: 'shared_experts', experts: 1, intermediate: SI, gate: false } };
-  }
+  mambaTensors(r, t, d.hidden, m, count('mamba'));
+  attentionAndMlpTensors(r, t, d, count('attention'), count('mlp'));
+  const moe = moeTensors(r, t, d.hidden, blocks);
   t.norm('backbone.norm_f', d.hidden, 1);
   if (!tied) t.lmHead('lm_head', d.vocab, d.hidden);
   const kind = (b: Block): AttentionKind => (b === 'mamba' ? 'mamba' : b === 'attention' ? 'full' : 'none');
@@ -111,7 +131,7 @@ export function readNemotronH(r: ConfigReader, modelType: string): ModelSpec {
     // Attention layers hold a KV cache, Mamba layers a fixed state, MLP and MoE layers nothing ('none').
     layerKinds: blocks.map((b) => ({ attention: kind(b), moe: b === 'moe' })),
     moe: moeSpecOf(moe),
-    mambaState: { convElems: (kernel - 1) * convDim, stateElems: mHeads * mHeadDim * state, ...(fp32 ? { stateBytes: 4 } : {}) },
+    mambaState: { convElems: (m.kernel - 1) * m.convDim, stateElems: m.heads * m.headDim * m.state, ...(fp32 ? { stateBytes: 4 } : {}) },
     tensors: t,
   });
 }
