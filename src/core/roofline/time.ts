@@ -12,7 +12,7 @@ import type { RuntimeProfile } from '../runtime.ts';
 import { peakFlops, type ComputeDtype, type Gpu } from './hardware.ts';
 import { scenarioCosts, type ScenarioCosts } from './phases.ts';
 import type { OpCost } from './cost.ts';
-import { CALIBRATION, hostOverhead } from './calibration.ts';
+import { CALIBRATION, hostOverhead, type Calibration } from './calibration.ts';
 
 export interface RooflineOp extends OpCost {
   /** FLOPs per byte moved. */
@@ -84,9 +84,9 @@ function sumTime(ops: readonly OpCost[] | undefined, flops: number, bw: number):
 }
 
 /** The figures of one scenario at the given rates; `overhead` adds the runtime's host time (expected time only). */
-function figures(spec: ModelSpec, sc: Scenario, costs: ScenarioCosts, flops: number, bw: number, rt: RuntimeProfile | null): TimeFigures {
+function figures(spec: ModelSpec, sc: Scenario, costs: ScenarioCosts, flops: number, bw: number, rt: RuntimeProfile | null, cal: Calibration = CALIBRATION): TimeFigures {
   const f: TimeFigures = {};
-  const host = rt ? hostOverhead(rt, sc, spec.layers) : { prefill: 0, decodeAdd: 0, decodeFloor: 0, train: 0 };
+  const host = rt ? hostOverhead(rt, sc, spec.layers, cal) : { prefill: 0, decodeAdd: 0, decodeFloor: 0, train: 0 };
   const prefill = sumTime(costs.prefill, flops, bw);
   const decode = sumTime(costs.decode, flops, bw);
   if (prefill !== undefined) {
@@ -116,15 +116,15 @@ function roofOps(costs: ScenarioCosts, flops: number, bw: number): RooflineOp[] 
 }
 
 /** Efficiencies in force: the scenario's, else the calibrated defaults for the mode. */
-export function efficiencies(sc: Scenario): { mfu: number; bw: number } {
-  const d = sc.mode === 'training' ? CALIBRATION.training : CALIBRATION.inference;
+export function efficiencies(sc: Scenario, cal: Calibration = CALIBRATION): { mfu: number; bw: number } {
+  const d = sc.mode === 'training' ? cal.training : cal.inference;
   return { mfu: sc.mfu ?? d.mfu, bw: sc.bandwidthEfficiency ?? d.bandwidthEfficiency };
 }
 
-export function timeReports(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, gpu: Gpu | null, trainable: number): { roofline: RooflineReport; time: TimeReport } {
+export function timeReports(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, gpu: Gpu | null, trainable: number, cal: Calibration = CALIBRATION): { roofline: RooflineReport; time: TimeReport } {
   const dtype = computeDtype(sc, gpu);
-  const eff = efficiencies(sc);
-  const note = `${sc.mfu === null ? 'MFU' : '--mfu'} ${eff.mfu}, ${sc.bandwidthEfficiency === null ? 'bandwidth efficiency' : '--bandwidth-efficiency'} ${eff.bw}; ${CALIBRATION.note}`;
+  const eff = efficiencies(sc, cal);
+  const note = `${sc.mfu === null ? 'MFU' : '--mfu'} ${eff.mfu}, ${sc.bandwidthEfficiency === null ? 'bandwidth efficiency' : '--bandwidth-efficiency'} ${eff.bw}; ${cal.note}`;
   const reason = missingReason(gpu, dtype);
   if (reason || !gpu) {
     const why = reason ?? 'no GPU';
@@ -133,6 +133,6 @@ export function timeReports(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, g
   const peak = peakFlops(gpu, dtype);
   const costs = scenarioCosts(spec, sc, rt, trainable);
   const roofline: RooflineReport = { gpu: gpu.id, compute_dtype: dtype, peak_flops: peak, bandwidth: gpu.bandwidth, ridge_intensity: peak / gpu.bandwidth, ops: roofOps(costs, peak, gpu.bandwidth), ...figures(spec, sc, costs, peak, gpu.bandwidth, null) };
-  const time: TimeReport = { mfu: eff.mfu, bandwidth_efficiency: eff.bw, note, ...figures(spec, sc, costs, peak * eff.mfu, gpu.bandwidth * eff.bw, rt) };
+  const time: TimeReport = { mfu: eff.mfu, bandwidth_efficiency: eff.bw, note, ...figures(spec, sc, costs, peak * eff.mfu, gpu.bandwidth * eff.bw, rt, cal) };
   return { roofline, time };
 }
