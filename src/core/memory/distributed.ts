@@ -116,3 +116,32 @@ export function masterWeightsTerm(trainable: number): Term {
     trainable * 8,
   );
 }
+
+/** DeepSpeed's defaults for NVMe offload (zero_optimization.offload_param / offload_optimizer). */
+const NVME_PARAM_BUFFERS = { count: 5, elements: 100_000_000, bytes: 2 };
+const NVME_OPTIMIZER_BUFFERS = { count: 4, subGroup: 1_000_000_000, bytes: 4 };
+
+/**
+ * ZeRO-Infinity stages what moves to and from NVMe through pinned host buffers: `buffer_count` × `buffer_size`
+ * 16-bit elements for parameters, and `buffer_count` swap buffers of one optimizer sub-group (fp32, at most
+ * `sub_group_size` elements, here the rank's partition) for the optimizer. DeepSpeed's defaults; not measured here.
+ */
+export function nvmeStagingTerm(plan: TrainingPlan, trainable: number): Term | null {
+  const params = plan.placement.params.device === 'nvme' ? NVME_PARAM_BUFFERS.count * NVME_PARAM_BUFFERS.elements * NVME_PARAM_BUFFERS.bytes : 0;
+  const o = plan.placement.optimizer;
+  const subGroup = Math.min(NVME_OPTIMIZER_BUFFERS.subGroup, Math.ceil(trainable / o.over));
+  const optimizer = o.device === 'nvme' ? NVME_OPTIMIZER_BUFFERS.count * subGroup * NVME_OPTIMIZER_BUFFERS.bytes : 0;
+  if (params + optimizer === 0) return null;
+  return makeTerm(
+    {
+      id: 'offload_buffers',
+      label: 'NVMe staging buffers (pinned host)',
+      formula: 'param_buffers + optimizer_buffers',
+      inputs: { param_buffers: params, optimizer_buffers: optimizer },
+      source: 'DeepSpeed ZeRO-Infinity defaults: offload_param buffer_count 5 × buffer_size 1e8; offload_optimizer buffer_count 4 swap buffers of one sub-group (sub_group_size 1e9)',
+      note: 'not measured here (DeepSpeed is not on the GPU machine)',
+      where: 'cpu',
+    },
+    params + optimizer,
+  );
+}

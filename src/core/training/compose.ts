@@ -10,7 +10,7 @@ import type { RuntimeProfile } from '../runtime.ts';
 import { composePhases, workspaceTerm, type Composition, type PhaseRule, type Slots } from '../phases.ts';
 import { placeTerm } from '../parallel/placement.ts';
 import { SINGLE_GPU_TRAINING, type TrainingPlan } from '../parallel/plans.ts';
-import { gatheredParamsTerm, gradientBucketsTerm, masterWeightsTerm } from '../memory/distributed.ts';
+import { gatheredParamsTerm, gradientBucketsTerm, masterWeightsTerm, nvmeStagingTerm } from '../memory/distributed.ts';
 import { gradientsTerm, largestGroup, layerwiseGradientTerm, optimizerStatesTerm, optimizerTempsTerm, pagedStatesTerm } from '../memory/optimizer.ts';
 import { cceLogitsTerm, ligerLogitsTerm } from '../memory/fused-loss.ts';
 import { checkpointedActivationsTerm, recomputedLayerTerm, savedActivationsTerm, savedInventory } from '../memory/activations.ts';
@@ -28,6 +28,7 @@ type TrainingSlot =
   | 'gathered_params'
   | 'master_weights'
   | 'gradient_buckets'
+  | 'offload_buffers'
   | 'optimizer_states'
   | 'optimizer_states_paged'
   | 'gradients'
@@ -52,20 +53,20 @@ type TrainingSlot =
 export const TRAINING_PHASES: readonly PhaseRule<TrainingSlot>[] = [
   {
     name: 'forward (loss)',
-    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'accumulated_gradients', 'gradient_buckets', 'activations', 'autocast_forward', 'logits_forward', 'cuda_workspace'],
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'accumulated_gradients', 'gradient_buckets', 'offload_buffers', 'activations', 'autocast_forward', 'logits_forward', 'cuda_workspace'],
   },
   {
     name: 'backward (loss)',
-    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'accumulated_gradients', 'gradient_buckets', 'activations', 'autocast_backward', 'logits_backward', 'cuda_workspace'],
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'accumulated_gradients', 'gradient_buckets', 'offload_buffers', 'activations', 'autocast_backward', 'logits_backward', 'cuda_workspace'],
   },
   {
     name: 'backward (recompute)',
-    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'gradients', 'gradient_buckets', 'activations', 'activations_recompute', 'autocast_recompute', 'cuda_workspace'],
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'gradients', 'gradient_buckets', 'offload_buffers', 'activations', 'activations_recompute', 'autocast_recompute', 'cuda_workspace'],
     requires: ['activations_recompute'],
   },
   {
     name: 'backward (attention)',
-    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'gradient_buckets', 'activations', 'activations_recompute', 'head_gradients', 'attention_backward', 'cuda_workspace'],
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'gradient_buckets', 'offload_buffers', 'activations', 'activations_recompute', 'head_gradients', 'attention_backward', 'cuda_workspace'],
     requires: ['attention_backward'],
   },
   {
@@ -147,6 +148,7 @@ function modelStateSlots(method: MethodSpec, ctx: MethodContext, plan: TrainingP
   slots.weights = method.weightTerms(ctx).map((t) => placeTerm(t, p.params));
   slots.master_weights = plan.fp32Master ? placeTerm(masterWeightsTerm(trainable), p.optimizer) : null;
   slots.gradient_buckets = gradientBucketsTerm(ctx.scenario, plan, trainable, groups[0]?.bytes ?? 0);
+  slots.offload_buffers = nvmeStagingTerm(plan, trainable);
   slots.optimizer_states = placeTerm(optimizerStatesTerm(optimizer, optimizerGroups, octx), p.optimizer);
   if (ctx.scenario.layerwiseUpdate) {
     // One parameter's gradient at a time, and its optimizer's temporaries (a per-parameter optimizer each).
@@ -189,9 +191,12 @@ function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext, rank: Tr
   const gc = sc.gradCheckpointing;
   const copies = ops.autocast ? autocastCopyTerms(spec, ops.computeBytes, gc) : null;
   const residualBytes = ops.residualBytes / rank.sequenceShards;
-  const activations = gc ? checkpointedActivationsTerm(spec, inventory, heldTokens, residualBytes) : savedActivationsTerm(inventory, heldTokens);
+  const saved = gc ? checkpointedActivationsTerm(spec, inventory, heldTokens, residualBytes) : savedActivationsTerm(inventory, heldTokens);
+  // Activation offloading (axolotl activation_offloading) keeps what autograd saves in host memory and brings one
+  // layer's back for its backward: the layer's tensors are on the GPU as a recomputed layer's are.
+  const activations = sc.activationOffload ? placeTerm(saved, { over: 1, device: 'cpu' }) : saved;
   slots.activations = extraSaved.length > 0 ? [activations, ...extraSaved] : activations;
-  slots.activations_recompute = gc ? recomputedLayerTerm(inventory, tokens) : null;
+  slots.activations_recompute = gc || sc.activationOffload ? recomputedLayerTerm(inventory, tokens) : null;
   slots.autocast_forward = copies?.forward ?? null;
   slots.autocast_backward = copies?.backward ?? null;
   slots.autocast_recompute = copies?.recompute ?? null;
