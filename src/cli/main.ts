@@ -1,14 +1,14 @@
 /**
  * `llm-footprint`: the engine in a terminal.
  *   llm-footprint estimate <file> [flags] [--json] [--check]
- *   llm-footprint solve <file> --gpu <id> [--for batch|seq|concurrency|throughput] [flags] [--json]
+ *   llm-footprint solve <file> --gpu <id> [--for batch|seq|concurrency|throughput|gpus] [flags] [--json]
  *   llm-footprint compare <file> [flags] [--json]      (the memory-saving training methods side by side)
  *   llm-footprint gpus [--json]
  * Exit codes: 0 ok; 1 the setup does not fit --gpu (estimate with --check), or not even 1 fits (solve);
  * 2 bad input (the message names the file, line or key); 3 internal error.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { vllmEngineDefaults, estimate, readModelConfig, parseScenario, findGpu, largestFitting, maxConcurrency, bestThroughputBatch, timeSummary, formatSeconds, formatRate, unknownGpuError, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
+import { vllmEngineDefaults, estimate, readModelConfig, parseScenario, findGpu, largestFitting, maxConcurrency, bestThroughputBatch, fewestGpus, MAX_GPUS_SEARCHED, timeSummary, formatSeconds, formatRate, unknownGpuError, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
 import type { Scenario, ScenarioInput } from '../core/scenario.ts';
 import type { Gpu, ModelSpec } from '../core/index.ts';
 import { InputError } from './read-config.ts';
@@ -130,8 +130,8 @@ function addCompareCommand(program: Command, out: (s: string) => void): void {
 
 function addSolveCommand(program: Command, out: (s: string) => void): void {
   const solve = withScenarioOptions(
-    program.command('solve').description('the largest batch, sequence length or concurrency that fits --gpu, or the batch with the most tokens/s'),
-  ).addOption(new Option('--for <axis>', 'what to solve for').choices(['batch', 'seq', 'concurrency', 'throughput']).default('batch'));
+    program.command('solve').description('the largest batch, sequence length or concurrency that fits --gpu, the batch with the most tokens/s, or the fewest GPUs that fit'),
+  ).addOption(new Option('--for <axis>', 'what to solve for').choices(['batch', 'seq', 'concurrency', 'throughput', 'gpus']).default('batch'));
   solve.action((file: string, flags: EstimateFlags & { for: SolveAxis }) => {
     const { spec, scenario, title } = prepare(solve, file, flags);
     if (!scenario.gpu) throw new InputError('solve needs --gpu <id> (see `llm-footprint gpus`)');
@@ -144,7 +144,25 @@ function addSolveCommand(program: Command, out: (s: string) => void): void {
   });
 }
 
-type SolveAxis = 'batch' | 'seq' | 'concurrency' | 'throughput';
+type SolveAxis = 'batch' | 'seq' | 'concurrency' | 'throughput' | 'gpus';
+
+/** The fewest GPUs that fit the setup at its ZeRO stage, runtime and model-parallel degrees. */
+function solveGpus(spec: ModelSpec, sc: Scenario, gpu: Gpu): { json: Record<string, unknown>; text: string; failed: boolean } {
+  const r = fewestGpus(spec, sc);
+  if (!r) {
+    const why = sc.mode === 'training' && sc.zero === 0 ? ' (ZeRO stage 0 replicates every state: more data-parallel GPUs never fit; try --zero 1, 2 or 3)' : sc.mode !== 'training' ? ' (replicas do not share memory: try --tp or --pp)' : ` on up to ${MAX_GPUS_SEARCHED} GPUs`;
+    return { json: { gpus: null, reason: `does not fit ${gpu.name}${why}` }, text: `does not fit ${gpu.name}${why}`, failed: true };
+  }
+  const e = r.estimate;
+  const l = e.parallel;
+  const time = e.time.reason ? null : timeSummary(e.time);
+  const layout = l ? `${l.strategy}: dp ${l.dp} × tp ${l.tp} × pp ${l.pp}${l.cp > 1 ? ` × cp ${l.cp}` : ''}${l.nodes > 1 ? `, ${l.nodes} nodes` : ''}` : 'one GPU';
+  return {
+    json: { gpus: r.gpus, dp: r.dp, nodes: l?.nodes ?? 1, strategy: l?.strategy ?? null, device_bytes: e.memory.device_bytes, peak_bytes: e.memory.peak_bytes, time },
+    text: `fewest ${gpu.name} that fit: ${r.gpus} (${layout}; ≈ ${formatBytes(e.memory.device_bytes)} per GPU${time ? `; ${time}` : ''})`,
+    failed: false,
+  };
+}
 
 /** The batch with the most expected tokens/s within memory, as JSON fields and a line of text. */
 function solveThroughput(spec: ModelSpec, sc: Scenario, gpu: Gpu): { json: Record<string, unknown>; text: string; failed: boolean } {
@@ -159,6 +177,7 @@ function solveThroughput(spec: ModelSpec, sc: Scenario, gpu: Gpu): { json: Recor
 /** One solve: its JSON fields, its line of text, and whether it found nothing. */
 function solveFor(axis: SolveAxis, spec: ModelSpec, sc: Scenario, gpu: Gpu): { json: Record<string, unknown>; text: string; failed: boolean } {
   if (axis === 'throughput') return solveThroughput(spec, sc, gpu);
+  if (axis === 'gpus') return solveGpus(spec, sc, gpu);
   const best = axis === 'concurrency' ? maxConcurrency(spec, sc, gpu.memoryBytes) : largestFitting(spec, sc, axis, gpu.memoryBytes);
   const at = best === null || axis === 'concurrency' ? null : estimate(spec, { ...sc, [axis]: best });
   const json = { largest: best, peak_bytes: at?.memory.peak_bytes ?? null, device_bytes: at?.memory.device_bytes ?? null, time: at && !at.time.reason ? timeSummary(at.time) : null };

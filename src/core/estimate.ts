@@ -263,8 +263,8 @@ export function estimateSpec(spec: ModelSpec, sc: Scenario, opts: EstimateOption
   const params = { total: spec.params.total, embedding: spec.params.embedding, active: spec.params.active };
   if (needsRanks(sc)) {
     const d = estimateRanks(spec, sc, rt, gpu, warnings);
-    warnings.push('time is one GPU\'s compute for its share of the model; communication (all-reduce, all-gather, pipeline bubbles, offload traffic) is not modelled yet');
-    return withTime(() => timeReports(d.worstSpec, d.worstScenario, rt, gpu, d.trainable), {
+    const traffic = { layout: d.layout, spec: d.worstSpec, trainable: d.trainable, runtime: sc.runtime };
+    return withTime(() => timeReports(d.worstSpec, d.worstScenario, rt, gpu, d.trainable, undefined, traffic), {
       model: modelSummary(spec),
       params: { ...params, trainable: d.trainable },
       scenario: sc,

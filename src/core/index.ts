@@ -7,7 +7,7 @@ import { estimateSpec, type EstimateOptions } from './estimate.ts';
 
 export { readModelConfig, ConfigError } from './model/index.ts';
 export { estimateSpec, type EstimateOptions } from './estimate.ts';
-export { largestFitting, maxConcurrency, bestThroughputBatch, type ThroughputBest } from './solve.ts';
+export { largestFitting, maxConcurrency, bestThroughputBatch, fewestGpus, MAX_GPUS_SEARCHED, type ThroughputBest, type FewestGpus } from './solve.ts';
 export { timeSummary, formatSeconds, formatRate } from './roofline/format.ts';
 export type { RooflineReport, RooflineOp, TimeReport, TimeFigures } from './roofline/time.ts';
 export { vllmEngineDefaults } from './serving.ts';

@@ -30,6 +30,12 @@ export interface RuntimeProfile {
   moeDecodeGathersExperts: boolean;
   /** Paged KV cache: tokens per block (a request's KV is rounded up to whole blocks); 0 = contiguous tensors. */
   kvBlockTokens: number;
+  /**
+   * Decode from a static cache (the compiled path) passes SDPA a mask, so transformers repeats grouped K/V to every
+   * query head first (repeat_kv: the cache read once, heads/kv_heads copies written) and SDPA reads the copies.
+   * Measured: scripts/calibrate/probe_decode_kernels.py (H200, Llama-3.2-1B: a copy kernel per K and V per layer).
+   */
+  staticCacheRepeatsKv: boolean;
   source: string;
 }
 
@@ -57,6 +63,7 @@ export const RUNTIMES: Readonly<Record<RuntimeId, RuntimeProfile>> = {
     fp32UsesMathAttention: true,
     moeDecodeGathersExperts: true,
     kvBlockTokens: 0,
+    staticCacheRepeatsKv: true,
     source: 'measured: test/fixtures/measured (PyTorch 2.11, transformers 5.17, H100)',
   },
   deepspeed: {
@@ -78,6 +85,7 @@ export const RUNTIMES: Readonly<Record<RuntimeId, RuntimeProfile>> = {
     fp32UsesMathAttention: true,
     moeDecodeGathersExperts: true,
     kvBlockTokens: 0,
+    staticCacheRepeatsKv: true,
     source: 'DeepSpeed ZeRO (arXiv 1910.02054) over the pytorch profile (test/fixtures/measured)',
   },
   vllm: {
@@ -95,6 +103,7 @@ export const RUNTIMES: Readonly<Record<RuntimeId, RuntimeProfile>> = {
     fp32UsesMathAttention: false,
     moeDecodeGathersExperts: false,
     kvBlockTokens: 16,
+    staticCacheRepeatsKv: false,
     source: 'vLLM worker memory profiling (determine_available_memory: requested = total × utilization; KV = requested − weights − profile peak − non-torch); PagedAttention §4 (arXiv 2309.06180)',
   },
 };

@@ -84,3 +84,57 @@ export function bestThroughputBatch(spec: ModelSpec, scenario: Scenario, capacit
   }
   return best;
 }
+
+export interface FewestGpus {
+  /** World size: data-parallel ranks × tp × pp × cp. */
+  gpus: number;
+  dp: number;
+  /** The estimate at that world size (its time is computed on first read). */
+  estimate: ReturnType<typeof estimateSpec>;
+}
+
+/** Ranks of the world above which the search stops. */
+export const MAX_GPUS_SEARCHED = 1 << 16;
+
+/**
+ * The fewest GPUs on which a setup fits (every rank's device memory within the scenario's GPU, and host RAM where
+ * `hostMemory` is given), the scenario's ZeRO stage, runtime, tp/pp/cp/ep and offload fixed: the world grows in
+ * data-parallel ranks (multiples of tp·pp·cp, the data-parallel size a multiple of ep). Sharding (ZeRO ≥ 1) makes a
+ * rank's memory fall as ranks are added; without it (DDP, inference replicas) more ranks never help, so only the
+ * smallest world is tried. Doubling, then bisection: a few dozen estimates, memory only. null when none fits.
+ */
+export function fewestGpus(spec: ModelSpec, scenario: Scenario, opts: EstimateOptions = {}): FewestGpus | null {
+  const modelParallel = scenario.tp * scenario.pp * scenario.cp;
+  const step = scenario.ep;
+  const at = (k: number) => {
+    try {
+      const e = estimateSpec(spec, parseScenario({ ...scenario, gpus: k * step * modelParallel }), opts);
+      return e.memory.fits === true && e.memory.host_fits !== false ? e : null;
+    } catch {
+      return null;
+    }
+  };
+  const found = (k: number, e: ReturnType<typeof estimateSpec>): FewestGpus => ({ gpus: k * step * modelParallel, dp: k * step, estimate: e });
+  const first = at(1);
+  if (first) return found(1, first);
+  if (scenario.mode !== 'training' || scenario.zero === 0) return null;
+  const cap = Math.floor(MAX_GPUS_SEARCHED / (step * modelParallel));
+  let lo = 1;
+  let hi = 2;
+  let fit = hi <= cap ? at(hi) : null;
+  while (!fit && hi * 2 <= cap) {
+    lo = hi;
+    hi *= 2;
+    fit = at(hi);
+  }
+  if (!fit) return null;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    const e = at(mid);
+    if (e) {
+      hi = mid;
+      fit = e;
+    } else lo = mid;
+  }
+  return found(hi, fit);
+}

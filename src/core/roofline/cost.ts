@@ -36,6 +36,8 @@ export interface PassShape {
   headTokens: number;
   /** The fp32 cross-entropy over the logits (training, scoring). */
   loss: boolean;
+  /** Grouped K/V repeated to every query head before SDPA (transformers' static-cache decode; runtime.ts). */
+  repeatsKv?: boolean;
 }
 
 /** Bytes per element of the model's weights, linear ones and the rest, and of the KV cache and activations. */
@@ -108,12 +110,22 @@ function weightBytes(op: Op, tokens: number, sz: ByteSizes): number {
   return elements * share * (perElement + castBytes);
 }
 
+/**
+ * Reads of the cached context per read of it: 1, or with the K/V repeated to the query heads (g = heads / kv_heads)
+ * the cache read once by the copy, g copies written and g read by SDPA: 1 + 2g.
+ */
+export function kvReadFactor(spec: ModelSpec, layer: LayerSpec, shape: PassShape): number {
+  const grouped = layer.attention === 'full' || layer.attention === 'sliding' || layer.attention === 'chunked';
+  const g = spec.kvHeads > 0 ? spec.heads / spec.kvHeads : 1;
+  return shape.repeatsKv && grouped && g > 1 ? 1 + 2 * g : 1;
+}
+
 /** KV bytes the attention row moves in one layer: the new tokens written, the context read (per query tile in prefill). */
 function kvBytes(spec: ModelSpec, layer: LayerSpec, shape: PassShape, keys: number, sz: ByteSizes): number {
   const perToken = KV_SPECS[layer.attention].elementsPerToken(spec) * sz.kv;
   const written = shape.batch * shape.queries * perToken;
   const tiles = Math.ceil(shape.queries / FLASH_QUERY_TILE);
-  return written + shape.batch * tiles * keys * perToken;
+  return written + shape.batch * tiles * keys * perToken * kvReadFactor(spec, layer, shape);
 }
 
 function groupCosts(spec: ModelSpec, g: LayerGroup, shape: PassShape, sz: ByteSizes, loraRank: number | null): OpCost[] {

@@ -12,7 +12,8 @@ import type { RuntimeProfile } from '../runtime.ts';
 import { peakFlops, type ComputeDtype, type Gpu } from './hardware.ts';
 import { scenarioCosts, type ScenarioCosts } from './phases.ts';
 import type { OpCost } from './cost.ts';
-import { CALIBRATION, hostOverhead } from './calibration.ts';
+import { CALIBRATION, hostOverhead, type Calibration } from './calibration.ts';
+import { commPlan, stepWithComm, type CommPlan, type CommTerm, type RankTraffic } from './comm.ts';
 
 export interface RooflineOp extends OpCost {
   /** FLOPs per byte moved. */
@@ -37,6 +38,12 @@ export interface TimeFigures {
   train_step_s?: number;
   /** Training: datasetTokens / tokens_per_s. */
   epoch_s?: number;
+  /** Multi-GPU: each kind of traffic one rank moves (comm.ts), at the catalog's link bandwidth. */
+  comm?: CommTerm[];
+  /** Pipeline: idle share of a step, (pp − 1) / micro-batches. */
+  pipeline_bubble?: number;
+  /** What the multi-GPU terms assume or leave out. */
+  comm_notes?: string[];
 }
 
 export interface RooflineReport extends TimeFigures {
@@ -84,11 +91,17 @@ function sumTime(ops: readonly OpCost[] | undefined, flops: number, bw: number):
 }
 
 /** The figures of one scenario at the given rates; `overhead` adds the runtime's host time (expected time only). */
-function figures(spec: ModelSpec, sc: Scenario, costs: ScenarioCosts, flops: number, bw: number, rt: RuntimeProfile | null): TimeFigures {
+function phaseComm(plan: CommPlan | null, phase: 'prefill' | 'decode'): number {
+  return plan ? plan.terms.filter((t) => t.phase === phase).reduce((s, t) => s + t.time_s, 0) : 0;
+}
+
+function figures(spec: ModelSpec, sc: Scenario, costs: ScenarioCosts, flops: number, bw: number, rt: RuntimeProfile | null, cal: Calibration = CALIBRATION, plan: CommPlan | null = null): TimeFigures {
   const f: TimeFigures = {};
-  const host = rt ? hostOverhead(rt, sc, spec.layers) : { prefill: 0, decodeAdd: 0, decodeFloor: 0, train: 0 };
-  const prefill = sumTime(costs.prefill, flops, bw);
-  const decode = sumTime(costs.decode, flops, bw);
+  const host = rt ? hostOverhead(rt, sc, spec.layers, cal) : { prefill: 0, decodeAdd: 0, decodeFloor: 0, train: 0 };
+  const prefillDevice = sumTime(costs.prefill, flops, bw);
+  const decodeDevice = sumTime(costs.decode, flops, bw);
+  const prefill = prefillDevice === undefined ? undefined : prefillDevice + phaseComm(plan, 'prefill');
+  const decode = decodeDevice === undefined ? undefined : decodeDevice + phaseComm(plan, 'decode');
   if (prefill !== undefined) {
     f.prefill_s = Math.max(prefill, host.prefill);
     f.ttft_s = costs.firstToken ? Math.max(sumTime(costs.firstToken, flops, bw)!, host.prefill) : f.prefill_s;
@@ -100,9 +113,19 @@ function figures(spec: ModelSpec, sc: Scenario, costs: ScenarioCosts, flops: num
     f.generate_s = f.prefill_s! + sc.newTokens * f.decode_step_s;
   }
   if (costs.micro) {
-    f.train_step_s = sc.gradAccumulation * (sumTime(costs.micro, flops, bw)! + host.train) + sumTime(costs.optimizer, flops, bw)!;
+    const micro = sumTime(costs.micro, flops, bw)! + host.train;
+    const optimizer = sumTime(costs.optimizer, flops, bw)!;
+    if (plan) {
+      const backward = sumTime(costs.micro.filter((o) => o.phase === 'backward'), flops, bw)!;
+      f.train_step_s = stepWithComm(plan, micro, backward, optimizer, sc.gradAccumulation);
+    } else f.train_step_s = sc.gradAccumulation * micro + optimizer;
     f.tokens_per_s = (sc.batch * sc.seq * sc.gradAccumulation) / f.train_step_s;
     if (sc.datasetTokens !== null) f.epoch_s = sc.datasetTokens / f.tokens_per_s;
+  }
+  if (plan) {
+    f.comm = plan.terms;
+    if (plan.pipeline_bubble > 0) f.pipeline_bubble = plan.pipeline_bubble;
+    if (plan.notes.length) f.comm_notes = plan.notes;
   }
   return f;
 }
@@ -116,23 +139,30 @@ function roofOps(costs: ScenarioCosts, flops: number, bw: number): RooflineOp[] 
 }
 
 /** Efficiencies in force: the scenario's, else the calibrated defaults for the mode. */
-export function efficiencies(sc: Scenario): { mfu: number; bw: number } {
-  const d = sc.mode === 'training' ? CALIBRATION.training : CALIBRATION.inference;
+export function efficiencies(sc: Scenario, cal: Calibration = CALIBRATION): { mfu: number; bw: number } {
+  const d = sc.mode === 'training' ? cal.training : cal.inference;
   return { mfu: sc.mfu ?? d.mfu, bw: sc.bandwidthEfficiency ?? d.bandwidthEfficiency };
 }
 
-export function timeReports(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, gpu: Gpu | null, trainable: number): { roofline: RooflineReport; time: TimeReport } {
+/**
+ * Roofline and expected time of one rank. `traffic` (multi-GPU or offload): the rank's layout, its own model and
+ * trainable count, for the communication terms of comm.ts; the links run at the catalog's bandwidth in both reports
+ * (no measured link efficiency yet).
+ */
+export function timeReports(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, gpu: Gpu | null, trainable: number, cal: Calibration = CALIBRATION, traffic?: RankTraffic): { roofline: RooflineReport; time: TimeReport } {
   const dtype = computeDtype(sc, gpu);
-  const eff = efficiencies(sc);
-  const note = `${sc.mfu === null ? 'MFU' : '--mfu'} ${eff.mfu}, ${sc.bandwidthEfficiency === null ? 'bandwidth efficiency' : '--bandwidth-efficiency'} ${eff.bw}; ${CALIBRATION.note}`;
-  const reason = missingReason(gpu, dtype);
+  const eff = efficiencies(sc, cal);
+  const note = `${sc.mfu === null ? 'MFU' : '--mfu'} ${eff.mfu}, ${sc.bandwidthEfficiency === null ? 'bandwidth efficiency' : '--bandwidth-efficiency'} ${eff.bw}; ${cal.note}${traffic ? '; multi-GPU traffic at the catalog link bandwidth (comm.ts: TP all-reduces, pipeline bubble and offload transfers on the critical path, data-parallel reduction overlapped with backward)' : ''}`;
+  const planned = traffic && gpu ? commPlan(traffic, sc, gpu) : null;
+  const reason = missingReason(gpu, dtype) ?? (planned && 'reason' in planned ? planned.reason : null);
+  const plan = planned && !('reason' in planned) ? planned : null;
   if (reason || !gpu) {
     const why = reason ?? 'no GPU';
     return { roofline: { gpu: gpu?.id ?? null, compute_dtype: dtype, peak_flops: 0, bandwidth: 0, ridge_intensity: 0, ops: [], reason: why }, time: { mfu: eff.mfu, bandwidth_efficiency: eff.bw, note, reason: why } };
   }
   const peak = peakFlops(gpu, dtype);
   const costs = scenarioCosts(spec, sc, rt, trainable);
-  const roofline: RooflineReport = { gpu: gpu.id, compute_dtype: dtype, peak_flops: peak, bandwidth: gpu.bandwidth, ridge_intensity: peak / gpu.bandwidth, ops: roofOps(costs, peak, gpu.bandwidth), ...figures(spec, sc, costs, peak, gpu.bandwidth, null) };
-  const time: TimeReport = { mfu: eff.mfu, bandwidth_efficiency: eff.bw, note, ...figures(spec, sc, costs, peak * eff.mfu, gpu.bandwidth * eff.bw, rt) };
+  const roofline: RooflineReport = { gpu: gpu.id, compute_dtype: dtype, peak_flops: peak, bandwidth: gpu.bandwidth, ridge_intensity: peak / gpu.bandwidth, ops: roofOps(costs, peak, gpu.bandwidth), ...figures(spec, sc, costs, peak, gpu.bandwidth, null, cal, plan) };
+  const time: TimeReport = { mfu: eff.mfu, bandwidth_efficiency: eff.bw, note, ...figures(spec, sc, costs, peak * eff.mfu, gpu.bandwidth * eff.bw, rt, cal, plan) };
   return { roofline, time };
 }

@@ -56,3 +56,31 @@ test('solve --for concurrency and --for throughput', () => {
   const t = solved(cli('solve', LLAMA, '--gpu', 'h100-sxm-80gb', '--seq', '2048', '--new-tokens', '256', '--compiled', '--for', 'throughput', '--json').out);
   assert.ok(t.batch >= 1 && t.batch <= t.largest && t.tokens_per_s > 0);
 });
+
+const LLAMA8B = join(import.meta.dirname, '..', '..', 'fixtures', 'measured', 'configs', 'llama-3.1-8b.json');
+
+test('solve --for gpus: the fewest GPUs that fit a training setup at its ZeRO stage, in under 50 ms', () => {
+  const args = ['solve', LLAMA8B, '--mode', 'training', '--batch', '1', '--seq', '4096', '--grad-checkpointing', '--gpu', 'rtx-4090', '--for', 'gpus', '--json'];
+  const r = cli(...args, '--zero', '3');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out) as { gpus: number; dp: number; device_bytes: number; strategy: string; time: string };
+  assert.equal(j.gpus, 4);
+  assert.equal(j.dp, 4);
+  assert.equal(j.strategy, 'FSDP2 full shard');
+  assert.ok(j.device_bytes <= 24564 * 2 ** 20 && /s\/step/.test(j.time));
+  // One fewer does not fit; the answer is the estimate's own fit.
+  const three = json(cli('estimate', LLAMA8B, '--mode', 'training', '--batch', '1', '--seq', '4096', '--grad-checkpointing', '--gpu', 'rtx-4090', '--zero', '3', '--gpus', '3', '--json').out) as unknown as { memory: { fits: boolean } };
+  assert.equal(three.memory.fits, false);
+  // DDP replicates every state: no number of GPUs fits, and the line says why (exit 1).
+  const ddp = cli(...args.filter((a) => a !== '--json'), '--zero', '0');
+  assert.equal(ddp.code, 1);
+  assert.match(ddp.out, /ZeRO stage 0 replicates every state/);
+  // tp 2: the world is a multiple of 2.
+  const tp = JSON.parse(cli(...args, '--zero', '3', '--tp', '2').out) as { gpus: number; dp: number };
+  assert.equal(tp.gpus % 2, 0);
+  assert.equal(tp.gpus, tp.dp * 2);
+  cli(...args, '--zero', '3');
+  const t0 = performance.now();
+  cli(...args, '--zero', '3');
+  assert.ok(performance.now() - t0 < 50, `${performance.now() - t0} ms`);
+});
