@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { contains, type Range as PRange, type KeyLocation } from '../parsers/index.ts';
 import { scenarioSummary } from '../shared/scenario-summary.ts';
 import { codeLensTitle, hoverMarkdown } from './text.ts';
+import { escapeLabel } from '../shared/markdown.ts';
 import { DOES_NOT_FIT, configFitDiagnostics, fitDiagnostics, parseIssueDiagnostics, type FitDiagnostic, type QuickFix } from './diagnostics.ts';
 import { MODEL_NOT_FOUND, MODEL_MATCHED, type WorkspaceModel, type FileState } from './workspace.ts';
 
@@ -39,8 +40,10 @@ export class HoverProvider implements vscode.HoverProvider {
       if (!hit) continue;
       const md = hoverMarkdown(hit.key, e.analysis, showCommandUri(doc.uri, i));
       if (!md) return null;
+      // File-derived values in `md` are escaped (text.ts); the Markdown may run only our own command, no HTML.
       const ms = new vscode.MarkdownString(md, true);
       ms.isTrusted = { enabledCommands: ['llmFootprint.showBreakdown'] };
+      ms.supportHtml = false;
       return new vscode.Hover(ms, toRange(hit.keyRange));
     }
     return null;
@@ -76,7 +79,7 @@ export class CodeLensProvider implements vscode.CodeLensProvider {
         if (e.file.kind !== 'model-config' && (e.modelUri || e.analysis.modelSource)) {
           lenses.push(
             new vscode.CodeLens(range, {
-              title: `model: ${e.analysis.modelSource ?? vscode.workspace.asRelativePath(e.modelUri!)}`,
+              title: `model: ${escapeLabel(e.analysis.modelSource ?? vscode.workspace.asRelativePath(e.modelUri!))}`,
               tooltip: `The model config this estimate uses${e.modelSource?.catalogSource ? ` (${e.modelSource.catalogSource})` : ''}; click to link another`,
               command: 'llmFootprint.linkModelConfig',
               arguments: [doc.uri.toString()],
@@ -87,7 +90,7 @@ export class CodeLensProvider implements vscode.CodeLensProvider {
         const link = e.file.kind !== 'model-config' && !e.modelUri;
         lenses.push(
           new vscode.CodeLens(range, {
-            title: link ? 'LLM Footprint: link a model config…' : `LLM Footprint: ${e.problem.message.slice(0, 80)}`,
+            title: link ? 'LLM Footprint: link a model config…' : `LLM Footprint: ${escapeLabel(e.problem.message.slice(0, 80))}`,
             tooltip: e.problem.message,
             command: link ? 'llmFootprint.linkModelConfig' : '',
             arguments: [doc.uri.toString()],
