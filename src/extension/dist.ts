@@ -5,19 +5,10 @@
  */
 import * as vscode from 'vscode';
 import { pathInside } from './panel.ts';
-import { MAX_FILE_BYTES, dirname, joinDeepSpeed, joinPath, parseDocumentText, type ParseIssue, type WorkloadFile } from '../parsers/index.ts';
+import { readFileText } from './read.ts';
+import { dirname, joinDeepSpeed, joinPath, parseDocumentText, type ParseIssue, type WorkloadFile } from '../parsers/index.ts';
 
-async function readText(uri: vscode.Uri): Promise<string | null> {
-  try {
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (open) return open.getText();
-    const st = await vscode.workspace.fs.stat(uri);
-    if (st.type & vscode.FileType.Directory || st.size > MAX_FILE_BYTES) return null;
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-  } catch {
-    return null;
-  }
-}
+const readText = (uri: vscode.Uri) => readFileText(uri);
 
 const base = (p: string) => p.split('/').pop() ?? p;
 

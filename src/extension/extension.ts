@@ -13,6 +13,7 @@ import { BreakdownPanel, VIEW_TYPE, insideWorkspace } from './panel.ts';
 import { CodeLensProvider, Diagnostics, HoverProvider, QuickFixProvider, SELECTOR } from './providers.ts';
 import { SECTION, readSettings } from './settings.ts';
 import { WorkspaceModel, type Entry, type FileState } from './workspace.ts';
+import { readFileText } from './read.ts';
 
 let log: vscode.LogOutputChannel | undefined;
 
@@ -303,9 +304,9 @@ async function pickModelConfig(): Promise<vscode.Uri | undefined> {
   for (const f of files) {
     if (!/config\.json$/i.test(f.path) && items.length > 50) continue;
     try {
-      const st = await vscode.workspace.fs.stat(f);
-      if (st.size > 2 * 1024 * 1024) continue;
-      const r = parseModelConfig(new TextDecoder().decode(await vscode.workspace.fs.readFile(f)));
+      const text = await readFileText(f);
+      if (text === null) continue;
+      const r = parseModelConfig(text);
       if (r.value && looksLikeModelConfig(r.value.config)) {
         items.push({ label: vscode.workspace.asRelativePath(f), description: typeof r.value.config['model_type'] === 'string' ? r.value.config['model_type'] : '', uri: f });
       }

@@ -68,7 +68,7 @@ interface Entry {
 
 export function parseTrainingYaml(text: string, flavourHint?: YamlFlavour): ParseResult<WorkloadFile> {
   if (text.length > MAX_FILE_BYTES) {
-    return { value: null, errors: [{ message: `File is larger than ${MAX_FILE_BYTES / 1048576} MiB; skipped.`, severity: 'info', range: ZERO_RANGE }] };
+    return { value: null, errors: [{ message: `File is larger than ${MAX_FILE_BYTES / 1024} KiB, the limit for a file LLM Footprint reads; skipped.`, severity: 'info', range: ZERO_RANGE }] };
   }
   const lc = new LineCounter();
   const errors: ParseIssue[] = [];

@@ -147,7 +147,7 @@ type Locate = (name: string, t: Token, v: Token | null, value: unknown) => KeyLo
 
 export function parseVllmScript(text: string): ParseResult<WorkloadFile[]> {
   if (text.length > MAX_FILE_BYTES) {
-    return { value: null, errors: [{ message: `File is larger than ${MAX_FILE_BYTES / 1048576} MiB; skipped.`, severity: 'info', range: ZERO_RANGE }] };
+    return { value: null, errors: [{ message: `File is larger than ${MAX_FILE_BYTES / 1024} KiB, the limit for a file LLM Footprint reads; skipped.`, severity: 'info', range: ZERO_RANGE }] };
   }
   const idx = new LineIndex(text);
   const errors: ParseIssue[] = [];

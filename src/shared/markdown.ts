@@ -13,8 +13,13 @@ import { requestTokens, scenarioSummary } from './scenario-summary.ts';
  * included) become spaces, so a value can neither format, link, load an image nor run a command.
  */
 export function escapeMarkdown(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return String(s).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>&$~=:"']/g, (c) => `\\${c}`);
+  // The values sit mid-line (newlines are gone), so line-start syntax (#, -, 1.) cannot apply; `://` is broken up so
+  // that no bare URL becomes a link.
+  return String(s)
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+    .replace(/[\\`*_[\]()<>!|~$&#]/g, (c) => `\\${c}`)
+    .replace(/:\/\//g, '\\://');
 }
 
 /**

@@ -48,7 +48,7 @@ test('a hostile torch_dtype, model_type and key render as plain text in the hove
     assert.ok(!md.includes('https://attacker.example/p.png)'), md);
   }
   const md = hoverMarkdown('torch_dtype', a)!;
-  assert.match(md, /attacker\\\.example/);
+  assert.ok(md.includes('\\!\\[x\\]\\(https\\://attacker.example/p.png\\)'), md);
 });
 
 test('package.json: untrusted workspaces are limited, modelConfig and customGpus restricted; activation is said', () => {
