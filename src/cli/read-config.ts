@@ -29,7 +29,12 @@ export function lineCol(text: string, offset: number): { line: number; column: n
 /** Parses JSON text (Python's Infinity / -Infinity / NaN allowed); throws InputError "<file>:<line>:<col>: <problem>" on the first syntax error. */
 export function parseJsonText(text: string, file: string): unknown {
   const errors: ParseError[] = [];
-  const root = parsePythonJsonTree(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: false });
+  let root;
+  try {
+    root = parsePythonJsonTree(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: false });
+  } catch (e) {
+    throw new InputError(`${file}: ${(e as Error).message}`);
+  }
   if (errors.length > 0) {
     const e = errors[0]!;
     const { line, column } = lineCol(text, e.offset);

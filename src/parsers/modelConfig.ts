@@ -56,7 +56,8 @@ function describe(code: string): string {
 function toValue(node: Node, prefix: string, keys: KeyLocation[], idx: LineIndex, depth: number): unknown {
   switch (node.type) {
     case 'object': {
-      const out: Record<string, unknown> = {};
+      // No prototype: `"__proto__"` is an ordinary unknown key, not the prototype of the config.
+      const out = Object.create(null) as Record<string, unknown>;
       for (const prop of node.children ?? []) {
         const [k, v] = prop.children ?? [];
         if (!k || typeof k.value !== 'string') continue;
