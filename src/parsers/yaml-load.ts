@@ -87,7 +87,7 @@ export function loadYaml(text: string, errors: ParseIssue[], keepSourceTokens = 
     errors.push({ message: `${doc.errors.length - MAX_ERRORS} more YAML syntax errors not shown (at most ${MAX_ERRORS} per file).`, severity: 'error', range: ZERO_RANGE });
   }
   if (doc.errors.length) return { doc, value: null, range };
-  let value: unknown = null;
+  let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (e) {
