@@ -18,6 +18,7 @@ import { isHostMessage, isWebviewState, type PanelData, type PanelView, type Web
 import { countLabel, percentLabel, shortGpuName, tokensLabel } from '../src/shared/labels.ts';
 import { estimateMarkdown, substitute } from '../src/shared/markdown.ts';
 import { clear, css, h, s } from './dom.ts';
+import { methodsPanel } from './methods.ts';
 import { fillRoofline } from './roofline.ts';
 import { capacityOf, coerce, rankRows, controlsFor, fitOf, curveGeometry, displayValue, sanitizeScenario, stackedSegments, sweep, type Control } from './model.ts';
 
@@ -33,7 +34,7 @@ const scriptNonce = (document.currentScript as HTMLScriptElement | null)?.nonce;
 if (scriptNonce) (globalThis as { litNonce?: string }).litNonce = scriptNonce;
 
 const api = acquireVsCodeApi();
-const VIEWS: PanelView[] = ['breakdown', 'compare', 'curve', 'roofline'];
+const VIEWS: PanelView[] = ['breakdown', 'compare', 'curve', 'roofline', 'methods'];
 const saved = api.getState();
 const state: WebviewState = isWebviewState(saved) ? saved : { data: null, scenario: null, compare: [], view: 'breakdown', curveAxis: 'batch' };
 let spec: ModelSpec | null = null;
@@ -127,6 +128,8 @@ function render(): void {
     h('vscode-tab-panel', {}, curvePanel()),
     h('vscode-tab-header', { slot: 'header', id: 'tab-roofline', 'data-testid': 'tab-roofline' }, 'Roofline'),
     h('vscode-tab-panel', {}, h('div', { id: 'roofline', class: 'roofline', 'data-testid': 'roofline' })),
+    h('vscode-tab-header', { slot: 'header', id: 'tab-methods', 'data-testid': 'tab-methods' }, 'Methods'),
+    h('vscode-tab-panel', {}, methodsPanel(spec, run(state.scenario).sc, run(state.scenario).sc?.gpu ?? null)),
   );
   tabs.addEventListener('vsc-tabs-select', (e: Event) => {
     const i = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
@@ -209,7 +212,7 @@ function field(c: Control, value: unknown, id: string, extra: Record<string, str
   const f = c.field;
   let el: HTMLElement;
   const helpId = `${id}-help`;
-  if (f.kind === 'bool') {
+  if (f.kind === 'bool' && !c.options) {
     el = h('vscode-checkbox', { id, label: f.label, 'aria-describedby': helpId, ...extra });
     (el as HTMLElement & { checked: boolean }).checked = value === true;
     el.addEventListener('change', () => onChange((el as HTMLElement & { checked: boolean }).checked));
@@ -227,7 +230,7 @@ function field(c: Control, value: unknown, id: string, extra: Record<string, str
     });
   } else {
     const range = f.kind === 'number' ? { min: 0, max: 1, step: 0.01 } : { min: f.min ?? (f.key === 'newTokens' ? 0 : 1), ...(f.max !== undefined ? { max: f.max } : {}) };
-    el = h('vscode-textfield', { id, type: 'number', ...range, 'aria-label': f.label, 'aria-describedby': helpId, placeholder: c.nullable ? 'none' : '', ...extra });
+    el = h('vscode-textfield', { id, type: f.kind === 'string' ? 'text' : 'number', ...(f.kind === 'string' ? {} : range), 'aria-label': f.label, 'aria-describedby': helpId, placeholder: c.nullable ? 'none' : '', ...extra });
     (el as HTMLElement & { value: string }).value = displayValue(value);
     const handler = () => {
       try {
@@ -291,6 +294,7 @@ function updateResults(): void {
     clear(roof);
     fillRoofline(roof, est);
   }
+  document.getElementById('methods')?.replaceWith(methodsPanel(spec, run(state.scenario).sc, run(state.scenario).sc?.gpu ?? null));
 }
 
 /** One bar per kind of rank (device bytes against the GPU), then host RAM and NVMe per node; null on one plain GPU. */

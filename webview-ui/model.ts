@@ -25,7 +25,7 @@ export interface Control {
   nullable: boolean;
 }
 
-const NULLABLE = new Set(['weightsDtype', 'loraRank', 'gpu']);
+const NULLABLE = new Set(['weightsDtype', 'loraRank', 'gpu', 'apolloRank', 'doubleQuant', 'loraTargets', 'loraModulesToSave']);
 
 /**
  * Controls for a mode, in SCENARIO_FIELDS order; a new scenario field appears here without UI changes. The GPU
@@ -37,6 +37,8 @@ export function controlsFor(mode: Scenario['mode'], runtime: Scenario['runtime']
     let options: [string, string][] | undefined;
     if (f.key === 'gpu') options = [...GPUS.map((g): [string, string] => [g.id, g.name]), ...customGpus.filter((g) => !findGpu(g.id)).map((g): [string, string] => [g.id, `${g.name} (custom)`])];
     else if (f.kind === 'enum') options = (f.options ?? []).map((o) => [o, o]);
+    // A nullable switch ("default" = the stack's own choice, e.g. double quantization) is a three-way select.
+    else if (f.kind === 'bool' && nullable) options = [['true', 'on'], ['false', 'off']];
     if (options && nullable && f.key !== 'gpu') options = [['', 'default'], ...options];
     return { field: f, options, nullable };
   });
@@ -44,7 +46,7 @@ export function controlsFor(mode: Scenario['mode'], runtime: Scenario['runtime']
 
 /** Turns a control's raw value into the scenario value; throws a message for invalid input. */
 export function coerce(field: FieldInfo, raw: string | boolean): unknown {
-  if (field.kind === 'bool') return raw === true || raw === 'true';
+  if (field.kind === 'bool') return raw === '' && NULLABLE.has(field.key) ? null : raw === true || raw === 'true';
   const s = String(raw).trim();
   if (field.kind === 'number') {
     const n = Number(s);

@@ -19,6 +19,12 @@ export function cliScenarioKeys(cli = path.join(ROOT, 'dist', 'cli.js')) {
   return keys;
 }
 
+/** A default-on option the CLI only has as --no-<key> (e.g. --no-prepare-kbit): true is its default. */
+function negatedOnly(key) {
+  const keys = cliScenarioKeys();
+  return !keys.includes(key) && keys.includes(`no${key[0].toUpperCase()}${key.slice(1)}`);
+}
+
 /**
  * CLI flags for a scenario object ({ batch: 8, gradCheckpointing: true, loraRank: null, … }).
  * `strict`: throw on a field the CLI has no flag for (else skip it).
@@ -32,13 +38,16 @@ export function scenarioFlags(scenario, { strict = true } = {}) {
       if (value === 'all') flags.push('--full-logits');
       continue;
     }
-    if (!keys.includes(key)) {
+    if (!keys.includes(key) && !keys.includes(`no${key[0].toUpperCase()}${key.slice(1)}`)) {
       if (strict) throw new Error(`scenario field "${key}" (= ${JSON.stringify(value)}) has no CLI flag (CLI flags: ${keys.join(', ')})`);
       continue;
     }
     const flag = `--${kebab(key)}`;
     if (typeof value === 'boolean') {
-      if (value) flags.push(flag); // false is the CLI's default
+      // true: --flag; false: --no-flag where the CLI has one (a default-on option), else false is the default.
+      if (value) {
+        if (keys.includes(key) && !negatedOnly(key)) flags.push(flag);
+      } else if (keys.includes(`no${key[0].toUpperCase()}${key.slice(1)}`)) flags.push(`--no-${kebab(key)}`);
     } else flags.push(flag, String(value));
   }
   return flags;

@@ -2,6 +2,7 @@
  * `llm-footprint`: the engine in a terminal.
  *   llm-footprint estimate <file> [flags] [--json] [--check]
  *   llm-footprint solve <file> --gpu <id> [--for batch|seq|concurrency|throughput] [flags] [--json]
+ *   llm-footprint compare <file> [flags] [--json]      (the memory-saving training methods side by side)
  *   llm-footprint gpus [--json]
  * Exit codes: 0 ok; 1 the setup does not fit --gpu (estimate with --check), or not even 1 fits (solve);
  * 2 bad input (the message names the file, line or key); 3 internal error.
@@ -15,6 +16,8 @@ import { readCliInput } from './workload.ts';
 import { renderTable } from './format.ts';
 import { addDistOptions, distFlags, flagName } from './dist-flags.ts';
 import { autoSources, namedSource, resolveAutos } from '../parsers/index.ts';
+import { addMethodOptions, applyMethodFlags, optimizerArg, renderCompare } from './methods.ts';
+import { compareMethods } from '../core/index.ts';
 
 function intArg(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -28,12 +31,8 @@ function intArg(name: string, min: number, max: number) {
 /** Flags of later capabilities: recognised, refused with a clear message, never ignored. */
 const NOT_YET: [string, string][] = [
   ['--fsdp', 'a separate FSDP flag (use --zero 3 for FSDP full shard, --zero 2 for SHARD_GRAD_OP)'],
-  ['--qlora', 'QLoRA'],
-  ['--galore-rank <r>', 'GaLore'],
-  ['--apollo-rank <r>', 'APOLLO'],
   ['--deepspeed <file>', 'DeepSpeed configs'],
 ];
-const LATER_OPTIMIZERS = ['adam', 'adamw8bit', 'paged-adamw', 'adafactor', 'lion', 'galore', 'apollo'];
 const LATER_RUNTIMES = ['llama.cpp', 'sglang', 'trt-llm'];
 
 class NotSupported extends Error {}
@@ -91,6 +90,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .exitOverride();
   addEstimateCommand(program, out);
   addSolveCommand(program, out);
+  addCompareCommand(program, out);
   program
     .command('gpus')
     .description('list the hardware catalog')
@@ -114,6 +114,18 @@ function addEstimateCommand(program: Command, out: (s: string) => void): void {
     e.warnings.unshift(...input.notes);
     out((flags.json ? JSON.stringify(e, null, 2) : renderTable(e, title)) + '\n');
     if (flags.check && e.memory.fits === false) program.setOptionValue('__exit', 1);
+  });
+}
+
+function addCompareCommand(program: Command, out: (s: string) => void): void {
+  const cmp = withScenarioOptions(
+    program.command('compare').description('the memory-saving training methods side by side (full, 8-bit AdamW, LoRA, QLoRA, GaLore, APOLLO), with the GPUs each fits'),
+  );
+  cmp.action((file: string, flags: EstimateFlags) => {
+    const { input, spec, scenario, title } = prepare(cmp, file, flags);
+    const cols = compareMethods(spec, parseScenario({ ...scenario, mode: 'training' }));
+    if (flags.json) out(JSON.stringify({ model: input.configPath, methods: cols }, null, 2) + '\n');
+    else out(renderCompare(cols, `${title} · methods`) + '\n');
   });
 }
 
@@ -168,7 +180,7 @@ function withScenarioOptions(cmd: Command): Command {
     .option('--weights-dtype <dtype>', `weight storage: ${WEIGHT_DTYPES.join('|')}`, choice('--weights-dtype', WEIGHT_DTYPES))
     .option('--kv-dtype <dtype>', `KV cache dtype: ${KV_DTYPES.join('|')}`, choice('--kv-dtype', KV_DTYPES))
     .option('--precision <p>', `${PRECISIONS.join('|')}`, choice('--precision', PRECISIONS))
-    .option('--optimizer <opt>', `${OPTIMIZERS.join('|')}`, choice('--optimizer', OPTIMIZERS, LATER_OPTIMIZERS))
+    .option('--optimizer <opt>', `${OPTIMIZERS.join('|')}, or an HF optim name (adamw_bnb_8bit, galore_adamw_8bit_layerwise, …)`, optimizerArg)
     .option('--grad-checkpointing', 'gradient (activation) checkpointing')
     .option('--grad-accumulation <n>', 'micro-batches per optimizer step (gradients stay allocated between them)', intArg('--grad-accumulation', 1, 1 << 16))
     .option('--lora-rank <r>', 'LoRA of rank r on every decoder linear layer (fp32 adapters)', intArg('--lora-rank', 1, 1 << 16))
@@ -184,6 +196,7 @@ function withScenarioOptions(cmd: Command): Command {
     .option('--model <config>', 'the model config.json of a YAML or vllm script (default: its local model path)')
     .option('--json', 'print the result as JSON');
   addDistOptions(cmd);
+  addMethodOptions(cmd);
   for (const [flag, what] of NOT_YET) cmd.addOption(new Option(flag, `${what} (not supported yet)`).hideHelp());
   return cmd;
 }
@@ -197,6 +210,7 @@ function prepare(cmd: Command, file: string, flags: EstimateFlags) {
   const input = readCliInput(file, flags.model);
   // The file's setup first, flags on top; the mode flag only when given (its default is inference).
   const scenario: ScenarioInput = { ...input.scenario, ...scenarioFlags(flags) };
+  applyMethodFlags(cmd, flags, scenario);
   if (cmd.getOptionValueSource('mode') === 'cli' || scenario.mode === undefined) scenario.mode = flags.mode as ScenarioInput['mode'];
   let spec;
   try {

@@ -8,7 +8,7 @@ import { ScenarioError, type Scenario } from './scenario.ts';
 import { RUNTIMES, type RuntimeProfile } from './runtime.ts';
 import { findGpu, type Gpu } from './roofline/hardware.ts';
 import { unknownGpuError } from './input-checks.ts';
-import { makeTerm, sumBytes, type TermInit } from './memory/term.ts';
+import { makeTerm, sumBytes } from './memory/term.ts';
 import { attentionLabel } from './memory/kv-cache.ts';
 import { servingVllm } from './serving.ts';
 import { inference } from './inference.ts';
@@ -93,17 +93,31 @@ function deviceTerms(rt: RuntimeProfile, composition: Composition, transientByte
     },
     rt.cudaContextBytes,
   );
-  const allocator: Omit<TermInit, 'id' | 'label'> =
+  const reserveTerm =
     reserve !== undefined
-      ? { formula: 'profile_peak_bytes', inputs: { profile_peak_bytes: reserve }, source: rt.source, note: "the profile run's activations stay reserved by the caching allocator" }
-      : {
-          formula: 'round(transient_bytes * slack_fraction)',
-          inputs: { transient_bytes: transientBytes, slack_fraction: rt.allocatorSlackFraction },
-          source: 'PyTorch caching allocator: reserved − allocated across the calibration runs',
-          note: 'cached blocks and fragmentation above the live peak',
-        };
-  const slack = reserve ?? Math.round(transientBytes * rt.allocatorSlackFraction);
-  return [context, makeTerm({ id: 'allocator_reserve', label: 'Allocator reserve', ...allocator }, slack)];
+      ? makeTerm(
+          {
+            id: 'allocator_reserve',
+            label: 'Allocator reserve',
+            formula: 'profile_peak_bytes',
+            inputs: { profile_peak_bytes: reserve },
+            source: rt.source,
+            note: "the profile run's activations stay reserved by the caching allocator",
+          },
+          reserve,
+        )
+      : makeTerm(
+          {
+            id: 'allocator_reserve',
+            label: 'Allocator reserve',
+            formula: 'round(transient_bytes * slack_fraction)',
+            inputs: { transient_bytes: transientBytes, slack_fraction: rt.allocatorSlackFraction },
+            source: 'PyTorch caching allocator: reserved − allocated across the calibration runs',
+            note: 'cached blocks and fragmentation above the live peak',
+          },
+          Math.round(transientBytes * rt.allocatorSlackFraction),
+        );
+  return [context, reserveTerm];
 }
 
 function modelSummary(spec: ModelSpec): Estimate['model'] {
@@ -124,7 +138,11 @@ function modelSummary(spec: ModelSpec): Estimate['model'] {
 /** The largest sum of one device's terms over the phases (the host's own peak need not be the GPU's). */
 function largestOffDevice(phases: readonly Phase[], where: 'cpu' | 'nvme'): number {
   let largest = 0;
-  for (const p of phases) largest = Math.max(largest, sumBytes(p.terms.filter((t) => t.where === where)));
+  for (const p of phases) {
+    let bytes = 0;
+    for (const t of p.terms) if (t.where === where) bytes += t.bytes;
+    if (bytes > largest) largest = bytes;
+  }
   return largest;
 }
 
@@ -133,7 +151,9 @@ function memoryReport(composition: Composition, rt: RuntimeProfile, gpu: Gpu | n
   const terms = peak.phase.terms.filter((t) => t.bytes > 0 || t.id === 'weights');
   const persistent = gpuBytes(terms.filter((t) => composition.persistentIds.has(t.id)));
   const device = deviceTerms(rt, composition, peak.bytes - persistent);
-  const deviceBytes = peak.bytes + sumBytes(device);
+  // Paged optimizer states (CUDA unified memory) sit on the device but outside PyTorch's allocator and its peak.
+  const unified = terms.filter((t) => t.where === 'unified').reduce((n, t) => n + t.bytes, 0);
+  const deviceBytes = peak.bytes + unified + sumBytes(device);
   return {
     peak_bytes: peak.bytes,
     device_bytes: deviceBytes,
@@ -190,16 +210,46 @@ function estimateRanks(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, gpu: G
   return { memory, layout, trainable: worst.composition.trainable, worstSpec: worst.kind.spec, worstScenario };
 }
 
+type TimeReports = Pick<Estimate, 'roofline' | 'time'>;
+const COMPUTE_TIME = Symbol('computeTime');
+const TIME = Symbol('time');
+
+interface LazyTime {
+  [COMPUTE_TIME]: () => TimeReports;
+  [TIME]?: TimeReports;
+}
+
+function timeOf(e: LazyTime): TimeReports {
+  return (e[TIME] ??= e[COMPUTE_TIME]());
+}
+
 /**
- * The roofline and the expected time, computed on first read (memoized): solves and sweeps that only look at
- * memory stay pure memory arithmetic, while `--json`, the webview and hovers read them as ordinary properties.
+ * Every estimate's prototype: `roofline` and `time` are computed on first read and kept, so solves and sweeps that
+ * only look at memory stay pure memory arithmetic. The getters live here, once, not on each estimate (an accessor
+ * per object would give every estimate a hidden class of its own); `toJSON` writes them out for `--json`.
  */
-function withTime(compute: () => Pick<Estimate, 'roofline' | 'time'>, base: Omit<Estimate, 'roofline' | 'time'>): Estimate {
-  let cached: Pick<Estimate, 'roofline' | 'time'> | undefined;
-  const reports = () => (cached ??= compute());
-  Object.defineProperty(base, 'roofline', { enumerable: true, get: () => reports().roofline });
-  Object.defineProperty(base, 'time', { enumerable: true, get: () => reports().time });
-  return base as Estimate;
+const ESTIMATE_PROTOTYPE = {
+  get roofline(): Estimate['roofline'] {
+    return timeOf(this as unknown as LazyTime).roofline;
+  },
+  get time(): Estimate['time'] {
+    return timeOf(this as unknown as LazyTime).time;
+  },
+  toJSON(this: Estimate) {
+    return { model: this.model, params: this.params, scenario: this.scenario, memory: this.memory, parallel: this.parallel, warnings: this.warnings, roofline: this.roofline, time: this.time };
+  },
+};
+
+function withTime(compute: () => TimeReports, base: Omit<Estimate, 'roofline' | 'time'>): Estimate {
+  const e = Object.create(ESTIMATE_PROTOTYPE) as Estimate & LazyTime;
+  e.model = base.model;
+  e.params = base.params;
+  e.scenario = base.scenario;
+  e.memory = base.memory;
+  e.parallel = base.parallel;
+  e.warnings = base.warnings;
+  Object.defineProperty(e, COMPUTE_TIME, { value: compute, writable: true });
+  return e;
 }
 
 function needsRanks(sc: Scenario): boolean {
@@ -240,12 +290,13 @@ export function estimateSpec(spec: ModelSpec, sc: Scenario, opts: EstimateOption
   const composition = compose(spec, sc, rt, gpu, warnings);
   const memory = memoryReport(composition, rt, gpu);
   exactBytes(memory);
-  const single: RankMemory = { rank: 'the GPU', count: 1, peak_bytes: memory.peak_bytes, device_bytes: memory.device_bytes, peak_phase: memory.peak_phase, fits: memory.fits, terms: memory.terms };
+  memory.ranks = [{ rank: 'the GPU', count: 1, peak_bytes: memory.peak_bytes, device_bytes: memory.device_bytes, peak_phase: memory.peak_phase, fits: memory.fits, terms: memory.terms }];
+  memory.host_fits = sc.hostMemory === null ? null : memory.host_bytes <= sc.hostMemory;
   return withTime(() => timeReports(spec, sc, rt, gpu, composition.trainable), {
     model: modelSummary(spec),
     params: { total: params.total, trainable: composition.trainable, embedding: params.embedding, active: params.active },
     scenario: sc,
-    memory: { ...memory, ranks: [single], host_fits: sc.hostMemory === null ? null : memory.host_bytes <= sc.hostMemory },
+    memory,
     parallel: null,
     warnings,
   });

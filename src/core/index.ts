@@ -31,3 +31,5 @@ export function estimate(config: unknown, scenario: ScenarioInput = {}, opts: Es
   const spec = isSpec(config) ? config : readModelConfig(config);
   return estimateSpec(spec, parseScenario(scenario), opts);
 }
+export { compareMethods, methodPresets, COMPARE_TERMS, type MethodColumn, type MethodPreset } from './compare.ts';
+export { HF_OPTIM, lookupOptim, parseOptimArgs, type HfOptim } from './training/optim-names.ts';

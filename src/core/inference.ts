@@ -3,6 +3,7 @@
  * cache. Scoring (logits of every position) keeps no cache and generates nothing.
  */
 import type { ModelSpec, Term } from './types.ts';
+import { isQuantizedKv, KV_QUANT_BITS, quantizedKvDequantTerm, quantizedKvTerm } from './memory/kv-quant.ts';
 import { ScenarioError, type Scenario } from './scenario.ts';
 import { FLOAT_BYTES, precisionPlan } from './dtypes.ts';
 import type { RuntimeProfile } from './runtime.ts';
@@ -10,6 +11,7 @@ import { composePhases, workspaceTerm, type Composition, type PhaseRule, type Sl
 import { makeTerm } from './memory/term.ts';
 import { servingWeightsDtype, weightsTerm } from './memory/weights.ts';
 import { loraAdaptersTerm } from './memory/lora.ts';
+import { bnbWeightsTerm, int8MatmulBuffersTerm } from './memory/quantized.ts';
 import { hasWindowedLayers, kvBytesPerToken, kvCacheTerm, kvGrowthTerm } from './memory/kv-cache.ts';
 import { inferencePeakPerToken } from './memory/activations.ts';
 import { inferenceLogitsTerm } from './memory/logits.ts';
@@ -42,10 +44,14 @@ function prefillActivationsTerm(tokens: number, perToken: number): Term {
 
 /** The cache at the end of generation, its per-step growth, the last position's logits and MoE expert gathers. */
 function decodeSlots(spec: ModelSpec, sc: Scenario, kvBytes: number, computeBytes: number, rt: RuntimeProfile): Slots<InferenceSlot> {
-  const kv = kvCacheTerm(spec, sc.batch, sc.seq + sc.newTokens - 1, kvBytes, rt);
+  const tokens = sc.seq + sc.newTokens - 1;
+  const quant = isQuantizedKv(sc.kvDtype);
+  const kv = quant
+    ? quantizedKvTerm(spec, sc.batch, tokens, Math.min(sc.kvResidual, sc.newTokens - 1), KV_QUANT_BITS[sc.kvDtype as 'int4' | 'int2'], sc.kvGroupSize, computeBytes)
+    : kvCacheTerm(spec, sc.batch, tokens, kvBytes, rt);
   return {
     kv_decode: kv,
-    kv_growth: kvGrowthTerm(spec, kv),
+    kv_growth: quant ? quantizedKvDequantTerm(spec, sc.batch, tokens, computeBytes) : kvGrowthTerm(spec, kv),
     logits_decode: inferenceLogitsTerm(sc.batch, spec.vocab, computeBytes, true, spec.hidden, spec.logitSoftcap),
     moe_expert_gather: moeDecodeGatherTerm(spec, sc.batch, computeBytes, rt),
   };
@@ -55,9 +61,16 @@ export function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, war
   const precision = precisionPlan(sc.precision);
   const computeBytes = FLOAT_BYTES[precision.compute];
   const residualBytes = precision.autocast ? 4 : computeBytes;
-  const weights = [weightsTerm(spec, servingWeightsDtype(spec, sc, precision.param, warnings), precision.compute)];
+  const weightsDtype = servingWeightsDtype(spec, sc, precision.param, warnings);
+  // bitsandbytes NF4 with double quantization (BitsAndBytesConfig bnb_4bit_use_double_quant=True); its default is off.
+  const weights = [
+    weightsDtype === 'nf4' && sc.doubleQuant === true
+      ? bnbWeightsTerm(spec, 'nf4', true, FLOAT_BYTES[precision.compute], 'Weights')
+      : weightsTerm(spec, weightsDtype, precision.compute),
+  ];
   if (sc.loraRank !== null) weights.push(loraAdaptersTerm(spec, sc.loraRank, 'inference'));
-  const kvBytes = sc.kvDtype === 'auto' ? computeBytes : FLOAT_BYTES[sc.kvDtype];
+  const quantKv = isQuantizedKv(sc.kvDtype);
+  const kvBytes = sc.kvDtype === 'auto' || isQuantizedKv(sc.kvDtype) ? computeBytes : FLOAT_BYTES[sc.kvDtype];
   const math = usesMathAttention(spec, precision.compute, rt, warnings);
   const scoresPerToken = math ? Math.round(rt.mathAttention.inferencePeak * spec.heads * sc.seq) : 0;
   const scoring = sc.logits === 'all';
@@ -65,8 +78,15 @@ export function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, war
   if (scoring && sc.newTokens > 0) throw new ScenarioError('newTokens: scoring every position (logits: all) generates no tokens', 'newTokens');
   const slots: Slots<InferenceSlot> = {
     weights,
-    kv_prefill: scoring ? null : kvCacheTerm(spec, sc.batch, sc.seq, kvBytes, rt),
-    activations: prefillActivationsTerm(tokens, inferencePeakPerToken(spec, computeBytes, residualBytes, scoresPerToken)),
+    kv_prefill: scoring
+      ? null
+      : quantKv
+        ? quantizedKvTerm(spec, sc.batch, sc.seq, 0, KV_QUANT_BITS[sc.kvDtype as 'int4' | 'int2'], sc.kvGroupSize, computeBytes)
+        : kvCacheTerm(spec, sc.batch, sc.seq, kvBytes, rt),
+    activations: [
+      prefillActivationsTerm(tokens, inferencePeakPerToken(spec, computeBytes, residualBytes, scoresPerToken)),
+      ...(weightsDtype === 'int8' ? [int8MatmulBuffersTerm(spec, tokens)] : []),
+    ],
     logits_prefill: inferenceLogitsTerm(scoring ? tokens : sc.batch, spec.vocab, computeBytes, false, spec.hidden, spec.logitSoftcap),
     ...(!scoring && sc.newTokens > 0 ? decodeSlots(spec, sc, kvBytes, computeBytes, rt) : {}),
     cuda_workspace: workspaceTerm(rt, 1),
@@ -74,5 +94,6 @@ export function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, war
   if (hasWindowedLayers(spec) && !rt.slidingWindowCapsCache) {
     warnings.push(`${rt.label} keeps every token on sliding-window layers (no rolling buffer); serving engines such as vLLM cap them at the window`);
   }
-  return { phases: composePhases(INFERENCE_PHASES, slots), persistentIds: PERSISTENT, trainable: 0, kvPerToken: kvBytesPerToken(spec, kvBytes) };
+  const kvPerToken = quantKv ? Math.ceil(kvBytesPerToken(spec, 1) * (KV_QUANT_BITS[sc.kvDtype as 'int4' | 'int2'] / 8 + (2 * computeBytes) / sc.kvGroupSize)) : kvBytesPerToken(spec, kvBytes);
+  return { phases: composePhases(INFERENCE_PHASES, slots), persistentIds: PERSISTENT, trainable: 0, kvPerToken };
 }

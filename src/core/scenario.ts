@@ -11,13 +11,30 @@ if (!z.config().localeError) z.config(en());
 
 export const WEIGHT_DTYPES = ['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4', 'nf4'] as const;
 export const PRECISIONS = ['fp32', 'bf16', 'fp16', 'amp-bf16', 'amp-fp16'] as const;
-export const OPTIMIZERS = ['adamw', 'adamw-fused', 'sgd', 'sgd-momentum'] as const;
-export const KV_DTYPES = ['auto', 'fp32', 'fp16', 'bf16', 'fp8'] as const;
+export const OPTIMIZERS = [
+  'adamw',
+  'adamw-fused',
+  'sgd',
+  'sgd-momentum',
+  'adamw-8bit',
+  'paged-adamw-8bit',
+  'paged-adamw',
+  'adafactor',
+  'lion',
+  'lion-8bit',
+  'galore-adamw',
+  'galore-adamw-8bit',
+  'galore-adafactor',
+  'apollo',
+  'apollo-mini',
+] as const;
+export const KV_DTYPES = ['auto', 'fp32', 'fp16', 'bf16', 'fp8', 'int4', 'int2'] as const;
 export const MODES = ['inference', 'training'] as const;
 export const RUNTIME_IDS = ['pytorch', 'deepspeed', 'vllm'] as const;
 export const ZERO_STAGES = [0, 1, 2, 3] as const;
 export const OFFLOAD_DEVICES = ['none', 'cpu', 'nvme'] as const;
 export const LOGITS = ['last', 'all'] as const;
+export const LOSSES = ['standard', 'cce', 'liger-flce'] as const;
 
 export type WeightDtype = (typeof WEIGHT_DTYPES)[number];
 export type Precision = (typeof PRECISIONS)[number];
@@ -27,6 +44,7 @@ export type Mode = (typeof MODES)[number];
 export type RuntimeId = (typeof RUNTIME_IDS)[number];
 export type ZeroStage = (typeof ZERO_STAGES)[number];
 export type OffloadDevice = (typeof OFFLOAD_DEVICES)[number];
+export type LossId = (typeof LOSSES)[number];
 
 /** Largest size we accept for counts of tokens or sequences; beyond it byte counts leave exact integer range. */
 export const MAX_TOKENS = 1 << 24;
@@ -112,6 +130,29 @@ export const ScenarioSchema = z.strictObject({
   compiled: z._default(z.boolean(), false),
   /** Training: tokens in one epoch of the dataset (time per epoch). */
   datasetTokens: z._default(z.nullable(z.number({ error: 'dataset tokens must be a number' }).check(z.int({ error: 'dataset tokens must be a whole number' }), z.minimum(1, { error: 'dataset tokens must be at least 1' }), z.maximum(1e18, { error: 'dataset tokens must be at most 1e18' }))), null),
+  /** GaLore: rank of the projected space and steps between projector refreshes (an SVD per matrix). */
+  galoreRank: z._default(count('GaLore rank', 1, 1 << 16), 128),
+  galoreUpdateGap: z._default(count('GaLore update gap', 1, 1 << 24), 200),
+  /** APOLLO: rank of the random projection; null = hidden / 4 (the paper's default). APOLLO-Mini is rank 1. */
+  apolloRank: z._default(z.nullable(count('APOLLO rank', 1, 1 << 16)), null),
+  /** Optimizer steps inside backward, one parameter at a time: full gradients are never all alive. */
+  layerwiseUpdate: z._default(z.boolean(), false),
+  /** QLoRA: the base linear layers in bitsandbytes NF4, LoRA (loraRank) on them. */
+  qlora: z._default(z.boolean(), false),
+  /** bitsandbytes double quantization of the NF4 absmax constants; null = the stack's default (QLoRA on, inference off). */
+  doubleQuant: z._default(z.nullable(z.boolean()), null),
+  /** peft prepare_model_for_kbit_training on a quantized base: non-quantized parameters cast to fp32. */
+  prepareKbit: z._default(z.boolean(), true),
+  /** LoRA targets: all-linear, or PEFT module names (q_proj,v_proj,…); null = all-linear. */
+  loraTargets: z._default(z.nullable(z.string().check(z.minLength(1))), null),
+  /** Modules trained in full beside LoRA (peft modules_to_save), e.g. embed_tokens,lm_head. */
+  loraModulesToSave: z._default(z.nullable(z.string().check(z.minLength(1))), null),
+  /** The loss: standard (full logits), cce (Cut Cross-Entropy) or liger-flce (Liger fused linear cross-entropy). */
+  loss: z._default(z.enum(LOSSES), 'standard'),
+  /** Quantized KV cache (int4/int2, transformers QuantizedCache): elements per quantization group. */
+  kvGroupSize: z._default(count('KV group size', 1, 1 << 16), 64),
+  /** Quantized KV cache: the most recent tokens kept in full precision (KIVI residual). */
+  kvResidual: z._default(count('KV residual length', 0, MAX_TOKENS), 128),
 });
 
 export type Scenario = z.output<typeof ScenarioSchema>;
@@ -127,8 +168,36 @@ export class ScenarioError extends Error {
   }
 }
 
+/** Every field at its default (the schema's own defaults, computed once). */
+let defaults: Scenario | undefined;
+
+/**
+ * The schema checks field by field, so a partial input is the defaults with each given field checked by its own
+ * schema: what the whole-object parse returns, at a fraction of its cost (sweeps parse thousands of scenarios).
+ * Anything unusual (an unknown key, a value its field refuses, a non-object) takes the whole-object parse, whose
+ * error is the one reported.
+ */
+function parseFieldByField(input: Record<string, unknown>): Scenario | null {
+  defaults ??= ScenarioSchema.parse({});
+  const shape = ScenarioSchema.shape as Record<string, z.ZodMiniType | undefined>;
+  const out: Record<string, unknown> = { ...defaults };
+  for (const key in input) {
+    if (!Object.prototype.hasOwnProperty.call(input, key)) continue;
+    const field = shape[key];
+    if (!field) return null;
+    const r = field.safeParse(input[key]);
+    if (!r.success) return null;
+    out[key] = r.data;
+  }
+  return out as Scenario;
+}
+
 /** Validates and fills defaults; throws ScenarioError naming the offending key. */
 export function parseScenario(input: unknown): Scenario {
+  if (input !== null && typeof input === 'object' && !Array.isArray(input) && Object.getPrototypeOf(input) === Object.prototype) {
+    const fast = parseFieldByField(input as Record<string, unknown>);
+    if (fast) return fast;
+  }
   const r = ScenarioSchema.safeParse(input ?? {});
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
@@ -190,4 +259,16 @@ export const SCENARIO_FIELDS: readonly FieldInfo[] = [
   { key: 'bandwidthEfficiency', label: 'Bandwidth efficiency', kind: 'number', modes: MODES, help: 'Share of memory bandwidth reached by memory-bound operators (0–1]; empty = calibrated default.' },
   { key: 'compiled', label: 'Compiled decode', kind: 'bool', modes: ['inference'], help: 'PyTorch: static KV cache + torch.compile (CUDA graphs), no per-kernel launch overhead (vLLM always runs graphs).' },
   { key: 'datasetTokens', label: 'Dataset tokens', kind: 'int', modes: ['training'], help: 'Tokens in one epoch; gives time per epoch.' },
+  { key: 'galoreRank', label: 'GaLore rank', kind: 'int', modes: ['training'], help: 'Rank of GaLore\'s projected space (galore-* optimizers).' },
+  { key: 'galoreUpdateGap', label: 'GaLore update gap', kind: 'int', modes: ['training'], help: 'Steps between GaLore projector refreshes (SVD).' },
+  { key: 'apolloRank', label: 'APOLLO rank', kind: 'int', modes: ['training'], help: 'Rank of APOLLO\'s random projection (default hidden/4; apollo-mini: 1).' },
+  { key: 'layerwiseUpdate', label: 'Layer-wise update', kind: 'bool', modes: ['training'], help: 'Optimizer steps inside backward, one parameter at a time (no full gradients).' },
+  { key: 'qlora', label: 'QLoRA', kind: 'bool', modes: ['training'], help: 'Base linear layers in bitsandbytes NF4, LoRA adapters (needs a LoRA rank).' },
+  { key: 'doubleQuant', label: 'Double quantization', kind: 'bool', modes: MODES, help: 'NF4 double quantization of the absmax constants (default: on for QLoRA, off for inference).' },
+  { key: 'prepareKbit', label: 'prepare_model_for_kbit_training', kind: 'bool', modes: ['training'], help: 'peft casts non-quantized parameters to fp32 (axolotl, TRL); off for LLaMA-Factory.' },
+  { key: 'loraTargets', label: 'LoRA targets', kind: 'string', modes: ['training'], help: 'all-linear or module names (q_proj,v_proj,…).' },
+  { key: 'loraModulesToSave', label: 'LoRA modules to save', kind: 'string', modes: ['training'], help: 'Modules trained in full beside LoRA, e.g. embed_tokens,lm_head.' },
+  { key: 'loss', label: 'Loss', kind: 'enum', options: LOSSES, modes: ['training'], help: 'standard, cce (Cut Cross-Entropy) or liger-flce (Liger fused linear cross-entropy).' },
+  { key: 'kvGroupSize', label: 'KV group size', kind: 'int', modes: ['inference'], help: 'Quantized KV cache (int4/int2): elements per group.' },
+  { key: 'kvResidual', label: 'KV residual', kind: 'int', modes: ['inference'], help: 'Quantized KV cache: recent tokens kept in full precision.' },
 ];

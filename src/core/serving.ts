@@ -10,6 +10,7 @@ import type { RuntimeProfile } from './runtime.ts';
 import type { Gpu } from './roofline/hardware.ts';
 import { FLOAT_BYTES, precisionPlan } from './dtypes.ts';
 import { makeTerm } from './memory/term.ts';
+import { ScenarioError } from './scenario.ts';
 import { servingWeightsDtype, weightsTerm } from './memory/weights.ts';
 import { kvBytesPerToken, kvCacheTerm } from './memory/kv-cache.ts';
 import { inferencePeakPerToken } from './memory/activations.ts';
@@ -112,6 +113,9 @@ function concurrencyWarning(pool: Term, p: PoolInputs, batch: number, warnings: 
 export function servingVllm(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, gpu: Gpu | null, warnings: string[]): Composition {
   const precision = precisionPlan(sc.precision);
   const computeBytes = FLOAT_BYTES[precision.compute];
+  if (sc.kvDtype === 'int4' || sc.kvDtype === 'int2') {
+    throw new ScenarioError(`kvDtype: ${sc.kvDtype} KV (transformers QuantizedCache) is not a vLLM cache dtype; use fp8 or auto with --runtime vllm`, 'kvDtype');
+  }
   const kvBytes = sc.kvDtype === 'auto' ? computeBytes : FLOAT_BYTES[sc.kvDtype];
   const weights = weightsTerm(spec, servingWeightsDtype(spec, sc, precision.param, warnings), precision.compute);
   const workspace = workspaceTerm(rt, 1);

@@ -4,7 +4,8 @@
  */
 
 /** Where a memory term lives. */
-export type Where = 'gpu' | 'cpu' | 'nvme';
+/** unified: CUDA managed memory (bitsandbytes paged optimizers), outside PyTorch's allocator and its peak. */
+export type Where = 'gpu' | 'cpu' | 'nvme' | 'unified';
 
 /**
  * Attention kind of one decoder layer (mirrors vLLM's one-spec-per-attention-kind shape). 'chunked': attention
@@ -178,6 +179,8 @@ export const TERM_IDS = [
   'cuda_workspace',
   'cuda_context',
   'allocator_reserve',
+  'modules_to_save',
+  'optimizer_states_paged',
 ] as const;
 export type TermId = (typeof TERM_IDS)[number];
 

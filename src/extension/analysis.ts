@@ -128,6 +128,7 @@ export type TermId =
   | 'optimizer_states'
   | 'optimizer_temporaries'
   | 'lora_adapters'
+  | 'modules_to_save'
   | 'autocast_weight_copies'
   | 'kv_cache'
   | 'activations'
@@ -137,7 +138,7 @@ export type TermId =
 /** Terms that grow with the tokens of a step (batch × sequence). */
 export const TOKEN_TERMS: readonly TermId[] = ['activations', 'activations_recompute', 'logits', 'kv_cache'];
 /** Terms that grow with the parameters. */
-export const PARAMETER_TERMS: readonly TermId[] = ['weights', 'gradients', 'optimizer_states', 'optimizer_temporaries', 'autocast_weight_copies', 'lora_adapters'];
+export const PARAMETER_TERMS: readonly TermId[] = ['weights', 'gradients', 'optimizer_states', 'optimizer_temporaries', 'autocast_weight_copies', 'lora_adapters', 'modules_to_save'];
 /** Activations of training: saved for backward, the recomputed layer, the logits and loss. */
 export const ACTIVATION_TERMS: readonly TermId[] = ['activations', 'activations_recompute', 'logits'];
 export const OPTIMIZER_TERMS: readonly TermId[] = ['optimizer_states', 'optimizer_temporaries'];

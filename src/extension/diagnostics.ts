@@ -8,6 +8,7 @@ import type { KeyLocation, ParseIssue, Position, Range, WorkloadFile, ModelConfi
 import { percentLabel, shortGpuName, tokensLabel } from '../shared/labels.ts';
 import { requestTokens } from '../shared/scenario-summary.ts';
 import { distDiagnostics } from './diagnostics-dist.ts';
+import { methodFixes } from './method-fixes.ts';
 import { engineOptions, profileRunBytes, rerun, tokenBound, weightsBytes, type Analysis } from './analysis.ts';
 
 export interface TextEdit {
@@ -145,6 +146,12 @@ export function candidateFixes(w: WorkloadFile, a: Analysis, text: string, index
       edits.push(...append(extra));
       add('Use LoRA (rank 16) instead of full fine-tuning', edits, { loraRank: 16 }, ft);
     }
+  }
+  // The memory-saving methods (QLoRA, 8-bit AdamW, GaLore 8-bit layer-wise, APOLLO-Mini), as edits to the user's keys.
+  for (const f of methodFixes(w, s)) {
+    const edits = (f.edit.replace ?? []).map((r) => replaceValue(r.loc, r.value));
+    if (f.edit.append?.length) edits.push(...append(f.edit.append));
+    add(f.title, edits, f.patch, f.blame);
   }
   return out;
 }

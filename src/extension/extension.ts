@@ -75,6 +75,7 @@ function registerCommands(wm: WorkspaceModel, panel: PanelController, refresher:
   return [
     vscode.commands.registerCommand('llmFootprint.showBreakdown', (arg?: unknown, index?: unknown) => panel.open(arg, index)),
     vscode.commands.registerCommand('llmFootprint.compare', (arg?: unknown, index?: unknown) => panel.open(arg, index, 'compare')),
+    vscode.commands.registerCommand('llmFootprint.compareMethods', (arg?: unknown, index?: unknown) => panel.open(arg, index, 'methods')),
     vscode.commands.registerCommand('llmFootprint.selectGpu', async () => {
       const items = gpuPickItems(readSettings().gpu);
       const chosen = await vscode.window.showQuickPick(items, { placeHolder: 'Target GPU for LLM Footprint estimates' });

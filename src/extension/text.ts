@@ -7,6 +7,7 @@ import { vllmEngineDefaults, formatBytes, formatSeconds, timeSummary, type Estim
 import { countLabel, percentLabel, shortGpuName, signedBytes, tokensLabel } from '../shared/labels.ts';
 import { requestTokens, scenarioSummary } from '../shared/scenario-summary.ts';
 import { escapeMarkdown } from '../shared/markdown.ts';
+import { METHOD_HOVER_KEYS, methodContribution } from './method-hovers.ts';
 import { distCodeLensTitle, distContribution, isDistKey, isDistributed } from './text-dist.ts';
 import { ACTIVATION_TERMS, OPTIMIZER_TERMS, profileRunBytes, rerun, rerunConfig, termBytes, weightsBytes, type Analysis } from './analysis.ts';
 
@@ -104,6 +105,7 @@ export const HOVER_KEYS = new Set([
   'lora_r', 'lora_rank', 'adapter', 'finetuning_type', 'gradient_checkpointing', 'disable_gradient_checkpointing',
   'bf16', 'fp16', 'pure_bf16', 'optimizer', 'optim', 'kv_cache_dtype', 'gpu_memory_utilization', 'max_num_batched_tokens', 'base_model',
   'model_name_or_path', 'model', 'num_experts', 'num_local_experts', 'n_routed_experts', 'moe_intermediate_size',
+  ...METHOD_HOVER_KEYS,
 ]);
 
 export function isHoverKey(key: string): boolean {
@@ -116,7 +118,7 @@ export function keyContribution(key: string, a: Analysis): string | null {
   const s = a.scenario;
   if (s.mode === 'inference' && s.runtime === 'vllm' && VLLM_KEYS.has(k)) return vllmContribution(k, a);
   if (isDistKey(key)) return distContribution(key, a);
-  return architectureContribution(k, key, a) ?? workloadContribution(k, a) ?? trainingContribution(k, a);
+  return architectureContribution(k, key, a) ?? workloadContribution(k, a) ?? trainingContribution(k, a) ?? methodContribution(k, a);
 }
 
 /** The peak of a re-run minus this peak (null when the re-run failed). */

@@ -4,7 +4,9 @@
  */
 import { isMap, isScalar, type Node as YamlNode } from 'yaml';
 import { loadYaml } from './yaml-load.ts';
-import type { ScenarioInput } from '../core/scenario.ts';
+import type { OptimizerId, ScenarioInput } from '../core/scenario.ts';
+import { lookupOptim } from '../core/training/optim-names.ts';
+import { optimizerKey, readAxolotlMethods, readLlamaFactoryMethods } from './methodKeys.ts';
 import {
   MAX_FILE_BYTES,
   ZERO_RANGE,
@@ -35,11 +37,6 @@ export function detectYamlFlavour(keys: readonly string[]): YamlFlavour | null {
 
 /** Keys whose memory effect is not modelled yet: a warning each, naming the later work. */
 const NOT_MODELLED: Record<string, NotModelled> = {
-  load_in_4bit: { what: '4-bit base weights (QLoRA) are', assumes: 'the estimate uses 16-bit base weights' },
-  load_in_8bit: { what: '8-bit base weights are', assumes: 'the estimate uses 16-bit base weights' },
-  quantization_bit: { what: 'Quantized base weights (QLoRA) are', assumes: 'the estimate uses 16-bit base weights' },
-  use_galore: { what: 'GaLore is', assumes: 'the estimate uses the full optimizer state' },
-  use_apollo: { what: 'APOLLO is', assumes: 'the estimate uses the full optimizer state' },
   use_badam: { what: 'BAdam is', assumes: 'the estimate uses the full optimizer state' },
   use_unsloth: { what: 'Unsloth kernels are', assumes: 'the estimate assumes stock PyTorch/Transformers' },
   unsloth_lora_mlp: { what: 'Unsloth kernels are', assumes: 'the estimate assumes stock PyTorch/Transformers' },
@@ -47,18 +44,10 @@ const NOT_MODELLED: Record<string, NotModelled> = {
   reward_model: { what: 'A reward model (PPO) is' },
 };
 
-/** Optimizer names as written in HF TrainingArguments / axolotl → the engine's optimizers. */
-export function mapOptimizer(name: string): { optimizer: 'adamw' | 'adamw-fused' | 'sgd' | 'sgd-momentum'; warning?: string } {
-  const n = name.toLowerCase();
-  if (/8bit|bnb|paged|4bit/.test(n)) return { optimizer: 'adamw', warning: `Optimizer "${name}" (8-bit/paged states) is not modelled yet; estimated as AdamW with fp32 states.` };
-  if (/adafactor|lion|galore|apollo|lomo|schedule_free|ademamix|muon|came|rmsprop|adagrad/.test(n)) {
-    return { optimizer: 'adamw', warning: `Optimizer "${name}" is not modelled yet; estimated as AdamW.` };
-  }
-  if (n.startsWith('adam') && n.includes('fused')) return { optimizer: 'adamw-fused' };
-  if (n.startsWith('adam')) return { optimizer: 'adamw' };
-  if (n === 'sgd') return { optimizer: 'sgd' };
-  if (n.includes('sgd')) return { optimizer: 'sgd-momentum' };
-  return { optimizer: 'adamw', warning: `Unknown optimizer "${name}"; estimated as AdamW.` };
+/** Optimizer names as written in HF TrainingArguments / axolotl / LLaMA-Factory → the engine's optimizers (null: unknown). */
+export function mapOptimizer(name: string): { optimizer: OptimizerId | null; layerwiseUpdate?: boolean } {
+  const hf = lookupOptim(name);
+  return hf ? { ...hf } : { optimizer: null };
 }
 
 interface Entry {
@@ -185,16 +174,14 @@ function readAxolotl(m: Map<string, Entry>, errors: ParseIssue[]): Read {
     const rank = int(r, errors) ?? 8;
     scenario.loraRank = rank;
     fields.loraRank = r?.loc ?? adapter!.loc;
-    if (adapterName === 'qlora') {
-      errors.push({ message: 'adapter: qlora — the 4-bit base (QLoRA) is not modelled yet; estimated as LoRA on a 16-bit base.', severity: 'warning', range: adapter!.loc.valueRange, key: 'adapter' });
-    }
-    loraTargets(m.get('lora_target_modules'), m.get('lora_target_linear'), errors, extras);
+    loraTargets(m.get('lora_target_modules'), m.get('lora_target_linear'), extras);
   } else if (adapterName) {
     errors.push({ message: `adapter: ${adapterName} is not modelled yet; estimated as full fine-tuning.`, severity: 'warning', range: adapter!.loc.valueRange, key: 'adapter' });
   }
 
   precisionFrom(m, scenario, fields, 'axolotl');
   optimizerFrom(m.get('optimizer'), scenario, fields, errors, extras);
+  readAxolotlMethods(m, scenario, fields, errors);
   accumulationFrom(m.get('gradient_accumulation_steps'), scenario, fields, errors);
   for (const k of ['num_epochs', 'gradient_accumulation_steps', 'learning_rate', 'sample_packing', 'flash_attention', 'eval_batch_size', 'max_steps']) {
     const e = m.get(k);
@@ -239,7 +226,7 @@ function readLlamaFactory(m: Map<string, Entry>, errors: ParseIssue[]): Read {
     scenario.loraRank = int(r, errors) ?? 8;
     fields.loraRank = r?.loc ?? ft?.loc;
     if (!fields.loraRank) delete fields.loraRank;
-    loraTargets(m.get('lora_target'), undefined, errors, extras);
+    loraTargets(m.get('lora_target'), undefined, extras);
   } else if (ftName !== 'full') {
     errors.push({ message: `finetuning_type: ${ftName} is not modelled yet; estimated as full fine-tuning.`, severity: 'warning', range: ft!.loc.valueRange, key: 'finetuning_type' });
   }
@@ -251,6 +238,7 @@ function readLlamaFactory(m: Map<string, Entry>, errors: ParseIssue[]): Read {
   if (dgc) fields.gradCheckpointing = dgc.loc;
 
   optimizerFrom(m.get('optim'), scenario, fields, errors, extras);
+  readLlamaFactoryMethods(m, scenario, fields, errors);
   accumulationFrom(m.get('gradient_accumulation_steps'), scenario, fields, errors);
   for (const k of ['num_train_epochs', 'gradient_accumulation_steps', 'learning_rate', 'template', 'dataset', 'max_steps', 'packing', 'flash_attn']) {
     const e = m.get(k);
@@ -297,33 +285,17 @@ function optimizerFrom(e: Entry | undefined, s: ScenarioInput, fields: FieldLoca
     s.optimizer = 'adamw-fused';
     return;
   }
-  const name = typeof e.loc.value === 'string' ? e.loc.value : JSON.stringify(e.loc.value ?? '');
-  extras['optimizer'] = name;
-  const r = mapOptimizer(name);
-  s.optimizer = r.optimizer;
-  fields.optimizer = e.loc;
-  if (r.warning) errors.push({ message: r.warning, severity: 'warning', range: e.loc.valueRange, key: e.key });
+  extras['optimizer'] = typeof e.loc.value === 'string' ? e.loc.value : JSON.stringify(e.loc.value ?? '');
+  optimizerKey(e, s, fields, errors);
 }
 
-const ALL_LINEAR = new Set(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']);
-
-function loraTargets(targets: Entry | undefined, allLinear: Entry | undefined, errors: ParseIssue[], extras: Record<string, unknown>): void {
+/** The targets as written, for the hover; the scenario's loraTargets is read in methodKeys.ts. */
+function loraTargets(targets: Entry | undefined, allLinear: Entry | undefined, extras: Record<string, unknown>): void {
   if (allLinear && truthy(allLinear.loc.value)) {
     extras['lora_targets'] = 'all-linear';
     return;
   }
   if (!targets) return;
   const v = targets.loc.value;
-  const list = Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : [];
-  extras['lora_targets'] = list;
-  if (list.length === 1 && /^all(-linear)?$/i.test(list[0]!)) return;
-  const covered = [...ALL_LINEAR].every((t) => list.includes(t));
-  if (!covered) {
-    errors.push({
-      message: `${targets.key}: LoRA on a subset of layers (${list.join(', ')}) is not modelled yet; the estimate puts adapters on every linear layer (slightly high).`,
-      severity: 'info',
-      range: targets.loc.valueRange,
-      key: targets.key,
-    });
-  }
+  extras['lora_targets'] = Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : [];
 }

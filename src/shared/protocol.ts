@@ -18,7 +18,7 @@ export interface SourceInfo {
   modelLabel?: string;
 }
 
-export type PanelView = 'breakdown' | 'compare' | 'curve' | 'roofline';
+export type PanelView = 'breakdown' | 'compare' | 'curve' | 'roofline' | 'methods';
 
 /** What the webview needs to estimate on its own: the raw config (the webview bundles the engine) and scenarios. */
 export interface PanelData {
@@ -61,7 +61,7 @@ export interface WebviewState {
 }
 
 const str = (x: unknown): x is string => typeof x === 'string';
-const VIEWS: readonly string[] = ['breakdown', 'compare', 'curve', 'roofline'];
+const VIEWS: readonly string[] = ['breakdown', 'compare', 'curve', 'roofline', 'methods'];
 const KINDS: readonly string[] = ['model-config', 'axolotl', 'llamafactory', 'vllm', 'deepspeed', 'accelerate', 'none'];
 
 const GPU_VENDORS: readonly string[] = ['nvidia', 'amd', 'custom'];

@@ -73,7 +73,7 @@ function flagsFor(scenario) {
   const s = {};
   const keys = cliScenarioKeys();
   for (const [k, v] of Object.entries(scenario)) {
-    if (!keys.includes(k) && k !== 'logits') continue;
+    if (!keys.includes(k) && !keys.includes(`no${k[0].toUpperCase()}${k.slice(1)}`) && k !== 'logits') continue;
     if (v === '' || v === null || v === undefined) continue;
     if (typeof v === 'string' && /^(default|auto|none|\(default\)|off)$/i.test(v) && k !== 'kvDtype') continue;
     s[k] = v;
@@ -737,5 +737,100 @@ export function tests(ctx) {
         assert.equal(after, cli.memory.peak_bytes, `restored webview peak ${fmt(after)} ≠ CLI ${fmt(cli.memory.peak_bytes)} (${flags.join(' ')})`);
       },
     },
+    ...methodTests(),
   ];
+
+  /** Issue 8: a QLoRA YAML (CodeLens = CLI), a hover on load_in_4bit, a quick fix that switches to QLoRA, the Methods view. */
+  function methodTests() {
+    const qloraYaml = ex.files.find((f) => /qlora/i.test(f) && /\.ya?ml$/.test(f));
+    const needQlora = () => {
+      assert.ok(qloraYaml, `examples/ holds no QLoRA YAML (files: ${ex.files.join(', ')})`);
+      return qloraYaml;
+    };
+    return [
+      {
+        name: 'CodeLens on the QLoRA axolotl YAML (NF4 base, paged 8-bit AdamW) equals the CLI',
+        async fn() {
+          const rel = needQlora();
+          await wb.openFile(rel);
+          const { lens, cli } = await checkCodeLens(rel, gpu ? { gpu } : {}, 'the QLoRA file\'s own scenario');
+          assert.equal(cli._scenario.qlora, true, `the parsers do not read ${rel} as QLoRA: ${JSON.stringify(cli._scenario)}`);
+          ctx.notes.push(`CodeLens ${rel}: "${lens}"`);
+        },
+      },
+      {
+        name: 'hover on load_in_4bit: base weights before → after, the after = the CLI\'s weights',
+        async fn() {
+          const rel = needQlora();
+          await wb.openFile(rel);
+          const line = readFileSync(abs(rel), 'utf8').split('\n').findIndex((l) => /^load_in_4bit:/.test(l));
+          await wb.gotoLine(line + 1);
+          const hover = await wb.hoverKey('load_in_4bit');
+          await shot('hover-load-in-4bit');
+          const m = /base weights ([\d.,]+\s*(?:MiB|GiB)) → ([\d.,]+\s*(?:MiB|GiB))/.exec(hover);
+          assert.ok(m, `the hover on load_in_4bit does not say "base weights X → Y": "${hover}"`);
+          const cli = estimateFile(abs(rel), workspace, gpu ? { gpu } : {});
+          const w = cli.memory.terms.find((t) => t.id === 'weights');
+          assert.ok(roundsTo(m[2], w.bytes), `hover's NF4 weights ${m[2]} ≠ CLI ${fmt(w.bytes)}`);
+          const b16 = estimateFile(abs(rel), workspace, { ...(gpu ? { gpu } : {}), qlora: false });
+          assert.ok(roundsTo(m[1], b16.memory.terms.find((t) => t.id === 'weights').bytes), `hover's 16-bit weights ${m[1]} ≠ CLI`);
+          ctx.notes.push(`hover on load_in_4bit: ${hover.replace(/\s+/g, ' ').slice(0, 200)}`);
+          await wb.page.keyboard.press('Escape');
+          await wb.page.mouse.move(5, 5);
+        },
+      },
+      {
+        name: 'a quick fix switches a full fine-tuning that does not fit to QLoRA (the CodeLens then = the CLI)',
+        async fn() {
+          const rel = ex.llamafactory.find((f) => /sft/.test(f)) ?? ex.llamafactory[0];
+          assert.ok(rel, 'examples/ holds no LLaMA-Factory YAML');
+          const before = estimateFile(abs(rel), workspace, gpu ? { gpu } : {});
+          assert.equal(before.memory.fits, false, `${rel} fits already; the quick fix would not be offered`);
+          await wb.openFile(rel);
+          const text = readFileSync(abs(rel), 'utf8');
+          const line = text.split('\n').findIndex((l) => /^finetuning_type:/.test(l));
+          await wb.gotoLine(line + 1);
+          await wb.activeEditor().locator('.squiggly-warning, .squiggly-error').first().waitFor({ timeout: 20_000 });
+          await wb.page.keyboard.press('Control+.');
+          const item = wb.page.locator('.action-widget .monaco-list-row', { hasText: /QLoRA/ }).first();
+          await item.waitFor({ timeout: 10_000 });
+          await shot('quickfix-qlora');
+          // Walk the list with the keyboard to the QLoRA fix and apply it (a click can be taken by the hover above it).
+          for (let i = 0; i < 12; i++) {
+            const focused = await wb.page.locator('.action-widget .monaco-list-row.focused').first().getAttribute('aria-label');
+            if (focused && /QLoRA/.test(focused)) break;
+            await wb.page.keyboard.press('ArrowDown');
+          }
+          await wb.page.keyboard.press('Enter');
+          const lenses = await wb.codeLenses({ match: /fits/i, timeout: 20_000 });
+          const after = estimateFile(abs(rel), workspace, { ...(gpu ? { gpu } : {}), precision: 'bf16', qlora: true, loraRank: 16, prepareKbit: false, doubleQuant: true, loraTargets: 'all-linear' });
+          const lens = lenses.find((t) => /peak/.test(t));
+          assert.ok(lens && (roundsTo(lens, after.memory.peak_bytes) || roundsTo(lens, after.memory.device_bytes)), `after the QLoRA fix the CodeLens "${lens}" ≠ CLI ${fmt(after.memory.peak_bytes)}`);
+          const body = await wb.activeEditor().locator('.view-lines').innerText();
+          assert.match(body.replace(/\u00a0/g, ' '), /quantization_bit: 4/, 'the fix did not write quantization_bit: 4');
+          ctx.notes.push(`QLoRA quick fix on ${rel}: ${lens}`);
+          await wb.runCommand('File: Revert File').catch(() => {});
+        },
+      },
+      {
+        name: 'the Methods view equals `llm-footprint compare --json`',
+        async fn() {
+          const rel = needModelConfig();
+          await wb.openFile(rel);
+          await wb.runCommand('LLM Footprint: Compare Training Methods');
+          const frame = wb.webview();
+          await frame.locator('[data-testid="method-peak"]').first().waitFor({ timeout: 30_000 });
+          const shown = await frame.locator('[data-testid="method-peak"]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-method'), Number(e.getAttribute('data-bytes'))]));
+          const scenario = await webviewScenario(frame);
+          await shot('methods');
+          const flags = flagsFor({ ...scenario, mode: 'training' }).filter((f, i, a) => f !== '--gpu' && a[i - 1] !== '--gpu');
+          const out = execFileSync(process.execPath, [path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'dist', 'cli.js'), 'compare', abs(rel), '--json', ...flags], { encoding: 'utf8' });
+          const cli = JSON.parse(out).methods.map((m) => [m.id, m.peak_bytes]);
+          assert.equal(shown.length, 9, `the Methods view shows ${shown.length} methods`);
+          assert.deepEqual(Object.fromEntries(shown), Object.fromEntries(cli), `Methods view ≠ CLI compare (${flags.join(' ')})`);
+          ctx.notes.push(`Methods view on ${rel} = CLI compare: ${shown.map(([id, b]) => `${id} ${fmt(b)}`).join(', ')}`);
+        },
+      },
+    ];
+  }
 }

@@ -43,6 +43,18 @@ export const SCENARIOS: Record<string, ScenarioInput> = {
   'train-lora-fp32-accum': { mode: 'training', loraRank: 8, precision: 'fp32', seq: 256, gradAccumulation: 2 },
   'train-lora-int8': { mode: 'training', loraRank: 8, weightsDtype: 'int8' },
   'train-bad-dtype': { mode: 'training', weightsDtype: 'fp32' },
+  // Issue 8: memory-saving methods (added cases; the rows above keep their numbers).
+  'nf4-dq': { weightsDtype: 'nf4', doubleQuant: true, newTokens: 16 },
+  'kv-int4': { kvDtype: 'int4', batch: 4, seq: 1024, newTokens: 256 },
+  'train-adamw-8bit': { mode: 'training', optimizer: 'adamw-8bit', batch: 2, seq: 1024 },
+  'train-paged-adamw-8bit': { mode: 'training', optimizer: 'paged-adamw-8bit', seq: 1024 },
+  'train-adafactor': { mode: 'training', optimizer: 'adafactor', seq: 1024 },
+  'train-lion': { mode: 'training', optimizer: 'lion', seq: 1024 },
+  'train-galore-lw': { mode: 'training', optimizer: 'galore-adamw-8bit', galoreRank: 16, layerwiseUpdate: true, seq: 1024 },
+  'train-apollo-mini': { mode: 'training', optimizer: 'apollo-mini', seq: 1024, gradCheckpointing: true },
+  'train-qlora': { mode: 'training', qlora: true, loraRank: 16, batch: 2, seq: 1024, gradCheckpointing: true },
+  'train-qlora-noprep-cce': { mode: 'training', qlora: true, loraRank: 8, prepareKbit: false, loss: 'cce', seq: 2048 },
+  'train-lora-targets-liger': { mode: 'training', loraRank: 16, loraTargets: 'q_proj,v_proj', loss: 'liger-flce', seq: 2048 },
 };
 
 export function configNames(): string[] {

@@ -71,25 +71,15 @@ export interface KvLayerGroup {
   elementsPerToken: number;
 }
 
-const GROUPS = new WeakMap<ModelSpec, readonly KvLayerGroup[]>();
-
 /** The model's layers grouped by attention kind and window, in the order the kinds first appear; 'none' left out. */
 export function kvLayerGroups(spec: ModelSpec): readonly KvLayerGroup[] {
-  let groups = GROUPS.get(spec);
-  if (!groups) GROUPS.set(spec, (groups = groupLayers(spec)));
-  return groups;
-}
-
-/** Specs are read once and not changed afterwards (parse once, estimate many), so their groups are kept per spec. */
-function groupLayers(spec: ModelSpec): KvLayerGroup[] {
-  const groups = new Map<string, KvLayerGroup>();
+  const groups: KvLayerGroup[] = [];
   for (const layer of spec.layerKinds) {
     if (layer.attention === 'none') continue;
     const window = layer.attention === 'sliding' || layer.attention === 'chunked' ? (layer.window ?? 0) : 0;
-    const key = `${layer.attention}:${window}`;
-    const g = groups.get(key);
+    const g = groups.find((x) => x.kind === layer.attention && x.window === window);
     if (g) g.layers++;
-    else groups.set(key, { kind: layer.attention, layers: 1, window, elementsPerToken: KV_SPECS[layer.attention].elementsPerToken(spec) });
+    else groups.push({ kind: layer.attention, layers: 1, window, elementsPerToken: KV_SPECS[layer.attention].elementsPerToken(spec) });
   }
-  return [...groups.values()];
+  return groups;
 }

@@ -21,8 +21,8 @@ export function makeTerm(init: TermInit, bytes: number): Term {
     formula: init.formula,
     inputs: init.inputs,
     source: init.source,
+    note: init.note,
   };
-  if (init.note) t.note = init.note;
   return t;
 }
 

@@ -55,13 +55,10 @@ export interface Op {
   routed?: { experts: number; topK: number };
 }
 
-const row = (name: string, part: string, savedPerToken: number, flopsPerToken = 0, bytesPerToken = 0): Op => ({
-  name,
-  part,
-  flopsPerToken,
-  bytesPerToken,
-  savedPerToken,
-});
+/** Every row has the same fields (one object shape, so the table stays fast to build and read). */
+function row(name: string, part: string, savedPerToken: number, flopsPerToken = 0, bytesPerToken = 0, weightElements = 0, extra?: Pick<Op, 'attendsContext' | 'routed'>): Op {
+  return { name, part, flopsPerToken, bytesPerToken, savedPerToken, weightElements, attendsContext: extra?.attendsContext, routed: extra?.routed };
+}
 
 /** Bytes one norm saves per token (weight trainable or frozen). */
 function normSaved(spec: ModelSpec, width: number, ctx: OpContext, trainable: boolean): number {
@@ -92,8 +89,8 @@ function linearInputs(width: number, consumers: number, inputFp32: boolean, ctx:
 }
 
 /** A matmul row: saved input bytes, 2·in·out FLOPs, input and output activations moved, in·out weights. */
-function matmul(name: string, part: string, saved: number, inWidth: number, outWidth: number, ctx: OpContext): Op {
-  return { ...row(name, part, saved, 2 * inWidth * outWidth, ctx.computeBytes * (inWidth + outWidth)), weightElements: inWidth * outWidth };
+function matmul(name: string, part: string, saved: number, inWidth: number, outWidth: number, ctx: OpContext, flops = 2 * inWidth * outWidth): Op {
+  return row(name, part, saved, flops, ctx.computeBytes * (inWidth + outWidth), flops / 2);
 }
 
 /** Forward FLOPs of the attention projections per token (MLA: the low-rank down and up projections). */
@@ -119,11 +116,11 @@ function inputProjectionRows(spec: ModelSpec, d: LayerDims, moe: MoeSpec | null,
   const attnFlops = attentionProjectionFlops(spec, d);
   if (spec.block.normsPerLayer === 1 && spec.block.parallelResidual) {
     const saved = seqShard(linearInputs(d.hidden, d.attnInConsumers + mlpConsumers, fp32Norm, ctx), ctx);
-    return [{ ...matmul('attention + MLP input projections', 'linear inputs', saved, d.hidden, d.q, ctx), flopsPerToken: attnFlops, weightElements: attnFlops / 2 }];
+    return [matmul('attention + MLP input projections', 'linear inputs', saved, d.hidden, d.q, ctx, attnFlops)];
   }
   return [
-    { ...matmul('q, k, v projections', 'linear inputs', seqShard(linearInputs(d.hidden, d.attnInConsumers, fp32Norm, ctx), ctx), d.hidden, d.q + 2 * d.k, ctx), flopsPerToken: attnFlops, weightElements: attnFlops / 2 },
-    { ...matmul('MLP input', 'linear inputs', seqShard(linearInputs(d.hidden, mlpConsumers, fp32Norm, ctx), ctx), d.hidden, 0, ctx), flopsPerToken: 0, weightElements: 0 },
+    matmul('q, k, v projections', 'linear inputs', seqShard(linearInputs(d.hidden, d.attnInConsumers, fp32Norm, ctx), ctx), d.hidden, d.q + 2 * d.k, ctx, attnFlops),
+    matmul('MLP input', 'linear inputs', seqShard(linearInputs(d.hidden, mlpConsumers, fp32Norm, ctx), ctx), d.hidden, 0, ctx),
   ];
 }
 
@@ -134,8 +131,8 @@ function attentionRows(spec: ModelSpec, d: LayerDims, ctx: OpContext): Op[] {
   const rope = !b.absolutePositions;
   const trainable = ctx.loraRank === null;
   const headDims = spec.mla ? spec.mla.qkNopeHeadDim + spec.mla.qkRopeHeadDim + spec.mla.vHeadDim : 2 * spec.headDim;
-  const sdpa = row('attention (SDPA)', 'attention q,k,v,out', a * (d.q + d.k + d.v + d.o), 2 * spec.heads * headDims * ctx.contextTokens, a * (d.q + d.k + d.v + d.o));
-  const rows: Op[] = [{ ...sdpa, attendsContext: true }];
+  const qkvo = a * (d.q + d.k + d.v + d.o);
+  const rows: Op[] = [row('attention (SDPA)', 'attention q,k,v,out', qkvo, 2 * spec.heads * headDims * ctx.contextTokens, qkvo, 0, { attendsContext: true })];
   if (ctx.mathSavedPerScore > 0) {
     // The math kernel keeps fp32 attention probabilities (heads × seq per token) and fp32 copies of q, k, v.
     rows.push(row('attention scores (math SDPA)', 'attention probabilities (math SDPA)', Math.round(ctx.mathSavedPerScore * spec.heads * ctx.contextTokens) + 4 * (d.q + d.k + d.v)));
@@ -174,8 +171,7 @@ function mlpSaved(spec: ModelSpec, width: number, ctx: OpContext): number {
 /** An MLP of width `width`: its matmuls (gate/up/down or fc1/fc2), activation and saved intermediates. */
 function mlpRow(spec: ModelSpec, name: string, part: string, width: number, ctx: OpContext): Op {
   const matrices = spec.block.mlp === 'gated' ? 3 : 2;
-  const r = row(name, part, mlpSaved(spec, width, ctx), 2 * matrices * spec.hidden * width, ctx.computeBytes * (matrices + 1) * width);
-  return { ...r, weightElements: matrices * spec.hidden * width };
+  return row(name, part, mlpSaved(spec, width, ctx), 2 * matrices * spec.hidden * width, ctx.computeBytes * (matrices + 1) * width, matrices * spec.hidden * width);
 }
 
 function feedForwardRows(spec: ModelSpec, d: LayerDims, moe: MoeSpec | null, ctx: OpContext): Op[] {
@@ -183,10 +179,12 @@ function feedForwardRows(spec: ModelSpec, d: LayerDims, moe: MoeSpec | null, ctx
   const a = ctx.computeBytes;
   const trainable = ctx.loraRank === null;
   const perRouted = trainable ? 2 * a * d.hidden + 4 * a * moe.expertIntermediate : a * d.hidden + 3 * a * moe.expertIntermediate;
-  const routed = row('routed experts', 'routed experts', moe.topK * perRouted, moe.topK * 2 * 3 * d.hidden * moe.expertIntermediate, moe.topK * a * (2 * d.hidden + 3 * moe.expertIntermediate));
+  const expertWeights = moe.experts * 3 * d.hidden * moe.expertIntermediate;
   const rows: Op[] = [
-    { ...row('router', 'router', a * moe.experts + 4 * moe.experts, 2 * d.hidden * moe.experts, (a + 4) * moe.experts), weightElements: d.hidden * moe.experts },
-    { ...routed, weightElements: moe.experts * 3 * d.hidden * moe.expertIntermediate, routed: { experts: moe.experts, topK: moe.topK } },
+    row('router', 'router', a * moe.experts + 4 * moe.experts, 2 * d.hidden * moe.experts, (a + 4) * moe.experts, d.hidden * moe.experts),
+    row('routed experts', 'routed experts', moe.topK * perRouted, moe.topK * 2 * 3 * d.hidden * moe.expertIntermediate, moe.topK * a * (2 * d.hidden + 3 * moe.expertIntermediate), expertWeights, {
+      routed: { experts: moe.experts, topK: moe.topK },
+    }),
   ];
   if (moe.sharedExperts > 0) rows.push(mlpRow(spec, 'shared experts', 'shared experts', moe.sharedIntermediate * moe.sharedExperts, ctx));
   return rows;
@@ -206,7 +204,7 @@ export function headOps(spec: ModelSpec, ctx: OpContext): Op[] {
   const trainable = ctx.loraRank === null;
   const rows = [
     row('final norm', 'final norm', seqShard(normSaved(spec, spec.hidden, ctx, trainable), ctx), 4 * spec.hidden, (ctx.residualBytes + ctx.computeBytes) * spec.hidden),
-    { ...row('lm_head', 'lm_head input', trainable ? linearInputs(spec.hidden, 1, normOutIsFp32(ctx), ctx) : 0, 2 * spec.hidden * spec.vocab, ctx.computeBytes * (spec.hidden + spec.vocab)), weightElements: spec.hidden * spec.vocab },
+    row('lm_head', 'lm_head input', trainable ? linearInputs(spec.hidden, 1, normOutIsFp32(ctx), ctx) : 0, 2 * spec.hidden * spec.vocab, ctx.computeBytes * (spec.hidden + spec.vocab), spec.hidden * spec.vocab),
   ];
   if ((spec.dropout?.embedding ?? 0) > 0) rows.push(row('embedding dropout', 'embedding dropout mask', spec.hidden));
   return rows;

@@ -5,6 +5,7 @@
  * (growing with the context; FlashAttention-style: no score matrix in memory, K/V re-read once per 128-query tile in
  * prefill), the routed experts a batch actually touches, and the fp32 cross-entropy over the logits.
  */
+import { isQuantizedKv, KV_QUANT_BITS } from '../memory/kv-quant.ts';
 import type { LayerSpec, ModelSpec } from '../types.ts';
 import type { Scenario } from '../scenario.ts';
 import type { RuntimeProfile } from '../runtime.ts';
@@ -53,12 +54,13 @@ export const FLASH_QUERY_TILE = 128;
 export function byteSizes(spec: ModelSpec, sc: Scenario): ByteSizes {
   const p = precisionPlan(sc.precision);
   const compute = FLOAT_BYTES[p.compute];
-  const wd = sc.mode === 'training' ? (sc.loraRank !== null ? p.compute : p.param) : servingWeightsDtype(spec, sc, p.param, []);
+  const quantizedBase = sc.qlora ? 'nf4' : sc.loraRank !== null && sc.weightsDtype === 'int8' ? 'int8' : null;
+  const wd = sc.mode === 'training' ? (quantizedBase ?? (sc.loraRank !== null ? p.compute : p.param)) : servingWeightsDtype(spec, sc, p.param, []);
   const f = STORAGE[wd];
   return {
     linearWeight: f.blockBytes / f.block,
     otherWeight: FLOAT_BYTES[p.param],
-    kv: sc.kvDtype === 'auto' ? compute : FLOAT_BYTES[sc.kvDtype],
+    kv: sc.kvDtype === 'auto' ? compute : isQuantizedKv(sc.kvDtype) ? KV_QUANT_BITS[sc.kvDtype] / 8 + (2 * compute) / sc.kvGroupSize : FLOAT_BYTES[sc.kvDtype],
     compute,
     residual: p.autocast ? 4 : compute,
     autocast: p.autocast,

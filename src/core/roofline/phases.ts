@@ -23,7 +23,27 @@ export interface ScenarioCosts {
  * foreach AdamW runs lerp, mul, addcmul, mul (decay), sqrt, div, add and addcdiv as separate passes (20);
  * fused AdamW reads p, g, m, v and writes p, m, v once (7); SGD reads p, g and writes p (3); with momentum 6.
  */
-export const OPTIMIZER_ACCESSES: Readonly<Record<OptimizerId, number>> = { adamw: 20, 'adamw-fused': 7, sgd: 3, 'sgd-momentum': 6 };
+export const OPTIMIZER_ACCESSES: Readonly<Record<OptimizerId, number>> = {
+  adamw: 20,
+  'adamw-fused': 7,
+  sgd: 3,
+  'sgd-momentum': 6,
+  // bitsandbytes: one fused kernel per tensor; p and g in the parameter dtype, states counted by their size (uint8 =
+  // half a 16-bit element, fp32 = two).
+  'adamw-8bit': 5,
+  'paged-adamw-8bit': 5,
+  'paged-adamw': 11,
+  lion: 7,
+  'lion-8bit': 4,
+  // Adafactor, GaLore and APOLLO step one parameter at a time with separate elementwise passes (fp32 copies,
+  // projections): of the order of foreach AdamW's passes.
+  adafactor: 20,
+  'galore-adamw': 20,
+  'galore-adamw-8bit': 10,
+  'galore-adafactor': 20,
+  apollo: 20,
+  'apollo-mini': 20,
+};
 
 /**
  * Backward FLOPs over forward FLOPs: a matmul needs input and weight gradients (2×); FlashAttention's backward runs

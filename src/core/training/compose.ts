@@ -11,7 +11,8 @@ import { composePhases, workspaceTerm, type Composition, type PhaseRule, type Sl
 import { placeTerm } from '../parallel/placement.ts';
 import { SINGLE_GPU_TRAINING, type TrainingPlan } from '../parallel/plans.ts';
 import { gatheredParamsTerm, gradientBucketsTerm, masterWeightsTerm } from '../memory/distributed.ts';
-import { gradientsTerm, optimizerStatesTerm, optimizerTempsTerm } from '../memory/optimizer.ts';
+import { gradientsTerm, largestGroup, layerwiseGradientTerm, optimizerStatesTerm, optimizerTempsTerm, pagedStatesTerm } from '../memory/optimizer.ts';
+import { cceLogitsTerm, ligerLogitsTerm } from '../memory/fused-loss.ts';
 import { checkpointedActivationsTerm, recomputedLayerTerm, savedActivationsTerm, savedInventory } from '../memory/activations.ts';
 import { trainingLogitsTerm } from '../memory/logits.ts';
 import { autocastCopyTerms } from '../memory/autocast.ts';
@@ -19,7 +20,7 @@ import { attentionBackwardTerm, usesMathAttention } from '../memory/attention.ts
 import { kvBytesPerToken } from '../memory/kv-cache.ts';
 import type { OpContext } from '../ops/layer.ts';
 import { OPTIMIZER_SPECS, type OptimizerSpec, type TrainedGroup } from './optimizers/index.ts';
-import { trainedElements } from './optimizers/spec.ts';
+import { trainedElements, type OptimizerContext } from './optimizers/spec.ts';
 import { methodFor, type MethodContext, type MethodSpec } from './methods/index.ts';
 
 type TrainingSlot =
@@ -28,6 +29,7 @@ type TrainingSlot =
   | 'master_weights'
   | 'gradient_buckets'
   | 'optimizer_states'
+  | 'optimizer_states_paged'
   | 'gradients'
   | 'accumulated_gradients'
   | 'head_gradients'
@@ -40,7 +42,8 @@ type TrainingSlot =
   | 'logits_forward'
   | 'logits_backward'
   | 'attention_backward'
-  | 'cuda_workspace';
+  | 'cuda_workspace'
+  | 'layerwise_gradient';
 
 /**
  * When each term is alive. With gradient accumulation the previous micro-batches' gradients are live through the
@@ -49,23 +52,33 @@ type TrainingSlot =
 export const TRAINING_PHASES: readonly PhaseRule<TrainingSlot>[] = [
   {
     name: 'forward (loss)',
-    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'accumulated_gradients', 'gradient_buckets', 'activations', 'autocast_forward', 'logits_forward', 'cuda_workspace'],
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'accumulated_gradients', 'gradient_buckets', 'activations', 'autocast_forward', 'logits_forward', 'cuda_workspace'],
   },
   {
     name: 'backward (loss)',
-    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'accumulated_gradients', 'gradient_buckets', 'activations', 'autocast_backward', 'logits_backward', 'cuda_workspace'],
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'accumulated_gradients', 'gradient_buckets', 'activations', 'autocast_backward', 'logits_backward', 'cuda_workspace'],
   },
   {
     name: 'backward (recompute)',
-    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'gradients', 'gradient_buckets', 'activations', 'activations_recompute', 'autocast_recompute', 'cuda_workspace'],
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'gradients', 'gradient_buckets', 'activations', 'activations_recompute', 'autocast_recompute', 'cuda_workspace'],
     requires: ['activations_recompute'],
   },
   {
     name: 'backward (attention)',
-    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'gradient_buckets', 'activations', 'activations_recompute', 'head_gradients', 'attention_backward', 'cuda_workspace'],
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'gradient_buckets', 'activations', 'activations_recompute', 'head_gradients', 'attention_backward', 'cuda_workspace'],
     requires: ['attention_backward'],
   },
-  { name: 'optimizer step', live: ['weights', 'master_weights', 'gradients', 'gradient_buckets', 'optimizer_states', 'optimizer_temporaries', 'cuda_workspace'] },
+  {
+    // Layer-wise updates: each parameter's step runs in backward as soon as its gradient is complete.
+    name: 'backward (layer-wise step)',
+    live: ['weights', 'optimizer_states', 'optimizer_states_paged', 'activations', 'layerwise_gradient', 'optimizer_temporaries', 'cuda_workspace'],
+    requires: ['layerwise_gradient'],
+  },
+  {
+    name: 'optimizer step',
+    live: ['weights', 'master_weights', 'gradients', 'gradient_buckets', 'optimizer_states', 'optimizer_states_paged', 'optimizer_temporaries', 'cuda_workspace'],
+    unless: ['layerwise_gradient'],
+  },
 ];
 
 const PERSISTENT: ReadonlySet<Term['id']> = new Set(['weights', 'lora_adapters', 'optimizer_states', 'master_weights', 'gradient_buckets']);
@@ -86,7 +99,8 @@ export const SINGLE_GPU_RANK: TrainingRank = { plan: SINGLE_GPU_TRAINING, first:
 
 function validateTraining(method: MethodSpec, ctx: MethodContext): void {
   const { scenario } = ctx;
-  if (scenario.weightsDtype !== null && isQuantized(scenario.weightsDtype)) {
+  const quantizedBase = method.trainsOnQuantizedBase?.(ctx) ?? false;
+  if (scenario.weightsDtype !== null && isQuantized(scenario.weightsDtype) && !quantizedBase) {
     throw new ScenarioError(
       `weightsDtype: training with ${scenario.weightsDtype} weights (QLoRA and quantized fine-tuning) is not supported yet`,
       'weightsDtype',
@@ -95,46 +109,79 @@ function validateTraining(method: MethodSpec, ctx: MethodContext): void {
   method.validate(ctx);
   if (scenario.logits === 'all') throw new ScenarioError('logits: applies to inference only', 'logits');
   if (scenario.kvDtype !== 'auto') throw new ScenarioError('kvDtype: applies to inference only', 'kvDtype');
+  if (scenario.layerwiseUpdate && scenario.gradAccumulation > 1) {
+    throw new ScenarioError('layerwiseUpdate: layer-wise updates step each parameter in backward, so gradients cannot accumulate over micro-batches (gradAccumulation must be 1)', 'layerwiseUpdate');
+  }
+  if (scenario.layerwiseUpdate && scenario.gpus > 1) {
+    throw new ScenarioError("layerwiseUpdate: layer-wise updates run on one GPU (GaLore's per-layer weight updates do not support DDP, ZeRO or FSDP)", 'layerwiseUpdate');
+  }
 }
 
 /**
  * The step's temporaries: the optimizer spec's, on the GPU. DeepSpeed's fused Adam allocates none; torch.optim on CPU
  * tensors (FSDP2 CPU offload) runs its single-tensor path, whose temporaries are one parameter's at a time.
  */
-function stepTemporaries(optimizer: OptimizerSpec, groups: readonly TrainedGroup[], plan: TrainingPlan): Term | null {
+function stepTemporaries(optimizer: OptimizerSpec, groups: readonly TrainedGroup[], plan: TrainingPlan, octx: OptimizerContext): Term | null {
   if (plan.fp32Master) return null;
   const placement = plan.placement.optimizer;
-  if (placement.device === 'gpu') return placeTerm(optimizerTempsTerm(optimizer, groups), placement);
+  if (placement.device === 'gpu') return placeTerm(optimizerTempsTerm(optimizer, groups, octx), placement);
   const largest = groups.reduce((a, g) => (g.tensorNumel > a.tensorNumel ? g : a), groups[0]!);
   const oneTensor = [{ ...largest, count: 1, elements: Math.ceil(largest.tensorNumel / placement.over) }];
-  return placeTerm(optimizerTempsTerm(optimizer, oneTensor), { over: 1, device: placement.device });
+  return placeTerm(optimizerTempsTerm(optimizer, oneTensor, octx), { over: 1, device: placement.device });
 }
 
 /** Weights, gradients and optimizer states of the method's trained groups, each placed by the plan. */
-function modelStateSlots(method: MethodSpec, ctx: MethodContext, plan: TrainingPlan): Slots<TrainingSlot> & { trainable: number } {
+function modelStateSlots(method: MethodSpec, ctx: MethodContext, plan: TrainingPlan, slots: Slots<TrainingSlot>): number {
   const optimizer = OPTIMIZER_SPECS[ctx.scenario.optimizer];
   const groups = method.trainedGroups(ctx);
   const trainable = trainedElements(groups);
   // DeepSpeed keeps the optimizer side in fp32 beside 16-bit parameters and gradients.
   const optimizerGroups = plan.fp32Master ? groups.map((g) => ({ ...g, bytes: 4 })) : groups;
   const p = plan.placement;
+  const octx: OptimizerContext = { scenario: ctx.scenario, hidden: ctx.spec.hidden };
+  optimizer.validate?.(groups, octx);
+  // Paged states live in CUDA unified memory: outside the allocator's peak (where 'unified'), unless offloaded.
+  slots.optimizer_states_paged = optimizer.pagedStates
+    ? placeTerm(pagedStatesTerm(optimizer, optimizerGroups, octx), { over: p.optimizer.over, device: p.optimizer.device === 'gpu' ? 'unified' : p.optimizer.device })
+    : null;
+  slots.weights = method.weightTerms(ctx).map((t) => placeTerm(t, p.params));
+  slots.master_weights = plan.fp32Master ? placeTerm(masterWeightsTerm(trainable), p.optimizer) : null;
+  slots.gradient_buckets = gradientBucketsTerm(ctx.scenario, plan, trainable, groups[0]?.bytes ?? 0);
+  slots.optimizer_states = placeTerm(optimizerStatesTerm(optimizer, optimizerGroups, octx), p.optimizer);
+  if (ctx.scenario.layerwiseUpdate) {
+    // One parameter's gradient at a time, and its optimizer's temporaries (a per-parameter optimizer each).
+    const one = largestGroup(groups);
+    const gradient = placeTerm(layerwiseGradientTerm(one), p.grads);
+    slots.gradients = gradient;
+    slots.head_gradients = gradient;
+    slots.layerwise_gradient = gradient;
+    slots.optimizer_temporaries = stepTemporaries(optimizer, optimizer.perParameter ? groups : [one], plan, octx);
+    return trainable;
+  }
   const gradients = plan.keeps16BitGradients ? placeTerm(gradientsTerm(groups), p.grads) : null;
   const accumulating = ctx.scenario.gradAccumulation > 1;
+  slots.gradients = gradients;
+  slots.accumulated_gradients = accumulating ? gradients : null;
+  slots.head_gradients = accumulating ? gradients : placeTerm(gradientsTerm(method.headGroups(ctx)), p.grads);
+  slots.optimizer_temporaries = stepTemporaries(optimizer, groups, plan, octx);
+  return trainable;
+}
+
+/** The loss's tensors: the full logits (standard), or those of a fused loss. */
+function lossTerms(spec: ModelSpec, sc: Scenario, tokens: number, computeBytes: number): { forward: Term; backward: Term } {
+  if (sc.loss === 'cce') return { forward: cceLogitsTerm(tokens, spec.hidden, computeBytes, 'forward'), backward: cceLogitsTerm(tokens, spec.hidden, computeBytes, 'backward') };
+  if (sc.loss === 'liger-flce') {
+    const t = ligerLogitsTerm(tokens, spec.vocab, spec.hidden, computeBytes);
+    return { forward: t, backward: t };
+  }
   return {
-    weights: method.weightTerms(ctx).map((t) => placeTerm(t, p.params)),
-    master_weights: plan.fp32Master ? placeTerm(masterWeightsTerm(trainable), p.optimizer) : null,
-    gradients,
-    accumulated_gradients: accumulating ? gradients : null,
-    head_gradients: accumulating ? gradients : placeTerm(gradientsTerm(method.headGroups(ctx)), p.grads),
-    gradient_buckets: gradientBucketsTerm(ctx.scenario, plan, trainable, groups[0]?.bytes ?? 0),
-    optimizer_states: placeTerm(optimizerStatesTerm(optimizer, optimizerGroups), p.optimizer),
-    optimizer_temporaries: stepTemporaries(optimizer, groups, plan),
-    trainable,
+    forward: trainingLogitsTerm(tokens, spec.vocab, computeBytes, 'forward', spec.logitSoftcap),
+    backward: trainingLogitsTerm(tokens, spec.vocab, computeBytes, 'backward', spec.logitSoftcap),
   };
 }
 
 /** Saved activations (or checkpoints and one recomputed layer), the logits and autocast's weight copies. */
-function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext, rank: TrainingRank): Slots<TrainingSlot> {
+function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext, rank: TrainingRank, slots: Slots<TrainingSlot>, extraSaved: readonly Term[]): void {
   const tokens = sc.batch * sc.seq;
   // A pipeline stage holds the activations of every micro-batch in flight; only the last stage has the loss.
   const heldTokens = tokens * rank.microBatchesInFlight;
@@ -142,15 +189,15 @@ function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext, rank: Tr
   const gc = sc.gradCheckpointing;
   const copies = ops.autocast ? autocastCopyTerms(spec, ops.computeBytes, gc) : null;
   const residualBytes = ops.residualBytes / rank.sequenceShards;
-  return {
-    activations: gc ? checkpointedActivationsTerm(spec, inventory, heldTokens, residualBytes) : savedActivationsTerm(inventory, heldTokens),
-    activations_recompute: gc ? recomputedLayerTerm(inventory, tokens) : null,
-    autocast_forward: copies?.forward ?? null,
-    autocast_backward: copies?.backward ?? null,
-    autocast_recompute: copies?.recompute ?? null,
-    logits_forward: rank.last ? trainingLogitsTerm(tokens, spec.vocab, ops.computeBytes, 'forward', spec.logitSoftcap) : null,
-    logits_backward: rank.last ? trainingLogitsTerm(tokens, spec.vocab, ops.computeBytes, 'backward', spec.logitSoftcap) : null,
-  };
+  const activations = gc ? checkpointedActivationsTerm(spec, inventory, heldTokens, residualBytes) : savedActivationsTerm(inventory, heldTokens);
+  slots.activations = extraSaved.length > 0 ? [activations, ...extraSaved] : activations;
+  slots.activations_recompute = gc ? recomputedLayerTerm(inventory, tokens) : null;
+  slots.autocast_forward = copies?.forward ?? null;
+  slots.autocast_backward = copies?.backward ?? null;
+  slots.autocast_recompute = copies?.recompute ?? null;
+  const loss = rank.last ? lossTerms(spec, sc, tokens, ops.computeBytes) : null;
+  slots.logits_forward = loss?.forward ?? null;
+  slots.logits_backward = loss?.backward ?? null;
 }
 
 export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warnings: string[], rank: TrainingRank = SINGLE_GPU_RANK): Composition {
@@ -158,13 +205,16 @@ export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warn
   const method = methodFor(sc);
   const ctx: MethodContext = { spec, scenario: sc, precision, warnings };
   validateTraining(method, ctx);
-  const computeBytes = FLOAT_BYTES[precision.compute];
+  // Activations follow the method (fp32 after peft's prepare_model_for_kbit_training), else the compute dtype.
+  const computeBytes = method.activationBytes?.(ctx) ?? FLOAT_BYTES[precision.compute];
   const autocast = precision.autocast && !rank.plan.castsGatheredParams;
-  const math = usesMathAttention(spec, precision.compute, rt, warnings);
-  if (spec.quantization && sc.weightsDtype === null) {
+  // fp32 activations send SDPA to its math kernel as fp32 training does.
+  const math = usesMathAttention(spec, computeBytes === 4 ? 'fp32' : precision.compute, rt, warnings);
+  if (spec.quantization && sc.weightsDtype === null && !method.loadsQuantizedCheckpoints) {
     warnings.push(`the checkpoint is quantized (${spec.quantization.note}); training is estimated with its weights in ${precision.param} (QLoRA-style quantized training is not modelled yet)`);
   }
-  const { trainable, ...states } = modelStateSlots(method, ctx, rank.plan);
+  const slots: Slots<TrainingSlot> = {};
+  const trainable = modelStateSlots(method, ctx, rank.plan, slots);
   const ops: OpContext = {
     computeBytes,
     residualBytes: autocast || precision.compute === 'fp32' ? 4 : computeBytes,
@@ -175,12 +225,9 @@ export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warn
     mathSavedPerScore: math ? rt.mathAttention.saved : 0,
     sequenceShards: rank.sequenceShards,
   };
-  const slots: Slots<TrainingSlot> = {
-    ...states,
-    ...activationSlots(spec, sc, ops, rank),
-    gathered_params: gatheredParamsTerm(spec, sc, rank.plan, computeBytes),
-    attention_backward: math ? attentionBackwardTerm(spec, sc.batch, sc.seq, rt) : null,
-    cuda_workspace: workspaceTerm(rt, rt.workspaceThreadsTraining),
-  };
+  activationSlots(spec, sc, ops, rank, slots, method.extraSavedTerms?.(ctx, sc.batch * sc.seq, computeBytes) ?? []);
+  slots.gathered_params = gatheredParamsTerm(spec, sc, rank.plan, computeBytes);
+  slots.attention_backward = math ? attentionBackwardTerm(spec, sc.batch, sc.seq, rt) : null;
+  slots.cuda_workspace = workspaceTerm(rt, rt.workspaceThreadsTraining);
   return { phases: composePhases(TRAINING_PHASES, slots), persistentIds: PERSISTENT, trainable, kvPerToken: kvBytesPerToken(spec, computeBytes) };
 }

@@ -43,7 +43,8 @@ test('fits compares the device bytes with the GPU', () => {
 });
 
 test('unsupported combinations are refused with the key, never ignored', () => {
-  assert.throws(() => estimateSpec(LLAMA_32_1B, parseScenario({ mode: 'training', weightsDtype: 'nf4', loraRank: 8 })), /not supported yet/);
+  assert.throws(() => estimateSpec(LLAMA_32_1B, parseScenario({ mode: 'training', weightsDtype: 'int4', loraRank: 8 })), /not supported yet/);
+  assert.throws(() => estimateSpec(LLAMA_32_1B, parseScenario({ mode: 'training', weightsDtype: 'nf4' })), /weightsDtype/);
   assert.throws(() => estimateSpec(LLAMA_32_1B, parseScenario({ mode: 'training', weightsDtype: 'fp32', precision: 'bf16' })), /weightsDtype/);
 });
 

@@ -119,7 +119,7 @@ test('diagnostic: full fine-tuning that does not fit is blamed on finetuning_typ
   const { a, w, text } = workloadAnalysis('llamafactory-sft.yaml', 'qwen2.5-7b/config.json');
   const [d] = fitDiagnostics(w, a, text);
   assert.equal(d!.key, 'finetuning_type');
-  const lora = d!.fixes.find((f) => /LoRA/.test(f.title))!;
+  const lora = d!.fixes.find((f) => /^Use LoRA/.test(f.title))!;
   assert.equal(lora.fits, true);
   const fixed = applyEdits(text, lora.edits);
   assert.match(fixed, /^finetuning_type: lora$/m);

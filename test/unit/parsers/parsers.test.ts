@@ -87,7 +87,7 @@ test('axolotl: keys map to a scenario with source ranges', () => {
   const v = r.value;
   assert.equal(v.kind, 'axolotl');
   assert.equal(v.model, './llama-3.1-8b');
-  assert.deepEqual(v.scenario, { mode: 'training', batch: 2, seq: 4096, gradCheckpointing: true, loraRank: 16, precision: 'bf16', optimizer: 'adamw-fused', gradAccumulation: 8 });
+  assert.deepEqual(v.scenario, { mode: 'training', batch: 2, seq: 4096, gradCheckpointing: true, loraRank: 16, precision: 'bf16', optimizer: 'adamw-fused', loraTargets: 'all-linear', gradAccumulation: 8 });
   assert.equal(v.fields.gradAccumulation!.key, 'gradient_accumulation_steps');
   assert.deepEqual(v.fields.batch!.keyRange, { start: { line: 9, character: 0 }, end: { line: 9, character: 16 } });
   assert.deepEqual(v.fields.batch!.valueRange, { start: { line: 9, character: 18 }, end: { line: 9, character: 19 } });
@@ -104,18 +104,27 @@ test('axolotl: keys map to a scenario with source ranges', () => {
   assert.ok(!r.errors.some((e) => e.key === 'load_in_4bit'));
 });
 
-test('axolotl: qlora, 8-bit optimizer, and a subset of LoRA targets are warned about, not ignored', () => {
-  const r = parseTrainingYaml('base_model: meta-llama/Llama-3.1-8B\nadapter: qlora\nload_in_4bit: true\nlora_r: 8\nlora_target_modules:\n  - q_proj\n  - v_proj\noptimizer: paged_adamw_8bit\n');
-  const msgs = r.errors.map((e) => e.message).join('\n');
-  assert.match(msgs, /qlora/);
-  assert.match(msgs, /load_in_4bit: 4-bit base weights \(QLoRA\) are not modelled yet/);
-  assert.match(msgs, /paged_adamw_8bit.*not modelled yet/);
-  assert.match(msgs, /subset of layers \(q_proj, v_proj\)/);
-  assert.equal(r.value!.scenario.loraRank, 8);
-  assert.equal(r.value!.scenario.optimizer, 'adamw');
-  assert.equal(r.value!.scenario.precision, 'fp32');
-  assert.equal(r.value!.scenario.seq, 512); // axolotl's default sequence_len
-  assert.equal(r.value!.scenario.batch, 1);
+test('axolotl: qlora, an 8-bit optimizer and a subset of LoRA targets map to the scenario, each at its key', () => {
+  const r = parseTrainingYaml('base_model: meta-llama/Llama-3.1-8B\nadapter: qlora\nload_in_4bit: true\nlora_r: 8\nlora_target_modules:\n  - q_proj\n  - v_proj\nlora_modules_to_save: [embed_tokens, lm_head]\noptimizer: paged_adamw_8bit\nplugins:\n  - axolotl.integrations.cut_cross_entropy.CutCrossEntropyPlugin\n');
+  const sc = r.value!.scenario;
+  assert.equal(sc.qlora, true);
+  assert.equal(r.value!.fields.qlora!.key, 'load_in_4bit');
+  assert.equal(sc.loraRank, 8);
+  assert.equal(sc.optimizer, 'paged-adamw-8bit');
+  assert.equal(sc.loraTargets, 'q_proj,v_proj');
+  assert.equal(sc.loraModulesToSave, 'embed_tokens,lm_head');
+  assert.equal(sc.loss, 'cce');
+  assert.equal(r.errors.length, 0, r.errors.map((e) => e.message).join('\n'));
+  assert.equal(sc.precision, 'fp32');
+  assert.equal(sc.seq, 512); // axolotl's default sequence_len
+  assert.equal(sc.batch, 1);
+  const g = parseTrainingYaml('base_model: ./m\noptimizer: galore_adamw_8bit_layerwise\noptim_args: rank=64, update_proj_gap=100\noptim_target_modules: [attn, mlp]\n');
+  assert.deepEqual([g.value!.scenario.optimizer, g.value!.scenario.layerwiseUpdate, g.value!.scenario.galoreRank, g.value!.scenario.galoreUpdateGap], ['galore-adamw-8bit', true, 64, 100]);
+  const bad = parseTrainingYaml('base_model: ./m\noptimizer: adamw_anyprecision\n');
+  const e = bad.errors.find((x) => x.key === 'optimizer')!;
+  assert.equal(e.severity, 'error');
+  assert.match(e.message, /optimizer: unknown optimizer "adamw_anyprecision"/);
+  assert.equal(bad.value!.scenario.optimizer, undefined);
 });
 
 const LLAMAFACTORY = `### model
@@ -142,20 +151,38 @@ bf16: true
 quantization_bit: 4
 `;
 
-test('LLaMA-Factory: keys, defaults (gradient checkpointing on) and quantization warning', () => {
+test('LLaMA-Factory: keys, defaults (gradient checkpointing on) and a 4-bit base as QLoRA without prepare_model_for_kbit_training', () => {
   const r = parseTrainingYaml(LLAMAFACTORY);
   assert.ok(r.value);
   const v = r.value;
   assert.equal(v.kind, 'llamafactory');
   assert.equal(v.model, '../qwen2.5-7b');
-  assert.deepEqual(v.scenario, { mode: 'training', batch: 4, seq: 8192, loraRank: 32, precision: 'bf16', gradCheckpointing: true, optimizer: 'adamw-fused', gradAccumulation: 4 });
+  assert.deepEqual(v.scenario, {
+    mode: 'training',
+    batch: 4,
+    seq: 8192,
+    loraRank: 32,
+    precision: 'bf16',
+    gradCheckpointing: true,
+    optimizer: 'adamw-fused',
+    qlora: true,
+    prepareKbit: false,
+    doubleQuant: true,
+    loraTargets: 'all-linear',
+    gradAccumulation: 4,
+  });
   assert.equal(v.fields.seq!.key, 'cutoff_len');
   assert.equal(v.fields.seq!.keyRange.start.line, 13);
   assert.equal(v.fields.gradCheckpointing, undefined);
   assert.equal(v.extras['num_train_epochs'], 3);
-  const q = r.errors.find((e) => e.key === 'quantization_bit')!;
-  assert.match(q.message, /not modelled yet/);
-  assert.equal(q.range.start.line, 21);
+  assert.equal(v.fields.qlora!.key, 'quantization_bit');
+  assert.equal(v.fields.qlora!.keyRange.start.line, 21);
+  assert.ok(!r.errors.some((e) => e.key === 'quantization_bit'));
+  const g = parseTrainingYaml('model_name_or_path: x/y\nfinetuning_type: full\noptim: adamw_8bit\nuse_galore: true\ngalore_rank: 64\ngalore_layerwise: true\nenable_liger_kernel: true\n');
+  const gs = g.value!.scenario;
+  assert.deepEqual([gs.optimizer, gs.galoreRank, gs.galoreUpdateGap, gs.layerwiseUpdate, gs.loss], ['galore-adamw-8bit', 64, 200, true, 'liger-flce']);
+  const ap = parseTrainingYaml('model_name_or_path: x/y\nfinetuning_type: full\nuse_apollo: true\napollo_rank: 1\napollo_scale_type: tensor\n');
+  assert.equal(ap.value!.scenario.optimizer, 'apollo-mini');
 });
 
 test('LLaMA-Factory: full fine-tuning with bf16 is amp-bf16; pure_bf16 is bf16; disable_gradient_checkpointing', () => {
@@ -187,8 +214,10 @@ test('optimizer names', () => {
   assert.equal(mapOptimizer('adamw_torch').optimizer, 'adamw');
   assert.equal(mapOptimizer('adamw_torch_fused').optimizer, 'adamw-fused');
   assert.equal(mapOptimizer('sgd').optimizer, 'sgd');
-  assert.ok(mapOptimizer('adafactor').warning);
-  assert.ok(mapOptimizer('adamw_bnb_8bit').warning);
+  assert.equal(mapOptimizer('adafactor').optimizer, 'adafactor');
+  assert.equal(mapOptimizer('adamw_bnb_8bit').optimizer, 'adamw-8bit');
+  assert.deepEqual(mapOptimizer('galore_adamw_8bit_layerwise'), { optimizer: 'galore-adamw-8bit', layerwiseUpdate: true });
+  assert.equal(mapOptimizer('adamw_anyprecision').optimizer, null);
 });
 
 const SERVE = `#!/usr/bin/env bash

@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { OPTIMIZER_SPECS } from '../../../../src/core/training/optimizers/index.ts';
 import { OPTIMIZERS } from '../../../../src/core/scenario.ts';
 import { evaluateFormula } from '../../../../src/core/formula.ts';
+import { parseScenario } from '../../../../src/core/scenario.ts';
+
+const ctx = { scenario: parseScenario({ mode: 'training', galoreRank: 64, apolloRank: 64 }), hidden: 2048 };
 
 const groups = [
   { name: 'q_proj', tensorNumel: 2048 * 2048, count: 16, elements: 2048 * 2048 * 16, bytes: 2 },
@@ -29,13 +32,15 @@ test('SGD keeps nothing; with momentum one buffer', () => {
 
 test('each cost carries a formula that evaluates to its bytes', () => {
   for (const id of OPTIMIZERS) {
-    for (const cost of [OPTIMIZER_SPECS[id].states(groups), OPTIMIZER_SPECS[id].stepTemporaries(groups)]) {
+    for (const cost of [OPTIMIZER_SPECS[id].states(groups, ctx), OPTIMIZER_SPECS[id].stepTemporaries(groups, ctx)]) {
       assert.equal(evaluateFormula(cost.formula, cost.inputs), cost.bytes, id);
     }
   }
 });
 
-test('groups of mixed element sizes are refused by the elementwise formula rather than costed wrongly', () => {
+test('groups of mixed element sizes are costed group by group (fp32 adapters beside 16-bit modules_to_save)', () => {
   const mixed = [groups[0]!, { ...groups[1]!, bytes: 4 }];
-  assert.throws(() => OPTIMIZER_SPECS.adamw.states(mixed), /mixed element sizes/);
+  const c = OPTIMIZER_SPECS.adamw.states(mixed);
+  assert.equal(c.bytes, 2 * (2048 * 2048 * 16 * 2 + 2048 * 33 * 4));
+  assert.equal(evaluateFormula(c.formula, c.inputs), c.bytes);
 });
