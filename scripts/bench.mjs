@@ -127,6 +127,48 @@ console.log(`\n── 10,000-scenario sweep (readModelConfig once, estimateSpec 
   console.log(`${rel(w.file)}: batch 1..100 × seq 128..12800: ${ms.toFixed(0)} ms (${fmtRate(10_000 / (ms / 1000))} scenarios/s); most tokens that fit ${gpu}: ${maxTokens}`);
 }
 
+// 3b. Pathological files (issue 12): the extension's work per update (parse, analyses, diagnostics without the quick
+// fixes' re-parse), warm, as the editor does it; time per update and the heap it grows. Figures before the fix, from
+// the same files: 1,600 vllm commands 107,883 ms / 96 MB; 2 MiB broken YAML 32,561 ms / 1,596 MB; doubling 328 ms /
+// 448 MB; JSON 10,000 deep "Maximum call stack size exceeded"; 1.9 MB valid axolotl YAML 6,505 ms / 140 MB.
+console.log(`\n── pathological files: per-update time and heap (extension side) ─`);
+{
+  const g = await import('../test/hostile/generate.ts');
+  const { extensionUpdate } = await import('../test/hostile/update.ts');
+  const { MAX_FILE_BYTES } = await import('../src/parsers/types.ts');
+  const under = MAX_FILE_BYTES - 1024;
+  const cases = [
+    ['1,600 vllm serve lines', 'serve.sh', g.manyVllmCommands(1600)],
+    ['broken YAML at the limit', 'train.yaml', g.brokenYaml(under)],
+    ['broken YAML 2 MiB', 'train.yaml', g.brokenYaml()],
+    ['valid axolotl YAML at the limit', 'train.yaml', g.largeAxolotl(under)],
+    ['variable doubled 30 times', 'serve.sh', g.doublingScript(30)],
+    ['JSON 10,000 deep', 'config.json', g.deepJson()],
+    ['YAML 10,000 deep', 'train.yaml', g.deepYaml()],
+    ['billion laughs', 'train.yaml', g.billionLaughs()],
+  ];
+  let worst = 0;
+  let worstHeap = 0;
+  for (const [label, name, text] of cases) {
+    extensionUpdate(name, text); // warm
+    const runs = [];
+    let heap = 0;
+    for (let i = 0; i < 5; i++) {
+      globalThis.gc?.();
+      const h0 = process.memoryUsage().heapUsed;
+      const t0 = process.hrtime.bigint();
+      extensionUpdate(name, text);
+      runs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      heap = Math.max(heap, (process.memoryUsage().heapUsed - h0) / 2 ** 20);
+    }
+    const ms = runs.sort((a, b) => a - b)[2];
+    worst = Math.max(worst, ms);
+    worstHeap = Math.max(worstHeap, heap);
+    console.log(`${label.padEnd(34)} ${String(text.length).padStart(8)} B  ${ms.toFixed(1).padStart(7)} ms/update (median of 5)  heap +${heap.toFixed(1)} MB`);
+  }
+  console.log(`pathological worst: ${worst.toFixed(1)} ms/update (target < 50: ${worst < 50 ? 'met' : 'NOT MET'}), heap +${worstHeap.toFixed(1)} MB (target < 200: ${worstHeap < 200 ? 'met' : 'NOT MET'})`);
+}
+
 // 4. Activation in code-server (VS Code's own measurement, "Developer: Show Running Extensions").
 let activation = null;
 if (!opts['no-activation']) {

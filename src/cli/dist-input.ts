@@ -3,19 +3,14 @@
  * file and then the current directory and joined in; and launch scripts (torchrun / accelerate launch / deepspeed),
  * whose GPU count is laid over the config files they run.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { joinDeepSpeed, parseDocumentText, parseLaunchScript, type ParseIssue, type WorkloadFile } from '../parsers/index.ts';
-import { InputError, MAX_CONFIG_BYTES } from './read-config.ts';
+import { InputError, readTextFile } from './read-config.ts';
 
 const at = (file: string, e: ParseIssue) => `${file}:${e.range.start.line + 1}:${e.range.start.character + 1}: ${e.message}`;
 
-function readText(file: string): string {
-  const st = statSync(file);
-  if (!st.isFile()) throw new InputError(`${file}: not a file`);
-  if (st.size > MAX_CONFIG_BYTES) throw new InputError(`${file}: file is ${(st.size / 2 ** 20).toFixed(1)} MiB; at most ${MAX_CONFIG_BYTES / 2 ** 20} MiB`);
-  return readFileSync(file, 'utf8');
-}
+const readText = readTextFile;
 
 /** A referenced file: relative to the file that names it, else to the current directory (the workspace root). */
 export function findReferenced(ref: string, fromFile: string): string | null {

@@ -108,6 +108,7 @@ function addEstimateCommand(program: Command, out: (s: string) => void): void {
     'exit 1 when the setup does not fit --gpu',
   );
   est.action((file: string, flags: EstimateFlags) => {
+    if (flags.check && !flags.gpu) throw new InputError('--check needs --gpu <id>: without a target GPU nothing can fail to fit (see `llm-footprint gpus`)');
     const { input, spec, scenario, title } = prepare(est, file, flags);
     const e = estimate(spec, scenario);
     e.warnings.unshift(...input.notes);
@@ -292,7 +293,18 @@ function timeFlags(flags: EstimateFlags): ScenarioInput {
 }
 
 /** Runs the CLI; returns the exit code (never throws). */
-export function run(argv: string[], out = (s: string) => void process.stdout.write(s), err = (s: string) => void process.stderr.write(s)): number {
+/**
+ * Control characters from a file (a config's `model_type` with terminal escape codes) are shown escaped, never sent
+ * to the terminal; newlines and tabs stay. JSON output has none (JSON.stringify escapes them).
+ */
+export function escapeControl(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export function run(argv: string[], rawOut = (s: string) => void process.stdout.write(s), rawErr = (s: string) => void process.stderr.write(s)): number {
+  const out = (s: string) => rawOut(escapeControl(s));
+  const err = (s: string) => rawErr(escapeControl(s));
   const program = buildProgram(out, err);
   try {
     program.parse(argv, { from: 'user' });
@@ -312,6 +324,27 @@ export function run(argv: string[], out = (s: string) => void process.stdout.wri
   }
 }
 
+/**
+ * A closed pipe (`llm-footprint gpus | head`) ends the program quietly with the status so far; any other write
+ * error (a full disk) is one line and exit 2, never a stack trace (1 means "does not fit").
+ */
+export function onOutputError(e: NodeJS.ErrnoException, exit: (code: number) => void, err: (s: string) => void): void {
+  if (e.code === 'EPIPE') return exit(process.exitCode === undefined ? 0 : Number(process.exitCode));
+  try {
+    err(`error: cannot write the output (${e.code ?? e.message})\n`);
+  } catch {
+    /* stderr is gone too */
+  }
+  exit(2);
+}
+
 if (typeof require !== "undefined" && require.main === module) {
-  process.exitCode = run(process.argv.slice(2));
+  const exit = (code: number) => process.exit(code);
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => onOutputError(e, exit, (s) => void process.stderr.write(s)));
+  process.stderr.on('error', () => exit(2));
+  try {
+    process.exitCode = run(process.argv.slice(2));
+  } catch (e) {
+    onOutputError(e as NodeJS.ErrnoException, exit, (s) => void process.stderr.write(s));
+  }
 }

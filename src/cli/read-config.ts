@@ -1,9 +1,11 @@
 /** Reads a config.json from disk for the CLI: size limit, JSON errors with line and column. */
-import { readFileSync, statSync } from 'node:fs';
 import { printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { parsePythonJsonTree, treeValue } from '../parsers/python-json.ts';
+import { MAX_FILE_BYTES } from '../parsers/types.ts';
+import { FileReadError, readBoundedText } from '../shared/read-file.ts';
 
-export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+/** The limit shared with the extension (parsers/types.ts). */
+export const MAX_CONFIG_BYTES = MAX_FILE_BYTES;
 
 export class InputError extends Error {
   constructor(message: string) {
@@ -27,7 +29,12 @@ export function lineCol(text: string, offset: number): { line: number; column: n
 /** Parses JSON text (Python's Infinity / -Infinity / NaN allowed); throws InputError "<file>:<line>:<col>: <problem>" on the first syntax error. */
 export function parseJsonText(text: string, file: string): unknown {
   const errors: ParseError[] = [];
-  const root = parsePythonJsonTree(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: false });
+  let root;
+  try {
+    root = parsePythonJsonTree(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: false });
+  } catch (e) {
+    throw new InputError(`${file}: ${(e as Error).message}`);
+  }
   if (errors.length > 0) {
     const e = errors[0]!;
     const { line, column } = lineCol(text, e.offset);
@@ -36,19 +43,16 @@ export function parseJsonText(text: string, file: string): unknown {
   return root ? treeValue(root) : undefined;
 }
 
-export function readConfigFile(file: string): unknown {
-  let size: number;
+/** A file's text through the shared bounded reader (regular files only, at most MAX_FILE_BYTES); InputError otherwise. */
+export function readTextFile(file: string): string {
   try {
-    const st = statSync(file);
-    if (!st.isFile()) throw new InputError(`${file}: not a file`);
-    size = st.size;
+    return readBoundedText(file);
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    if (e instanceof FileReadError) throw new InputError(e.message);
+    throw e;
   }
-  if (size > MAX_CONFIG_BYTES) {
-    throw new InputError(`${file}: file is ${(size / 2 ** 20).toFixed(1)} MiB; a model config is at most ${MAX_CONFIG_BYTES / 2 ** 20} MiB`);
-  }
-  const text = readFileSync(file, 'utf8');
-  return parseJsonText(text, file);
+}
+
+export function readConfigFile(file: string): unknown {
+  return parseJsonText(readTextFile(file), file);
 }

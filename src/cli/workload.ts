@@ -4,13 +4,14 @@
  * the shared resolver (parsers/resolve-model.ts): --model, a local path (relative to the file, then the current
  * directory), the local Hugging Face cache, the bundled catalog.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readBoundedText } from '../shared/read-file.ts';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseDocumentText, resolveModelSync, userHubCache, notFoundMessage, looksLikeDeepSpeed, type FileKind, type ModelResolution, type ModelSource, type SyncReader, type WorkloadFile } from '../parsers/index.ts';
 import { joinReferenced, readLaunch } from './dist-input.ts';
 import type { ScenarioInput } from '../core/scenario.ts';
-import { InputError, MAX_CONFIG_BYTES, lineCol, readConfigFile } from './read-config.ts';
+import { InputError, lineCol, readConfigFile, readTextFile } from './read-config.ts';
 
 export interface CliInput {
   /** The model's config.json (parsed). */
@@ -36,7 +37,7 @@ const NODE_READER: SyncReader = {
   },
   text(p) {
     try {
-      return statSync(p).size <= 4096 ? readFileSync(p, 'utf8') : null;
+      return readBoundedText(p, { limit: 4096 });
     } catch {
       return null;
     }
@@ -55,11 +56,7 @@ export function cliHubCache(env: Record<string, string | undefined> = process.en
   return userHubCache(env, homedir);
 }
 
-function readText(file: string): string {
-  const st = statSync(file);
-  if (st.size > MAX_CONFIG_BYTES) throw new InputError(`${file}: file is ${(st.size / 2 ** 20).toFixed(1)} MiB; at most ${MAX_CONFIG_BYTES / 2 ** 20} MiB`);
-  return readFileSync(file, 'utf8');
-}
+const readText = readTextFile;
 
 /**
  * A workspace file as the project's parsers read it, and its model's config as the shared resolver finds it (a

@@ -39,11 +39,12 @@ export function isQuantized(dtype: WeightDtype): boolean {
   return dtype === 'int8' || dtype === 'int4' || dtype === 'nf4' || dtype === 'fp8';
 }
 
-/** Bytes of `numel` elements in a storage format, rounded up to whole blocks. */
+/** Bytes of `numel` elements in a storage format, rounded up to whole blocks (and to a whole byte). */
 export function storageBytes(numel: number, dtype: WeightDtype): number {
   const f = STORAGE[dtype];
   if (f.block === 1) return numel * f.blockBytes;
-  return Math.ceil(numel / f.block) * f.blockBytes;
+  // int4 blocks are 66.5 bytes: two blocks share the byte of their packed zero points; a whole byte for an odd one.
+  return Math.ceil(Math.ceil(numel / f.block) * f.blockBytes);
 }
 
 /** How a precision mode stores trainable parameters and computes. */

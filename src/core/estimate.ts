@@ -256,6 +256,19 @@ function needsRanks(sc: Scenario): boolean {
   return isDistributed(sc) || sc.tp > 1 || sc.pp > 1 || sc.cp > 1 || sc.ep > 1;
 }
 
+/**
+ * Byte counts are exact integers: a scenario whose bytes leave 2^53 (where doubles stop counting every byte) is
+ * refused, naming the largest term, rather than reported as a rounded float.
+ */
+function exactBytes(m: { peak_bytes: number; device_bytes: number; host_bytes: number; nvme_bytes: number; terms: readonly { id: string; bytes: number }[]; device_terms: readonly { id: string; bytes: number }[] }): void {
+  const all = [...m.terms, ...m.device_terms, { id: 'peak', bytes: m.peak_bytes }, { id: 'device', bytes: m.device_bytes }, { id: 'host', bytes: m.host_bytes }, { id: 'nvme', bytes: m.nvme_bytes }];
+  const bad = all.find((t) => !Number.isSafeInteger(t.bytes) || t.bytes < 0);
+  if (bad) {
+    const big = all.reduce((x, y) => (y.bytes > x.bytes ? y : x));
+    throw new ScenarioError(`this setup needs more than 2^53 bytes (${big.id}: ≈ ${big.bytes.toExponential(2)} B), beyond what is counted exactly; lower the batch, the sequence length or the model size`, 'batch');
+  }
+}
+
 export function estimateSpec(spec: ModelSpec, sc: Scenario, opts: EstimateOptions = {}): Estimate {
   const rt = RUNTIMES[sc.runtime];
   const gpu = resolveGpu(sc.gpu, opts);
@@ -264,6 +277,7 @@ export function estimateSpec(spec: ModelSpec, sc: Scenario, opts: EstimateOption
   if (needsRanks(sc)) {
     const d = estimateRanks(spec, sc, rt, gpu, warnings);
     const traffic = { layout: d.layout, spec: d.worstSpec, trainable: d.trainable, runtime: sc.runtime };
+    exactBytes(d.memory);
     return withTime(() => timeReports(d.worstSpec, d.worstScenario, rt, gpu, d.trainable, undefined, traffic), {
       model: modelSummary(spec),
       params: { ...params, trainable: d.trainable },
@@ -275,6 +289,7 @@ export function estimateSpec(spec: ModelSpec, sc: Scenario, opts: EstimateOption
   }
   const composition = compose(spec, sc, rt, gpu, warnings);
   const memory = memoryReport(composition, rt, gpu);
+  exactBytes(memory);
   memory.ranks = [{ rank: 'the GPU', count: 1, peak_bytes: memory.peak_bytes, device_bytes: memory.device_bytes, peak_phase: memory.peak_phase, fits: memory.fits, terms: memory.terms }];
   memory.host_fits = sc.hostMemory === null ? null : memory.host_bytes <= sc.hostMemory;
   return withTime(() => timeReports(spec, sc, rt, gpu, composition.trainable), {

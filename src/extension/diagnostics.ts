@@ -74,12 +74,14 @@ interface Candidate {
 }
 
 /** Fixes worth offering for a training YAML or a vllm command, each re-estimated by the engine. */
-export function candidateFixes(w: WorkloadFile, a: Analysis, text: string, index = 0): Candidate[] {
+export function candidateFixes(w: WorkloadFile, a: Analysis, text: string, index = 0, exact = true): Candidate[] {
   const s = a.scenario;
   const out: Candidate[] = [];
   const eol = lineEnd(text);
+  // `exact`: each fix is estimated by re-parsing the edited file (what the user will get); the diagnostic's message
+  // uses the scenario patch alone, so an update costs no re-parse (quick fixes are computed when VS Code asks).
   const add = (title: string, edits: TextEdit[], patch: Parameters<typeof rerun>[1], blame?: KeyLocation) => {
-    if (edits.length) out.push({ title, edits, est: estimateAfterEdits(text, edits, index, a) ?? rerun(a, patch), blame });
+    if (edits.length) out.push({ title, edits, est: (exact ? estimateAfterEdits(text, edits, index, a) : null) ?? rerun(a, patch), blame });
   };
   const append = (lines: string[]): TextEdit[] => {
     const { pos, prefix } = appendAt(text);
@@ -175,13 +177,13 @@ export function blameKey(w: WorkloadFile, a: Analysis): KeyLocation | undefined 
  * The "does not fit" diagnostic of a workload file, on the key most responsible, with its quick fixes (those that
  * make it fit first, then by saving). A vLLM command has its own rule (vllmDiagnostics).
  */
-export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string, index = 0): FitDiagnostic[] {
-  if (w.kind === 'vllm' && a.scenario.runtime === 'vllm') return vllmDiagnostics(w, a, text, index);
+export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string, index = 0, exact = true): FitDiagnostic[] {
+  if (w.kind === 'vllm' && a.scenario.runtime === 'vllm') return vllmDiagnostics(w, a, text, index, exact);
   if (w.kind === 'deepspeed' || w.kind === 'accelerate') return distDiagnostics(w, a, text);
   if (a.fits !== false || !a.gpu) return [];
   const peak = a.estimate.memory.peak_bytes;
   const cap = a.gpu.memoryBytes;
-  const cands = candidateFixes(w, a, text, index).filter((c) => c.est && c.est.memory.peak_bytes < peak);
+  const cands = candidateFixes(w, a, text, index, exact).filter((c) => c.est && c.est.memory.peak_bytes < peak);
   const fitsAfter = (c: Candidate) => c.est!.memory.fits === true;
   cands.sort((x, y) => Number(fitsAfter(y)) - Number(fitsAfter(x)) || x.est!.memory.peak_bytes - y.est!.memory.peak_bytes);
   const best = cands[0];
@@ -215,14 +217,14 @@ export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string, index
  * fixes (the largest --max-model-len that fits, --gpu-memory-utilization 0.95, an fp8 KV cache); information on
  * --max-num-seqs when fewer full-length requests than --max-num-seqs fit at once (vLLM queues the rest).
  */
-export function vllmDiagnostics(w: WorkloadFile, a: Analysis, text: string, index = 0): FitDiagnostic[] {
+export function vllmDiagnostics(w: WorkloadFile, a: Analysis, text: string, index = 0, exact = true): FitDiagnostic[] {
   const sv = a.estimate.memory.serving;
   if (!a.gpu || !sv) return [];
   const s = a.scenario;
   const len = tokensLabel(requestTokens(s));
   const at = `${shortGpuName(a.gpu)} at ${percentLabel(s.gpuMemoryUtilization)}`;
   if (a.fits === false) {
-    const cands = candidateFixes(w, a, text, index).filter((c) => c.est);
+    const cands = candidateFixes(w, a, text, index, exact).filter((c) => c.est);
     const fitsAfter = (c: Candidate) => c.est!.memory.fits === true;
     const conc = (c: Candidate) => c.est!.memory.serving?.max_concurrency ?? 0;
     cands.sort((x, y) => Number(fitsAfter(y)) - Number(fitsAfter(x)) || conc(y) - conc(x));

@@ -4,19 +4,11 @@
  * next to it that names it (its model, and its values for the JSON's "auto" keys).
  */
 import * as vscode from 'vscode';
-import { MAX_FILE_BYTES, dirname, joinDeepSpeed, joinPath, parseDocumentText, type ParseIssue, type WorkloadFile } from '../parsers/index.ts';
+import { pathInside } from './panel.ts';
+import { readFileText } from './read.ts';
+import { dirname, joinDeepSpeed, joinPath, parseDocumentText, type ParseIssue, type WorkloadFile } from '../parsers/index.ts';
 
-async function readText(uri: vscode.Uri): Promise<string | null> {
-  try {
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (open) return open.getText();
-    const st = await vscode.workspace.fs.stat(uri);
-    if (st.type & vscode.FileType.Directory || st.size > MAX_FILE_BYTES) return null;
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-  } catch {
-    return null;
-  }
-}
+const readText = (uri: vscode.Uri) => readFileText(uri);
 
 const base = (p: string) => p.split('/').pop() ?? p;
 
@@ -25,7 +17,9 @@ export async function joinNamedDeepSpeed(uri: vscode.Uri, w: WorkloadFile): Prom
   const ref = w.deepspeed;
   if (!ref) return { file: w, problem: null, notes: [] };
   const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === uri.scheme).map((f) => f.uri.path);
-  const paths = ref.path.startsWith('/') ? [ref.path] : [joinPath(dirname(uri.path), ref.path), ...roots.map((r) => joinPath(r, ref.path))];
+  const candidates = ref.path.startsWith('/') ? [joinPath('/', ref.path)] : [joinPath(dirname(uri.path), ref.path), ...roots.map((r) => joinPath(r, ref.path))];
+  // An untrusted workspace: only files inside its folders are read (no `/abs/path`, no `../../` out of it).
+  const paths = vscode.workspace.isTrusted ? candidates : candidates.filter((p) => roots.some((r) => pathInside(p, r.replace(/\/+$/, ''))));
   const problem = (message: string): ParseIssue => ({ message: `${ref.loc.key}: ${message}`, severity: 'error', range: ref.loc.valueRange, key: ref.loc.key });
   for (const p of paths) {
     const text = await readText(uri.with({ path: p }));

@@ -9,10 +9,11 @@ import { estimateMarkdown } from '../shared/markdown.ts';
 import { isWebviewState, type PanelData, type PanelView } from '../shared/protocol.ts';
 import { compareSeeds } from './compare.ts';
 import { customGpus, customGpuWarning, findTargetGpu, gpuPickItems, reloadCustomGpus } from './gpus.ts';
-import { BreakdownPanel, VIEW_TYPE } from './panel.ts';
+import { BreakdownPanel, VIEW_TYPE, insideWorkspace } from './panel.ts';
 import { CodeLensProvider, Diagnostics, HoverProvider, QuickFixProvider, SELECTOR } from './providers.ts';
 import { SECTION, readSettings } from './settings.ts';
 import { WorkspaceModel, type Entry, type FileState } from './workspace.ts';
+import { readFileText } from './read.ts';
 
 let log: vscode.LogOutputChannel | undefined;
 
@@ -277,12 +278,18 @@ class PanelController {
 async function docFor(arg?: unknown): Promise<vscode.TextDocument | undefined> {
   if (typeof arg === 'string') {
     try {
-      return await vscode.workspace.openTextDocument(vscode.Uri.parse(arg, true));
+      // A command argument (from a hover link, a CodeLens or the palette) opens only an open document or a file of
+      // the workspace, never another file on disk.
+      const uri = vscode.Uri.parse(arg, true);
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      if (open) return open;
+      if (!insideWorkspace(uri)) return undefined;
+      return await vscode.workspace.openTextDocument(uri);
     } catch {
       return undefined;
     }
   }
-  if (arg instanceof vscode.Uri) return vscode.workspace.openTextDocument(arg);
+  if (arg instanceof vscode.Uri) return insideWorkspace(arg) || vscode.workspace.textDocuments.some((d) => d.uri.toString() === arg.toString()) ? vscode.workspace.openTextDocument(arg) : undefined;
   return vscode.window.activeTextEditor?.document;
 }
 
@@ -298,9 +305,9 @@ async function pickModelConfig(): Promise<vscode.Uri | undefined> {
   for (const f of files) {
     if (!/config\.json$/i.test(f.path) && items.length > 50) continue;
     try {
-      const st = await vscode.workspace.fs.stat(f);
-      if (st.size > 2 * 1024 * 1024) continue;
-      const r = parseModelConfig(new TextDecoder().decode(await vscode.workspace.fs.readFile(f)));
+      const text = await readFileText(f);
+      if (text === null) continue;
+      const r = parseModelConfig(text);
       if (r.value && looksLikeModelConfig(r.value.config)) {
         items.push({ label: vscode.workspace.asRelativePath(f), description: typeof r.value.config['model_type'] === 'string' ? r.value.config['model_type'] : '', uri: f });
       }

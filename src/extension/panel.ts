@@ -90,7 +90,9 @@ export class BreakdownPanel implements vscode.Disposable {
         break;
       case 'openSource': {
         try {
+          // Only a file inside a workspace folder (the panel names the file it shows and its model config).
           const uri = vscode.Uri.parse(m.uri, true);
+          if (!insideWorkspace(uri)) break;
           await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.One });
         } catch {
           /* a bad URI from the webview is ignored */
@@ -111,4 +113,19 @@ export class BreakdownPanel implements vscode.Disposable {
     this.panel.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** Whether a URI is a file inside one of the workspace folders (same scheme and authority, under its path). */
+export function insideWorkspace(uri: vscode.Uri): boolean {
+  return (vscode.workspace.workspaceFolders ?? []).some((f) => {
+    if (f.uri.scheme !== uri.scheme || f.uri.authority !== uri.authority) return false;
+    const root = f.uri.path.replace(/\/+$/, '');
+    return pathInside(uri.path, root);
+  });
+}
+
+/** `p` (a URI path) is `root` or below it, with no `.`/`..` segments that could climb out. */
+export function pathInside(p: string, root: string): boolean {
+  if (p.split('/').some((s) => s === '..' || s === '.')) return false;
+  return p === root || p.startsWith(root + '/');
 }

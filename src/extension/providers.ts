@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { contains, type Range as PRange, type KeyLocation } from '../parsers/index.ts';
 import { scenarioSummary } from '../shared/scenario-summary.ts';
 import { codeLensTitle, hoverMarkdown } from './text.ts';
+import { escapeLabel } from '../shared/markdown.ts';
 import { DOES_NOT_FIT, configFitDiagnostics, fitDiagnostics, parseIssueDiagnostics, type FitDiagnostic, type QuickFix } from './diagnostics.ts';
 import { MODEL_NOT_FOUND, MODEL_MATCHED, type WorkspaceModel, type FileState } from './workspace.ts';
 
@@ -39,8 +40,10 @@ export class HoverProvider implements vscode.HoverProvider {
       if (!hit) continue;
       const md = hoverMarkdown(hit.key, e.analysis, showCommandUri(doc.uri, i));
       if (!md) return null;
+      // File-derived values in `md` are escaped (text.ts); the Markdown may run only our own command, no HTML.
       const ms = new vscode.MarkdownString(md, true);
       ms.isTrusted = { enabledCommands: ['llmFootprint.showBreakdown'] };
+      ms.supportHtml = false;
       return new vscode.Hover(ms, toRange(hit.keyRange));
     }
     return null;
@@ -76,7 +79,7 @@ export class CodeLensProvider implements vscode.CodeLensProvider {
         if (e.file.kind !== 'model-config' && (e.modelUri || e.analysis.modelSource)) {
           lenses.push(
             new vscode.CodeLens(range, {
-              title: `model: ${e.analysis.modelSource ?? vscode.workspace.asRelativePath(e.modelUri!)}`,
+              title: `model: ${escapeLabel(e.analysis.modelSource ?? vscode.workspace.asRelativePath(e.modelUri!))}`,
               tooltip: `The model config this estimate uses${e.modelSource?.catalogSource ? ` (${e.modelSource.catalogSource})` : ''}; click to link another`,
               command: 'llmFootprint.linkModelConfig',
               arguments: [doc.uri.toString()],
@@ -87,7 +90,7 @@ export class CodeLensProvider implements vscode.CodeLensProvider {
         const link = e.file.kind !== 'model-config' && !e.modelUri;
         lenses.push(
           new vscode.CodeLens(range, {
-            title: link ? 'LLM Footprint: link a model config…' : `LLM Footprint: ${e.problem.message.slice(0, 80)}`,
+            title: link ? 'LLM Footprint: link a model config…' : `LLM Footprint: ${escapeLabel(e.problem.message.slice(0, 80))}`,
             tooltip: e.problem.message,
             command: link ? 'llmFootprint.linkModelConfig' : '',
             arguments: [doc.uri.toString()],
@@ -99,10 +102,17 @@ export class CodeLensProvider implements vscode.CodeLensProvider {
   }
 }
 
-/** Computes and publishes diagnostics; keeps the quick fixes for the code action provider. */
+/** The most diagnostics shown per file; beyond it, one more says the limit was hit. */
+export const MAX_DIAGNOSTICS = 100;
+
+/**
+ * Computes and publishes diagnostics from the document's one parse (WorkspaceModel caches it per version, shared
+ * with CodeLens and hovers). Quick fixes are not computed here: each re-parses the edited file, so they are computed
+ * only when VS Code asks for code actions at a range, for the diagnostics there.
+ */
 export class Diagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('llm-footprint');
-  private fixes = new Map<string, { range: vscode.Range; fixes: QuickFix[] }[]>();
+  private fixes = new Map<string, { version: number; items: { range: vscode.Range; fixes: () => QuickFix[] }[] }>();
   constructor(private readonly model: WorkspaceModel) {}
 
   dispose(): void {
@@ -120,28 +130,52 @@ export class Diagnostics implements vscode.Disposable {
       this.clear(doc.uri);
       return;
     }
-    const items = computeDiagnostics(st);
+    const items = computeDiagnostics(st, false);
     const diags: vscode.Diagnostic[] = [];
-    const fixes: { range: vscode.Range; fixes: QuickFix[] }[] = [];
+    const fixes: { range: vscode.Range; fixes: () => QuickFix[] }[] = [];
     for (const d of items) {
       const range = toRange(d.range);
       const diag = new vscode.Diagnostic(range, d.message, SEVERITY[d.severity]);
       diag.source = 'LLM Footprint';
       diag.code = d.code;
       diags.push(diag);
-      if (d.fixes.length) fixes.push({ range, fixes: d.fixes });
+      if (d.code === DOES_NOT_FIT && d.entry !== undefined) {
+        const i = d.entry;
+        fixes.push({ range, fixes: () => exactFixes(st, i) });
+      }
     }
     this.collection.set(doc.uri, diags);
-    this.fixes.set(doc.uri.toString(), fixes);
+    this.fixes.set(doc.uri.toString(), { version: st.version, items: fixes });
   }
 
+  /** The quick fixes at a range, each estimated by re-parsing the edited file (only the diagnostics there). */
   fixesAt(uri: vscode.Uri, range: vscode.Range): QuickFix[] {
-    return (this.fixes.get(uri.toString()) ?? []).filter((f) => f.range.intersection(range)).flatMap((f) => f.fixes);
+    return (this.fixes.get(uri.toString())?.items ?? []).filter((f) => f.range.intersection(range)).flatMap((f) => f.fixes());
   }
 }
 
-export function computeDiagnostics(st: FileState): FitDiagnostic[] {
-  const out: FitDiagnostic[] = parseIssueDiagnostics(st.parsed.errors);
+/** The exact quick fixes of entry `i` of a file (re-parsing the edited text per fix). */
+export function exactFixes(st: FileState, i: number): QuickFix[] {
+  const e = st.entries[i];
+  if (!e?.analysis || e.file.kind === 'model-config') return [];
+  return fitDiagnostics(e.file, e.analysis, st.text, i, true).flatMap((d) => d.fixes);
+}
+
+/**
+ * Every diagnostic of a file, at most MAX_DIAGNOSTICS (then one that says the limit was hit). `exact`: quick fixes
+ * estimated by re-parsing (tests); the editor passes false and asks `exactFixes` at a range.
+ */
+export function computeDiagnostics(st: FileState, exact = true): (FitDiagnostic & { entry?: number })[] {
+  const all = collectDiagnostics(st, exact);
+  if (all.length <= MAX_DIAGNOSTICS) return all;
+  return [
+    ...all.slice(0, MAX_DIAGNOSTICS),
+    { range: all[MAX_DIAGNOSTICS]!.range, message: `${all.length - MAX_DIAGNOSTICS} more LLM Footprint diagnostics not shown (at most ${MAX_DIAGNOSTICS} per file).`, severity: 'info', code: 'llm-footprint.limit', fixes: [] },
+  ];
+}
+
+function collectDiagnostics(st: FileState, exact: boolean): (FitDiagnostic & { entry?: number })[] {
+  const out: (FitDiagnostic & { entry?: number })[] = parseIssueDiagnostics(st.parsed.errors);
   st.entries.forEach((e, i) => {
     if (e.problem) out.push(...parseIssueDiagnostics([e.problem]));
     if (!e.analysis) return;
@@ -150,7 +184,7 @@ export function computeDiagnostics(st: FileState): FitDiagnostic[] {
       out.push({ range: w.modelLocation.valueRange, message: e.modelSource.warning, severity: 'warning', code: MODEL_MATCHED, key: w.modelLocation.key, fixes: [] });
     }
     if (e.file.kind === 'model-config') out.push(...configFitDiagnostics(e.file, e.analysis));
-    else out.push(...fitDiagnostics(e.file, e.analysis, st.text, i));
+    else out.push(...fitDiagnostics(e.file, e.analysis, st.text, i, exact).map((d) => ({ ...d, entry: i })));
   });
   return out;
 }

@@ -6,6 +6,7 @@
 import { vllmEngineDefaults, formatBytes, formatSeconds, timeSummary, type Estimate } from '../core/index.ts';
 import { countLabel, percentLabel, shortGpuName, signedBytes, tokensLabel } from '../shared/labels.ts';
 import { requestTokens, scenarioSummary } from '../shared/scenario-summary.ts';
+import { escapeMarkdown } from '../shared/markdown.ts';
 import { METHOD_HOVER_KEYS, methodContribution } from './method-hovers.ts';
 import { distCodeLensTitle, distContribution, isDistKey, isDistributed } from './text-dist.ts';
 import { ACTIVATION_TERMS, OPTIMIZER_TERMS, profileRunBytes, rerun, rerunConfig, termBytes, weightsBytes, type Analysis } from './analysis.ts';
@@ -165,7 +166,7 @@ function architectureContribution(k: string, key: string, a: Analysis): string |
       if (s.mode === 'training' || (key.startsWith('--') && a.kind === 'vllm')) {
         return `Weights ${formatBytes(weights)} for ${countLabel(e.params.total)} params at ${s.weightsDtype ?? s.precision}.`;
       }
-      return `Weights stored as ${a.spec.configDtype ?? 'the config dtype'}: ${formatBytes(weights)} for ${countLabel(e.params.total)} params.`;
+      return `Weights stored as ${a.spec.configDtype ? escapeMarkdown(a.spec.configDtype) : 'the config dtype'}: ${formatBytes(weights)} for ${countLabel(e.params.total)} params.`;
     }
     case 'intermediate_size':
     case 'moe_intermediate_size': {
@@ -187,7 +188,7 @@ function architectureContribution(k: string, key: string, a: Analysis): string |
     case 'base_model':
     case 'model_name_or_path':
     case 'model':
-      return `${a.spec.modelType} (${a.spec.adapter}): ${countLabel(e.params.total)} params, ${a.spec.layers} layers, hidden ${a.spec.hidden}, ${a.spec.heads} heads / ${a.spec.kvHeads} KV heads, vocab ${a.spec.vocab}.${a.modelSource ? ` Config from ${a.modelSource}.` : ''}`;
+      return `${escapeMarkdown(a.spec.modelType)} (${escapeMarkdown(a.spec.adapter)}): ${countLabel(e.params.total)} params, ${a.spec.layers} layers, hidden ${a.spec.hidden}, ${a.spec.heads} heads / ${a.spec.kvHeads} KV heads, vocab ${a.spec.vocab}.${a.modelSource ? ` Config from ${escapeMarkdown(a.modelSource)}.` : ''}`;
     default:
       return null;
   }
@@ -353,12 +354,16 @@ function vllmContribution(k: string, a: Analysis): string | null {
   }
 }
 
-/** The full hover: contribution, total, scenario, and a command link opening the breakdown on this file. */
+/**
+ * The full hover: contribution, total, scenario, and a command link opening the breakdown on this file. Every value
+ * that comes from a workspace file (the key, a dtype, a model type, a path) is escaped (`escapeMarkdown`): the
+ * Markdown is trusted only for the extension's own command, so a file can add no link, image or HTML.
+ */
 export function hoverMarkdown(key: string, a: Analysis, commandUri?: string): string | null {
   if (!isHoverKey(key)) return null;
   const c = keyContribution(key, a);
   if (!c) return null;
-  const lines = [`**${key}** — ${c}`, '', totalLine(a), '', timeLine(a.estimate), '', `_${scenarioSummary(a.scenario)}_`];
+  const lines = [`**${escapeMarkdown(key)}** — ${c}`, '', totalLine(a), '', timeLine(a.estimate), '', `_${scenarioSummary(a.scenario)}_`];
   if (commandUri) lines.push('', `[$(graph) Show memory breakdown](${commandUri})`);
   return lines.join('\n');
 }

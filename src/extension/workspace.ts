@@ -7,7 +7,6 @@ import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import { readModelConfig, type ModelSpec } from '../core/index.ts';
 import {
-  MAX_FILE_BYTES,
   ZERO_RANGE,
   userHubCache,
   notFoundMessage,
@@ -28,6 +27,7 @@ import { analyze, buildScenario, type Analysis } from './analysis.ts';
 import { joinNamedDeepSpeed, trainingFileNaming } from './dist.ts';
 import { customGpus, whenCustomGpusReady } from './gpus.ts';
 import { readSettings } from './settings.ts';
+import { readFileText } from './read.ts';
 
 export interface Entry {
   file: ParsedFile;
@@ -218,11 +218,7 @@ export class WorkspaceModel implements vscode.Disposable {
         return f?.config ?? null;
       },
       async text(p, scope) {
-        try {
-          return new TextDecoder().decode(await vscode.workspace.fs.readFile(toUri(p, scope)));
-        } catch {
-          return null;
-        }
+        return readFileText(toUri(p, scope), extensionHubCache());
       },
       async list(p, scope) {
         try {
@@ -263,14 +259,8 @@ export function sourceLine(s: ModelSource, uri: vscode.Uri | null): string {
 /** Reads and parses a model config; null when missing, too large, or not a model config. */
 export async function readConfig(uri: vscode.Uri): Promise<ModelConfigFile | null> {
   try {
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    let text: string;
-    if (open) text = open.getText();
-    else {
-      const st = await vscode.workspace.fs.stat(uri);
-      if (st.type & vscode.FileType.Directory || st.size > MAX_FILE_BYTES) return null;
-      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    }
+    const text = await readFileText(uri, extensionHubCache());
+    if (text === null) return null;
     const r = parseModelConfig(text);
     return r.value;
   } catch {

@@ -54,7 +54,7 @@ export function parseDocumentText(fileName: string, text: string): ParsedDocumen
     const head = text.slice(0, 65536);
     const ours = guessKind(fileName, head) !== null && (!/\.ya?ml$/i.test(fileName) || TRAINING_YAML.test(head) || looksLikeAccelerate(head));
     if (!ours) return { kind: null, files: [], errors: [] };
-    return { kind: null, files: [], errors: [{ message: `LLM Footprint skips files larger than ${MAX_FILE_BYTES / 1048576} MiB.`, severity: 'info', range: ZERO_RANGE }] };
+    return { kind: null, files: [], errors: [{ message: `LLM Footprint skips files larger than ${MAX_FILE_BYTES / 1024} KiB (this one is ${Math.ceil(text.length / 1024)} KiB).`, severity: 'info', range: ZERO_RANGE }] };
   }
   const g = guessKind(fileName, text);
   try {

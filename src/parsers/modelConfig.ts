@@ -20,7 +20,7 @@ export function looksLikeModelConfig(obj: unknown): boolean {
 
 export function parseModelConfig(text: string): ParseResult<ModelConfigFile> {
   if (text.length > MAX_FILE_BYTES) {
-    return { value: null, errors: [{ message: `File is larger than ${MAX_FILE_BYTES / 1048576} MiB; skipped.`, severity: 'info', range: ZERO_RANGE }] };
+    return { value: null, errors: [{ message: `File is larger than ${MAX_FILE_BYTES / 1024} KiB, the limit for a file LLM Footprint reads; skipped.`, severity: 'info', range: ZERO_RANGE }] };
   }
   const idx = new LineIndex(text);
   const errors: ParseIssue[] = [];
@@ -56,7 +56,8 @@ function describe(code: string): string {
 function toValue(node: Node, prefix: string, keys: KeyLocation[], idx: LineIndex, depth: number): unknown {
   switch (node.type) {
     case 'object': {
-      const out: Record<string, unknown> = {};
+      // No prototype: `"__proto__"` is an ordinary unknown key, not the prototype of the config.
+      const out = Object.create(null) as Record<string, unknown>;
       for (const prop of node.children ?? []) {
         const [k, v] = prop.children ?? [];
         if (!k || typeof k.value !== 'string') continue;

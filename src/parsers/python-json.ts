@@ -5,6 +5,7 @@
  * A non-finite value that matters is rejected later by the engine, naming its key.
  */
 import { parseTree, type Node, type ParseError, type ParseOptions } from 'jsonc-parser';
+import { MAX_DEPTH, nestingDepth } from './yaml-load.ts';
 
 const TOKENS: readonly [string, number, string][] = [
   ['-Infinity', -Infinity, '-0e000000'],
@@ -55,6 +56,8 @@ export function maskNonFinite(text: string): MaskedJson {
 
 /** parseTree over Python-style JSON; number nodes of masked literals carry their real value. */
 export function parsePythonJsonTree(text: string, errors: ParseError[], options: ParseOptions): Node | undefined {
+  const depth = nestingDepth(text, false);
+  if (depth > MAX_DEPTH) throw new Error(`JSON nested ${depth} levels deep; LLM Footprint reads at most ${MAX_DEPTH} (a limit against hostile files)`);
   const masked = maskNonFinite(text);
   const root = parseTree(masked.text, errors, options);
   if (root && masked.specials.size > 0) restore(root, masked.specials);
@@ -66,11 +69,15 @@ function restore(node: Node, specials: Map<number, number>): void {
   for (const c of node.children ?? []) restore(c, specials);
 }
 
-/** The plain value of a parse tree (objects, arrays, literals); later duplicate keys win, as in JSON.parse. */
+/**
+ * The plain value of a parse tree (objects, arrays, literals); later duplicate keys win, as in JSON.parse. Objects
+ * have no prototype, so `"__proto__"` is an ordinary key of its own (as Python's json reads it), never the object's
+ * prototype.
+ */
 export function treeValue(node: Node): unknown {
   switch (node.type) {
     case 'object': {
-      const out: Record<string, unknown> = {};
+      const out = Object.create(null) as Record<string, unknown>;
       for (const prop of node.children ?? []) {
         const [k, v] = prop.children ?? [];
         if (k && typeof k.value === 'string') out[k.value] = v ? treeValue(v) : null;

@@ -2,7 +2,8 @@
  * axolotl and LLaMA-Factory training YAML → a ScenarioInput, the position of every top-level key, and warnings for
  * keys whose memory effect the engine does not model yet (never silently ignored).
  */
-import { LineCounter, isMap, isScalar, parseDocument, type Node as YamlNode } from 'yaml';
+import { isMap, isScalar, type Node as YamlNode } from 'yaml';
+import { loadYaml } from './yaml-load.ts';
 import type { OptimizerId, ScenarioInput } from '../core/scenario.ts';
 import { lookupOptim } from '../core/training/optim-names.ts';
 import { optimizerKey, readAxolotlMethods, readLlamaFactoryMethods } from './methodKeys.ts';
@@ -13,7 +14,6 @@ import {
   type KeyLocation,
   type ParseIssue,
   type ParseResult,
-  type Range,
   type WorkloadFile,
 } from './types.ts';
 import { notModelledIssue, type NotModelled } from './not-modelled.ts';
@@ -57,49 +57,43 @@ interface Entry {
 
 export function parseTrainingYaml(text: string, flavourHint?: YamlFlavour): ParseResult<WorkloadFile> {
   if (text.length > MAX_FILE_BYTES) {
-    return { value: null, errors: [{ message: `File is larger than ${MAX_FILE_BYTES / 1048576} MiB; skipped.`, severity: 'info', range: ZERO_RANGE }] };
+    return { value: null, errors: [{ message: `File is larger than ${MAX_FILE_BYTES / 1024} KiB, the limit for a file LLM Footprint reads; skipped.`, severity: 'info', range: ZERO_RANGE }] };
   }
-  const lc = new LineCounter();
   const errors: ParseIssue[] = [];
-  let doc;
-  try {
-    doc = parseDocument(text, { lineCounter: lc, keepSourceTokens: true, prettyErrors: false, uniqueKeys: false });
-  } catch (e) {
-    return { value: null, errors: [{ message: `Could not parse YAML: ${(e as Error).message}`, severity: 'error', range: ZERO_RANGE }] };
-  }
-  const pos = (offset: number) => {
-    const p = lc.linePos(offset);
-    return { line: p.line - 1, character: p.col - 1 };
-  };
-  const range = (a: number, b: number): Range => ({ start: pos(a), end: pos(b) });
-  for (const e of doc.errors) {
-    const p = pos(e.pos[0]);
-    errors.push({
-      message: `YAML syntax error at line ${p.line + 1}, column ${p.character + 1}: ${e.message.split('\n')[0]}`,
-      severity: 'error',
-      range: range(e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)),
-    });
-  }
+  const loaded = loadYaml(text, errors, true);
+  if (!loaded) return { value: null, errors };
+  const { doc, range } = loaded;
   const root = doc.contents;
   if (!isMap(root)) {
     if (errors.length === 0) errors.push({ message: 'A training config must be a YAML mapping.', severity: 'error', range: ZERO_RANGE });
     return { value: null, errors };
   }
+  if (loaded.value === null || typeof loaded.value !== 'object' || Array.isArray(loaded.value)) return { value: null, errors };
+  // Values as PyYAML loads them (aliases and `<<` merge keys resolved); positions from the file. A key that comes
+  // from a merge sits at its `<<:` line.
+  const values = loaded.value as Record<string, unknown>;
   const entries = new Map<string, Entry>();
   const keys: KeyLocation[] = [];
+  let mergeAt: KeyLocation | null = null;
   for (const pair of root.items) {
     const k = pair.key as YamlNode | null;
-    if (!isScalar(k) || !k.range) continue;
-    const name = String(k.value);
+    if (!k?.range) continue;
+    // A merge key's node is not a plain scalar in `yaml` 2 (it resolves to the merge marker); its source is `<<`.
+    const name = isScalar(k) && typeof k.value !== 'symbol' ? String(k.value) : (k as { source?: string }).source === '<<' || String(k) === '<<' ? '<<' : null;
+    if (name === null) continue;
     const v = pair.value as YamlNode | null;
     const valueRange = v && v.range ? range(v.range[0], v.range[1]) : range(k.range[1], k.range[1]);
-    let value: unknown;
-    try {
-      value = v ? (v as { toJSON(): unknown }).toJSON() : null;
-    } catch {
-      value = null;
+    const loc: KeyLocation = { key: name, keyRange: range(k.range[0], k.range[1]), valueRange, value: Object.hasOwn(values, name) ? values[name] : null };
+    if (name === '<<') {
+      mergeAt ??= loc;
+      continue;
     }
-    const loc: KeyLocation = { key: name, keyRange: range(k.range[0], k.range[1]), valueRange, value };
+    keys.push(loc);
+    entries.set(name, { key: name, loc });
+  }
+  for (const name of Object.keys(values)) {
+    if (entries.has(name) || !mergeAt) continue;
+    const loc: KeyLocation = { key: name, keyRange: mergeAt.keyRange, valueRange: mergeAt.valueRange, value: values[name] };
     keys.push(loc);
     entries.set(name, { key: name, loc });
   }

@@ -96,6 +96,14 @@ export interface WorkloadFile {
 
 export type ParsedFile = ModelConfigFile | WorkloadFile;
 
-export const MAX_FILE_BYTES = 2 * 1024 * 1024;
+/**
+ * The one size limit for a file LLM Footprint reads, in the CLI and the extension alike: 256 KiB, far above any real
+ * model config.json, training YAML or serving script (a few KB), and small enough that parsing a file of this size
+ * stays a short step on the editor's thread.
+ */
+export const MAX_FILE_BYTES = 256 * 1024;
+
+/** "256 KiB": the limit as messages say it. */
+export const MAX_FILE_LABEL = `${MAX_FILE_BYTES / 1024} KiB`;
 
 export const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };

@@ -26,8 +26,32 @@ export function tokenize(text: string): Token[][] {
     if (cur.length) commands.push(cur);
     cur = [];
   };
+  // Here-documents (`<<EOF`, `<<-'EOF'`): their bodies are data, not commands; skipped at the end of the line.
+  const heredocs: { word: string; tabs: boolean }[] = [];
+  const skipHeredocBodies = () => {
+    for (const h of heredocs.splice(0)) {
+      while (i < n) {
+        const eol = text.indexOf('\n', i);
+        const stop = eol < 0 ? n : eol;
+        let line = text.slice(i, stop).replace(/\r$/, '');
+        if (h.tabs) line = line.replace(/^\t+/, '');
+        i = stop + 1;
+        if (line === h.word) break;
+      }
+    }
+  };
   while (i < n) {
     const c = text[i]!;
+    if (c === '<' && text[i + 1] === '<' && text[i + 2] !== '<') {
+      let j = i + 2;
+      const tabs = text[j] === '-';
+      if (tabs) j++;
+      while (text[j] === ' ' || text[j] === '\t') j++;
+      const w = readWord(text, j);
+      if (w.text) heredocs.push({ word: w.text, tabs });
+      i = Math.max(w.end, j, i + 2);
+      continue;
+    }
     if (c === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
       i += text[i + 1] === '\r' ? 3 : 2;
       continue;
@@ -39,6 +63,7 @@ export function tokenize(text: string): Token[][] {
     if (c === '\n' || c === ';') {
       endCommand();
       i++;
+      if (c === '\n' && heredocs.length) skipHeredocBodies();
       continue;
     }
     if (c === '&' || c === '|') {
@@ -101,6 +126,7 @@ function readWord(text: string, start: number): Token {
       continue;
     }
     if (' \t\r\n;&|'.includes(d)) break;
+    if (d === '<' && text[i + 1] === '<' && i > start) break;
     value += d;
     i++;
   }
@@ -127,10 +153,13 @@ interface Opt {
 export function parseSize(s: string): number | null {
   const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
   if (!m) return null;
+  // vLLM's human_readable_int: a plain number must be an integer (int("1.5") fails); decimals only with a decimal
+  // suffix (1.5k = 1500), never with a binary one (1.5K), and the result must be whole.
+  if (m[1]!.includes('.') && (m[2] === '' || m[2] === 'K' || m[2] === 'M')) return null;
   const base = Number(m[1]);
   const mult = m[2] === 'k' ? 1000 : m[2] === 'K' ? 1024 : m[2] === 'm' ? 1e6 : m[2] === 'M' ? 1048576 : 1;
   const v = base * mult;
-  return Number.isInteger(v) ? v : Math.round(v);
+  return Number.isSafeInteger(v) ? v : null;
 }
 
 const DTYPES: Record<string, 'fp16' | 'bf16' | 'fp32'> = { half: 'fp16', float16: 'fp16', bfloat16: 'bf16', float: 'fp32', float32: 'fp32' };
@@ -147,7 +176,7 @@ type Locate = (name: string, t: Token, v: Token | null, value: unknown) => KeyLo
 
 export function parseVllmScript(text: string): ParseResult<WorkloadFile[]> {
   if (text.length > MAX_FILE_BYTES) {
-    return { value: null, errors: [{ message: `File is larger than ${MAX_FILE_BYTES / 1048576} MiB; skipped.`, severity: 'info', range: ZERO_RANGE }] };
+    return { value: null, errors: [{ message: `File is larger than ${MAX_FILE_BYTES / 1024} KiB, the limit for a file LLM Footprint reads; skipped.`, severity: 'info', range: ZERO_RANGE }] };
   }
   const idx = new LineIndex(text);
   const errors: ParseIssue[] = [];
@@ -165,18 +194,42 @@ export function parseVllmScript(text: string): ParseResult<WorkloadFile[]> {
     valueRange: v ? idx.range(v.start, v.end) : idx.range(t.start, t.end),
     value,
   });
-  const expand = (s: string) => s.replace(/\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)/g, (all: string, a: string | undefined, def: string | undefined, b: string | undefined) => vars.get(a ?? b ?? '') ?? def ?? all);
+  // Variables expand to at most MAX_VALUE characters (a script that doubles a variable 30 times would otherwise
+  // build a 2^30-character string); a longer value is left unexpanded, with one note.
+  let tooLong: string | null = null;
+  const expand = (s: string) => {
+    const r = s.replace(/\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)/g, (all: string, a: string | undefined, def: string | undefined, b: string | undefined) => vars.get(a ?? b ?? '') ?? def ?? all);
+    if (r.length <= MAX_VALUE) return r;
+    tooLong ??= s;
+    return s;
+  };
 
   for (const toks of commands) {
     const rest = afterAssignments(toks, vars, expand);
     if (!rest) continue;
     const start = vllmArgumentsStart(rest);
     if (!start) continue;
+    if (out.length >= MAX_COMMANDS) {
+      errors.push({ message: `More than ${MAX_COMMANDS} vllm serve commands: only the first ${MAX_COMMANDS} are estimated (a limit that keeps the editor responsive).`, severity: 'warning', range: idx.range(rest[0]!.start, rest[0]!.end), code: CAP_HIT });
+      break;
+    }
     const { opts, model } = readArguments(rest, start.index, start.apiServer, expand);
     out.push(commandWorkload(rest[0]!, opts, model, locate, errors));
   }
+  if (tooLong !== null) errors.push({ message: `A shell variable grows beyond ${MAX_VALUE.toLocaleString('en-US')} characters; it is left unexpanded (a limit against hostile scripts).`, severity: 'info', range: ZERO_RANGE, code: CAP_HIT });
   return { value: out, errors };
 }
+
+/** The most `vllm serve` commands read from one script, and the longest value a variable expands to. */
+export const MAX_COMMANDS = 50;
+export const MAX_VALUE = 4096;
+/** The diagnostic code of "a limit against hostile files was hit". */
+export const CAP_HIT = 'llm-footprint.limit';
+
+/** Words that start a compound command or negate one: the command proper follows them. */
+const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', '(', 'time']);
+/** Commands that run their arguments as a command (`nohup vllm serve …`, `exec vllm serve …`). */
+const WRAPPERS = new Set(['exec', 'nohup', 'env', 'command', 'sudo', 'nice', 'stdbuf', 'setsid', 'taskset', 'numactl', 'srun', 'timeout', 'uv', 'uvx', 'poetry', 'pipx', 'conda', 'micromamba', 'python', 'python3', 'run', 'CUDA_VISIBLE_DEVICES']);
 
 /**
  * The command after its `NAME=value` prefixes (and `export`); null when the command is only assignments, which
@@ -197,7 +250,15 @@ function afterAssignments(toks: Token[], vars: Map<string, string>, expand: (s: 
 
 /** Where the arguments of `vllm serve` (or `python -m vllm.entrypoints.openai.api_server`) start; null: not vLLM. */
 function vllmArgumentsStart(rest: Token[]): { index: number; apiServer: boolean } | null {
-  for (let t = 0; t < rest.length; t++) {
+  // A shell runs the first word: `echo vllm serve …`, `cat`, `alias` and friends are not vLLM, a quoted or commented
+  // `vllm serve` neither; only vllm itself, python -m, or a wrapper that runs its arguments.
+  let first = 0;
+  while (first < rest.length && KEYWORDS.has(rest[first]!.text) && !rest[first]!.quoted) first++;
+  const cmd = rest[first];
+  if (!cmd) return null;
+  const word = cmd.text.split('/').pop()!;
+  if (word !== 'vllm' && !WRAPPERS.has(word) && !/^python[\d.]*$/.test(word)) return null;
+  for (let t = first; t < rest.length; t++) {
     const w = rest[t]!.text;
     if (/(^|\/)vllm$/.test(w) && rest[t + 1]?.text === 'serve') return { index: t + 2, apiServer: false };
     if (w === '-m' && /^vllm\.entrypoints\.(openai\.api_server|api_server)$/.test(rest[t + 1]?.text ?? '')) return { index: t + 2, apiServer: true };

@@ -7,6 +7,30 @@ import { formatBytes } from '../core/units.ts';
 import { countLabel } from './labels.ts';
 import { requestTokens, scenarioSummary } from './scenario-summary.ts';
 
+/**
+ * Text from a workspace file as plain Markdown text: every character Markdown or VS Code's hover gives a meaning to
+ * (emphasis, links, images, HTML, code, theme icons `$(…)`) is backslash-escaped, and control characters (newlines
+ * included) become spaces, so a value can neither format, link, load an image nor run a command.
+ */
+export function escapeMarkdown(s: string): string {
+  // The values sit mid-line (newlines are gone), so line-start syntax (#, -, 1.) cannot apply; `://` is broken up so
+  // that no bare URL becomes a link.
+  return String(s)
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+    .replace(/[\\`*_[\]()<>!|~$&#]/g, (c) => `\\${c}`)
+    .replace(/:\/\//g, '\\://');
+}
+
+/**
+ * Text from a workspace file for a plain-text label that VS Code still scans for theme icons (CodeLens titles,
+ * status bar): `$(name)` is escaped, control characters become spaces.
+ */
+export function escapeLabel(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return String(s).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/\$\(/g, '\\$(');
+}
+
 function mdEscape(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }

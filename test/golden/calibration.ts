@@ -91,7 +91,7 @@ export function loadCases(): MeasuredCase[] {
           kind: r.kind,
           model: r.model,
           config,
-          scenario: { mode: 'inference', batch: r.batch, seq: r.seq, precision: 'bf16' },
+          scenario: { mode: 'inference', batch: r.batch, seq: r.seq, precision: 'bf16', weightsDtype: 'bf16' },
           peak: r.weights_alloc_bytes + r.prefill_peak_over_weights_bytes,
           // The first case of a process also counts the 32 MiB cuBLAS workspace in kv_bytes (see README).
           kvBytes: r.baseline_alloc_bytes === 0 && r.kv_bytes % (1024 * 1024) === 0 && r.kv_bytes > CUBLAS_WORKSPACE ? r.kv_bytes - CUBLAS_WORKSPACE : r.kv_bytes,
@@ -103,7 +103,7 @@ export function loadCases(): MeasuredCase[] {
           kind: r.kind,
           model: r.model,
           config,
-          scenario: { mode: 'inference', batch: r.batch, seq: r.seq, newTokens: r.new_tokens, precision: 'bf16' },
+          scenario: { mode: 'inference', batch: r.batch, seq: r.seq, newTokens: r.new_tokens, precision: 'bf16', weightsDtype: 'bf16' },
           peak: r.weights_alloc_bytes + r.peak_over_weights_bytes,
         });
         break;
@@ -113,7 +113,7 @@ export function loadCases(): MeasuredCase[] {
           kind: r.kind,
           model: r.model,
           config,
-          scenario: { mode: 'inference', batch: r.batch, seq: r.seq, precision: 'bf16', logits: 'all' },
+          scenario: { mode: 'inference', batch: r.batch, seq: r.seq, precision: 'bf16', weightsDtype: 'bf16', logits: 'all' },
           peak: r.weights_alloc_bytes + r.peak_over_weights_bytes,
         });
         break;
@@ -161,7 +161,7 @@ export function loadExtraCases(): MeasuredCase[] {
         kind: r.kind,
         model: r.model,
         config: r.config,
-        scenario: { mode: 'inference', batch: r.batch, seq: r.seq, precision: 'bf16' },
+        scenario: { mode: 'inference', batch: r.batch, seq: r.seq, precision: 'bf16', weightsDtype: 'bf16' },
         peak: r.peak_alloc_bytes,
         ...(r.kv_bytes !== undefined ? { kvBytes: r.kv_bytes } : {}),
       });
@@ -171,7 +171,7 @@ export function loadExtraCases(): MeasuredCase[] {
         kind: r.kind,
         model: r.model,
         config: r.config,
-        scenario: { mode: 'inference', batch: r.batch, seq: r.seq, newTokens: r.new_tokens, precision: 'bf16' },
+        scenario: { mode: 'inference', batch: r.batch, seq: r.seq, newTokens: r.new_tokens, precision: 'bf16', weightsDtype: 'bf16' },
         peak: r.peak_alloc_bytes,
       });
     } else if (r.kind === 'train') {

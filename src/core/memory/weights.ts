@@ -45,7 +45,7 @@ export function weightsTerm(spec: ModelSpec, dtype: WeightDtype, otherDtype: Flo
     {
       id: 'weights',
       label,
-      formula: 'ceil(linear_params / block) * block_bytes + other_params * other_bytes',
+      formula: 'ceil(ceil(linear_params / block) * block_bytes) + other_params * other_bytes',
       inputs: { linear_params: linear, block: f.block, block_bytes: f.blockBytes, other_params: other, other_bytes: ob },
       source: f.source,
       note: `${dtype} linear weights (${f.layout}); embeddings, norms and lm_head in ${otherDtype}`,
@@ -56,7 +56,7 @@ export function weightsTerm(spec: ModelSpec, dtype: WeightDtype, otherDtype: Flo
 
 /**
  * Weights dtype for inference: what the user chose, else the checkpoint's own quantization (quantization_config),
- * else the precision's dtype.
+ * else, in PyTorch, a float32 checkpoint's fp32 (transformers' dtype="auto"), else the precision's dtype.
  */
 export function servingWeightsDtype(spec: ModelSpec, sc: Scenario, fallback: FloatDtype, warnings: string[]): WeightDtype {
   if (sc.weightsDtype !== null) return sc.weightsDtype;
@@ -66,5 +66,11 @@ export function servingWeightsDtype(spec: ModelSpec, sc: Scenario, fallback: Flo
     return q.weightsDtype;
   }
   if (q) warnings.push(`${q.note}; weights assumed in ${fallback}`);
+  // transformers loads with dtype="auto": a float32 checkpoint stays 4 B/param in PyTorch inference. vLLM's
+  // `--dtype auto` casts float32 checkpoints to 16 bits, which the fallback (the precision's dtype) already is.
+  if (!q && sc.runtime !== 'vllm' && spec.configDtype === 'fp32' && fallback !== 'fp32') {
+    warnings.push('weights in fp32: the config\'s torch_dtype is float32 and transformers loads it as stored (dtype="auto"); set --weights-dtype to cast');
+    return 'fp32';
+  }
   return fallback;
 }

@@ -110,7 +110,7 @@ test('a non-object, a missing key, wrong types and absurd sizes name the key', (
 test('a missing file and a huge file are clear errors', () => {
   assertCleanError(cli('estimate', join(dir, 'nope.json')), /nope\.json: cannot read/);
   const big = file('big.json', `{"pad": "${'x'.repeat(9 * 1024 * 1024)}"}`);
-  assertCleanError(cli('estimate', big), /MiB/);
+  assertCleanError(cli('estimate', big), /larger than 256 KiB/);
 });
 
 test('gpus lists the catalog', () => {

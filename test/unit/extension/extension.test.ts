@@ -241,7 +241,7 @@ test('package.json: commands, a setting per scenario field, lazy activation, unt
   assert.ok(!pkg.activationEvents.includes('*'));
   assert.ok(pkg.activationEvents.includes('onLanguage:yaml'));
   assert.ok(pkg.activationEvents.includes('onWebviewPanel:llmFootprint.breakdown'));
-  assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
+  assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
 });
 
 test('the hover on base_model / model_name_or_path / the served model says where the config came from', () => {

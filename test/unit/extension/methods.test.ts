@@ -32,7 +32,7 @@ test('hover on load_in_4bit: "base weights 15.0 → 7.27 GiB" (NF4 linears; embe
   const { a } = analysis('axolotl-qlora.yaml', 'llama-3.1-8b/config.json');
   assert.ok(isHoverKey('load_in_4bit'));
   const md = hoverMarkdown('load_in_4bit', a)!;
-  assert.match(md, /^\*\*load_in_4bit\*\* — NF4 \+ double quantization base: base weights 15\.0 GiB → 7\.27 GiB; peak .* → .*prepare_model_for_kbit_training/);
+  assert.match(md, /^\*\*load\\_in\\_4bit\*\* — NF4 \+ double quantization base: base weights 15\.0 GiB → 7\.27 GiB; peak .* → .*prepare_model_for_kbit_training/);
   // without prepare_model_for_kbit_training (LLaMA-Factory) the 16-bit embeddings make it 5.3 GiB, the issue's example
   const lf = analysis('axolotl-qlora.yaml', 'llama-3.1-8b/config.json');
   const noPrep = hoverMarkdown('load_in_4bit', { ...lf.a, scenario: { ...lf.a.scenario, prepareKbit: false }, estimate: estimate(lf.cfg, { ...lf.a.scenario, prepareKbit: false }) })!;

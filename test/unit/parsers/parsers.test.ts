@@ -59,7 +59,7 @@ test('model config: not an object, empty, truncated and huge inputs never throw'
   assert.ok(t.errors.length > 0);
   const big = parseModelConfig(' '.repeat(MAX_FILE_BYTES + 1));
   assert.equal(big.value, null);
-  assert.match(big.errors[0]!.message, /larger than 2 MiB/);
+  assert.match(big.errors[0]!.message, /larger than 256 KiB/);
 });
 
 const AXOLOTL = `base_model: ./llama-3.1-8b
@@ -304,7 +304,7 @@ test('parseDocumentText dispatches by file name and ignores unrelated files', ()
   assert.equal(parseDocumentText('/w/build.sh', 'make all\n').kind, null);
   // huge files: a message for one that looks like ours, silence for others (tokenizer.json)
   const pad = ' '.repeat(MAX_FILE_BYTES);
-  assert.match(parseDocumentText('/w/config.json', `{"model_type": "llama",${pad}}`).errors[0]!.message, /skips files larger than 2 MiB/);
+  assert.match(parseDocumentText('/w/config.json', `{"model_type": "llama",${pad}}`).errors[0]!.message, /skips files larger than 256 KiB/);
   assert.deepEqual(parseDocumentText('/w/tokenizer.json', `{"version": "1.0",${pad}}`).errors, []);
   assert.deepEqual(parseDocumentText('/w/data.yaml', `rows:${pad}`).errors, []);
 });
