@@ -25,7 +25,8 @@ export function sizeArg(name: string) {
   };
 }
 
-function intOf(name: string, min: number, max: number) {
+/** A whole-number flag within [min, max], refused with one line naming the flag. */
+export function intArg(name: string, min: number, max: number) {
   return (value: string): number => {
     if (!/^\s*\d+\s*$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number, got "${value}"`);
     const n = Number(value);
@@ -48,7 +49,7 @@ function optionFor(f: FieldInfo): Option {
   if (f.kind === 'bool') return new Option(name, help);
   if (f.key === 'hostMemory') return new Option(`${name} <size>`, help).argParser(sizeArg(name));
   if (f.kind === 'enum') return new Option(`${name} <value>`, `${help} ${f.options!.join('|')}`).argParser(enumOf(name, f.options!));
-  return new Option(`${name} <n>`, help).argParser(intOf(name, f.min ?? 1, f.max ?? Number.MAX_SAFE_INTEGER));
+  return new Option(`${name} <n>`, help).argParser(intArg(name, f.min ?? 1, f.max ?? Number.MAX_SAFE_INTEGER));
 }
 
 export function addDistOptions(cmd: Command): Command {

@@ -14,19 +14,11 @@ import type { Gpu, ModelSpec } from '../core/index.ts';
 import { InputError } from './read-config.ts';
 import { readCliInput } from './workload.ts';
 import { renderTable } from './format.ts';
-import { addDistOptions, distFlags, flagName } from './dist-flags.ts';
+import { addDistOptions, distFlags, flagName, intArg } from './dist-flags.ts';
 import { autoSources, namedSource, resolveAutos } from '../parsers/index.ts';
 import { addMethodOptions, applyMethodFlags, optimizerArg, renderCompare } from './methods.ts';
 import { compareMethods } from '../core/index.ts';
 
-function intArg(name: string, min: number, max: number) {
-  return (value: string): number => {
-    if (!/^\s*\d+\s*$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number, got "${value}"`);
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${value}`);
-    return n;
-  };
-}
 
 /** Flags of later capabilities: recognised, refused with a clear message, never ignored. */
 const NOT_YET: [string, string][] = [

@@ -39,71 +39,59 @@ export interface RuntimeProfile {
   source: string;
 }
 
-export const RUNTIMES: Readonly<Record<RuntimeId, RuntimeProfile>> = {
-  pytorch: {
-    id: 'pytorch',
-    label: 'PyTorch eager + transformers (SDPA)',
-    // 32 MiB cuBLAS workspace (CUBLAS_WORKSPACE_CONFIG default on Hopper) + 1 MiB cuBLASLt: measured 34,603,520 B
-    // in inference and 69,206,528 B (two threads) in training, PyTorch 2.11 on H100.
-    matmulWorkspaceBytes: 33 * 1024 * 1024,
-    workspaceThreadsTraining: 2,
-    // device_used − max_reserved on H100, PyTorch 2.11 + CUDA 13.0: 854,392,832 B in every calibration run.
-    cudaContextBytes: 854_392_832,
-    // reserved − allocated over the calibration runs: 1.5%–21% of the transient, 10% typical.
-    allocatorSlackFraction: 0.1,
-    slidingWindowCapsCache: false,
-    trainingForwardKeepsCache: true,
-    mathAttention: {
-      inferencePeak: 9.2,
-      saved: 4,
-      backward: 12,
-      source: 'scripts/calibrate/probe_sdpa_math.py on H100, PyTorch 2.11: 9.13–9.21 B/score under no_grad; 4.19 saved; 12.0–12.1 in backward',
-    },
-    // Measured: llama-3.2-1b trained in fp32 saves heads × seq fp32 probabilities per token and layer.
-    fp32UsesMathAttention: true,
-    moeDecodeGathersExperts: true,
-    kvBlockTokens: 0,
-    staticCacheRepeatsKv: true,
-    source: 'measured: test/fixtures/measured (PyTorch 2.11, transformers 5.17, H100)',
+/** PyTorch eager + transformers, measured (test/fixtures/measured). */
+const PYTORCH: RuntimeProfile = {
+  id: 'pytorch',
+  label: 'PyTorch eager + transformers (SDPA)',
+  // 32 MiB cuBLAS workspace (CUBLAS_WORKSPACE_CONFIG default on Hopper) + 1 MiB cuBLASLt: measured 34,603,520 B
+  // in inference and 69,206,528 B (two threads) in training, PyTorch 2.11 on H100.
+  matmulWorkspaceBytes: 33 * 1024 * 1024,
+  workspaceThreadsTraining: 2,
+  // device_used − max_reserved on H100, PyTorch 2.11 + CUDA 13.0: 854,392,832 B in every calibration run.
+  cudaContextBytes: 854_392_832,
+  // reserved − allocated over the calibration runs: 1.5%–21% of the transient, 10% typical.
+  allocatorSlackFraction: 0.1,
+  slidingWindowCapsCache: false,
+  trainingForwardKeepsCache: true,
+  mathAttention: {
+    inferencePeak: 9.2,
+    saved: 4,
+    backward: 12,
+    source: 'scripts/calibrate/probe_sdpa_math.py on H100, PyTorch 2.11: 9.13–9.21 B/score under no_grad; 4.19 saved; 12.0–12.1 in backward',
   },
+  // Measured: llama-3.2-1b trained in fp32 saves heads × seq fp32 probabilities per token and layer.
+  fp32UsesMathAttention: true,
+  moeDecodeGathersExperts: true,
+  kvBlockTokens: 0,
+  staticCacheRepeatsKv: true,
+  source: 'measured: test/fixtures/measured (PyTorch 2.11, transformers 5.17, H100)',
+};
+
+export const RUNTIMES: Readonly<Record<RuntimeId, RuntimeProfile>> = {
+  pytorch: PYTORCH,
+  // The DeepSpeed engine wraps the same PyTorch model: workspaces, context, kernels and caches as for pytorch.
   deepspeed: {
-    id: 'deepspeed',
-    label: 'DeepSpeed ZeRO on PyTorch eager + transformers (SDPA)',
-    // The engine wraps the same PyTorch model: workspaces, context, kernels and caches as for pytorch.
-    matmulWorkspaceBytes: 33 * 1024 * 1024,
-    workspaceThreadsTraining: 2,
-    cudaContextBytes: 854_392_832,
-    allocatorSlackFraction: 0.1,
-    slidingWindowCapsCache: false,
-    trainingForwardKeepsCache: true,
-    mathAttention: {
-      inferencePeak: 9.2,
-      saved: 4,
-      backward: 12,
-      source: 'scripts/calibrate/probe_sdpa_math.py on H100, PyTorch 2.11: 9.13–9.21 B/score under no_grad; 4.19 saved; 12.0–12.1 in backward',
-    },
-    fp32UsesMathAttention: true,
-    moeDecodeGathersExperts: true,
-    kvBlockTokens: 0,
-    staticCacheRepeatsKv: true,
-    source: 'DeepSpeed ZeRO (arXiv 1910.02054) over the pytorch profile (test/fixtures/measured)',
+  ...PYTORCH,
+  id: 'deepspeed',
+  label: 'DeepSpeed ZeRO on PyTorch eager + transformers (SDPA)',
+  source: 'DeepSpeed ZeRO (arXiv 1910.02054) over the pytorch profile (test/fixtures/measured)',
   },
   vllm: {
-    id: 'vllm',
-    label: 'vLLM (paged KV pool)',
-    matmulWorkspaceBytes: 33 * 1024 * 1024,
-    workspaceThreadsTraining: 1,
-    cudaContextBytes: 854_392_832,
-    // vLLM reserves gpu_memory_utilization × total up front; the profile run's activations stay reserved.
-    allocatorSlackFraction: 0,
-    // The hybrid KV allocator gives sliding-window layers only the window.
-    slidingWindowCapsCache: true,
-    trainingForwardKeepsCache: false,
-    mathAttention: { inferencePeak: 0, saved: 0, backward: 0, source: 'vLLM runs its own attention kernels' },
-    fp32UsesMathAttention: false,
-    moeDecodeGathersExperts: false,
-    kvBlockTokens: 16,
-    staticCacheRepeatsKv: false,
-    source: 'vLLM worker memory profiling (determine_available_memory: requested = total × utilization; KV = requested − weights − profile peak − non-torch); PagedAttention §4 (arXiv 2309.06180)',
+  id: 'vllm',
+  label: 'vLLM (paged KV pool)',
+  matmulWorkspaceBytes: 33 * 1024 * 1024,
+  workspaceThreadsTraining: 1,
+  cudaContextBytes: 854_392_832,
+  // vLLM reserves gpu_memory_utilization × total up front; the profile run's activations stay reserved.
+  allocatorSlackFraction: 0,
+  // The hybrid KV allocator gives sliding-window layers only the window.
+  slidingWindowCapsCache: true,
+  trainingForwardKeepsCache: false,
+  mathAttention: { inferencePeak: 0, saved: 0, backward: 0, source: 'vLLM runs its own attention kernels' },
+  fp32UsesMathAttention: false,
+  moeDecodeGathersExperts: false,
+  kvBlockTokens: 16,
+  staticCacheRepeatsKv: false,
+  source: 'vLLM worker memory profiling (determine_available_memory: requested = total × utilization; KV = requested − weights − profile peak − non-torch); PagedAttention §4 (arXiv 2309.06180)',
   },
 };

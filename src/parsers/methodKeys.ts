@@ -6,6 +6,7 @@
 import type { ScenarioInput } from '../core/scenario.ts';
 import { lookupOptim, parseOptimArgs } from '../core/training/optim-names.ts';
 import type { FieldLocations, KeyLocation, ParseIssue } from './types.ts';
+import { positiveInt } from './values.ts';
 
 export interface MethodEntry {
   key: string;
@@ -19,14 +20,6 @@ function on(v: unknown): boolean {
   return v === true || v === 1;
 }
 
-function posInt(e: MethodEntry | undefined, errors: ParseIssue[]): number | undefined {
-  if (!e) return undefined;
-  const v = e.loc.value;
-  const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
-  if (typeof n === 'number' && Number.isInteger(n) && n > 0) return n;
-  errors.push({ message: `${e.key}: expected a positive whole number, got ${JSON.stringify(v)}; ignored.`, severity: 'warning', range: e.loc.valueRange, key: e.key });
-  return undefined;
-}
 
 function list(v: unknown): string[] {
   if (Array.isArray(v)) return v.map(String).map((s) => s.trim()).filter(Boolean);
@@ -137,7 +130,7 @@ export function readAxolotlMethods(m: Entries, s: ScenarioInput, fields: FieldLo
 export function readLlamaFactoryMethods(m: Entries, s: ScenarioInput, fields: FieldLocations, errors: ParseIssue[]): void {
   const lora = s.loraRank != null;
   const qb = m.get('quantization_bit');
-  const bits = posInt(qb, errors);
+  const bits = positiveInt(qb, errors);
   const method = m.get('quantization_method');
   const methodName = method && typeof method.loc.value === 'string' ? method.loc.value.toLowerCase() : 'bitsandbytes';
   if (bits !== undefined && qb) {
@@ -172,10 +165,10 @@ export function readLlamaFactoryMethods(m: Entries, s: ScenarioInput, fields: Fi
     fields.optimizer = galore.loc;
     // GaLoreArguments defaults: galore_rank 16, galore_update_interval 200.
     const r = m.get('galore_rank');
-    s.galoreRank = posInt(r, errors) ?? 16;
+    s.galoreRank = positiveInt(r, errors) ?? 16;
     if (r) fields.galoreRank = r.loc;
     const gap = m.get('galore_update_interval');
-    s.galoreUpdateGap = posInt(gap, errors) ?? 200;
+    s.galoreUpdateGap = positiveInt(gap, errors) ?? 200;
     if (gap) fields.galoreUpdateGap = gap.loc;
     const lw = m.get('galore_layerwise');
     if (lw && on(lw.loc.value)) {
@@ -186,7 +179,7 @@ export function readLlamaFactoryMethods(m: Entries, s: ScenarioInput, fields: Fi
   const apollo = m.get('use_apollo');
   if (apollo && on(apollo.loc.value)) {
     const r = m.get('apollo_rank');
-    const rank = posInt(r, errors) ?? 16; // ApolloArguments default
+    const rank = positiveInt(r, errors) ?? 16; // ApolloArguments default
     const scale = m.get('apollo_scale_type');
     s.optimizer = rank === 1 && scale && typeof scale.loc.value === 'string' && scale.loc.value.toLowerCase() === 'tensor' ? 'apollo-mini' : 'apollo';
     fields.optimizer = apollo.loc;

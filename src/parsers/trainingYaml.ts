@@ -7,6 +7,7 @@ import { loadYaml } from './yaml-load.ts';
 import type { OptimizerId, ScenarioInput } from '../core/scenario.ts';
 import { lookupOptim } from '../core/training/optim-names.ts';
 import { optimizerKey, readAxolotlMethods, readLlamaFactoryMethods } from './methodKeys.ts';
+import { positiveInt } from './values.ts';
 import {
   MAX_FILE_BYTES,
   ZERO_RANGE,
@@ -128,14 +129,6 @@ function truthy(v: unknown): boolean {
   return v === true || v === 1;
 }
 
-function int(e: Entry | undefined, errors: ParseIssue[]): number | undefined {
-  if (!e) return undefined;
-  const v = e.loc.value;
-  const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
-  if (typeof n === 'number' && Number.isInteger(n) && n > 0) return n;
-  errors.push({ message: `${e.key}: expected a positive whole number, got ${JSON.stringify(v)}; ignored.`, severity: 'warning', range: e.loc.valueRange, key: e.key });
-  return undefined;
-}
 
 interface Read {
   model: string | null;
@@ -153,13 +146,13 @@ function readAxolotl(m: Map<string, Entry>, errors: ParseIssue[]): Read {
   const model = base && typeof base.loc.value === 'string' ? base.loc.value : null;
 
   const mb = m.get('micro_batch_size');
-  const batch = int(mb, errors);
+  const batch = positiveInt(mb, errors);
   scenario.batch = batch ?? 1;
   if (mb && batch !== undefined) fields.batch = mb.loc;
 
   // axolotl's schema default for sequence_len is 512.
   const sl = m.get('sequence_len');
-  const seq = int(sl, errors);
+  const seq = positiveInt(sl, errors);
   scenario.seq = seq ?? 512;
   if (sl && seq !== undefined) fields.seq = sl.loc;
 
@@ -171,7 +164,7 @@ function readAxolotl(m: Map<string, Entry>, errors: ParseIssue[]): Read {
   const adapterName = adapter && typeof adapter.loc.value === 'string' ? adapter.loc.value.toLowerCase() : null;
   if (adapterName === 'lora' || adapterName === 'qlora') {
     const r = m.get('lora_r');
-    const rank = int(r, errors) ?? 8;
+    const rank = positiveInt(r, errors) ?? 8;
     scenario.loraRank = rank;
     fields.loraRank = r?.loc ?? adapter!.loc;
     loraTargets(m.get('lora_target_modules'), m.get('lora_target_linear'), extras);
@@ -209,13 +202,13 @@ function readLlamaFactory(m: Map<string, Entry>, errors: ParseIssue[]): Read {
 
   // HF TrainingArguments default per_device_train_batch_size is 8.
   const bs = m.get('per_device_train_batch_size');
-  const batch = int(bs, errors);
+  const batch = positiveInt(bs, errors);
   scenario.batch = batch ?? 8;
   if (bs && batch !== undefined) fields.batch = bs.loc;
 
   // LLaMA-Factory's DataArguments default cutoff_len is 2048.
   const cl = m.get('cutoff_len');
-  const seq = int(cl, errors);
+  const seq = positiveInt(cl, errors);
   scenario.seq = seq ?? 2048;
   if (cl && seq !== undefined) fields.seq = cl.loc;
 
@@ -223,7 +216,7 @@ function readLlamaFactory(m: Map<string, Entry>, errors: ParseIssue[]): Read {
   const ftName = ft && typeof ft.loc.value === 'string' ? ft.loc.value.toLowerCase() : 'lora'; // LLaMA-Factory's default
   if (ftName === 'lora') {
     const r = m.get('lora_rank');
-    scenario.loraRank = int(r, errors) ?? 8;
+    scenario.loraRank = positiveInt(r, errors) ?? 8;
     fields.loraRank = r?.loc ?? ft?.loc;
     if (!fields.loraRank) delete fields.loraRank;
     loraTargets(m.get('lora_target'), undefined, extras);
@@ -250,7 +243,7 @@ function readLlamaFactory(m: Map<string, Entry>, errors: ParseIssue[]): Read {
 /** gradient_accumulation_steps: above 1, gradients stay allocated between micro-batches. */
 function accumulationFrom(e: Entry | undefined, s: ScenarioInput, fields: FieldLocations, errors: ParseIssue[]): void {
   if (!e) return;
-  const n = int(e, errors);
+  const n = positiveInt(e, errors);
   if (n === undefined) return;
   s.gradAccumulation = Math.min(n, 1 << 16);
   fields.gradAccumulation = e.loc;

@@ -3,11 +3,10 @@
  * of rank r on the target linear layers (all-linear, or --lora-targets) trained, and --lora-modules-to-save trained
  * in full.
  */
-import { int8KeptInputsTerm } from '../../memory/quantized.ts';
 import { ScenarioError } from '../../scenario.ts';
 import { FLOAT_BYTES } from '../../dtypes.ts';
 import { weightsTerm } from '../../memory/weights.ts';
-import { bnbWeightsTerm } from '../../memory/quantized.ts';
+import { bnbWeightsTerm, int8KeptInputsTerm } from '../../memory/quantized.ts';
 import { LORA_ADAPTER_BYTES, linearModuleNames, loraAdaptersTerm, loraGroupParams, loraTargets, parseTargets } from '../../memory/lora.ts';
 import type { ModelSpec, Term } from '../../types.ts';
 import type { TrainedGroup } from '../optimizers/spec.ts';
@@ -77,6 +76,25 @@ export function adapterGroups(ctx: MethodContext): TrainedGroup[] {
   });
 }
 
+/** The adapters and any modules_to_save beside a frozen `base`, whose other parameters are `otherBytes` each. */
+export function withAdapters(ctx: MethodContext, base: Term, otherBytes: number): Term[] {
+  const terms = [base, loraAdaptersTerm(ctx.spec, rank(ctx), 'training', ctx.scenario.loraTargets)];
+  const saved = modulesToSaveTerm(modulesToSaveGroups(ctx, otherBytes));
+  if (saved) terms.push(saved);
+  return terms;
+}
+
+/** What an adapter method trains: the adapters and the modules_to_save copies. */
+export function adapterTrainedGroups(ctx: MethodContext, otherBytes: number): TrainedGroup[] {
+  return [...adapterGroups(ctx), ...modulesToSaveGroups(ctx, otherBytes)];
+}
+
+/** The trained part of lm_head: a modules_to_save copy of it (or of the tied embedding), else nothing. */
+export function adapterHeadGroups(ctx: MethodContext, otherBytes: number): TrainedGroup[] {
+  const head = modulesToSaveGroups(ctx, otherBytes).filter((g) => /lm_head|embed/.test(g.name));
+  return head.length ? head : [{ name: 'lm_head', tensorNumel: 0, count: 1, elements: 0, bytes: LORA_ADAPTER_BYTES }];
+}
+
 /** Bytes of the parameters that are not quantized: fp32 after prepare_model_for_kbit_training, else 16-bit. */
 function otherBytes(ctx: MethodContext): number {
   return ctx.scenario.weightsDtype === 'int8' && ctx.scenario.prepareKbit ? 4 : FLOAT_BYTES[ctx.precision.param];
@@ -94,16 +112,10 @@ export const lora: MethodSpec = {
       ctx.scenario.weightsDtype === 'int8'
         ? bnbWeightsTerm(ctx.spec, 'int8', false, otherBytes(ctx), 'Base weights (frozen, LLM.int8)')
         : weightsTerm(ctx.spec, ctx.scenario.weightsDtype ?? ctx.precision.param, ctx.precision.param, 'Base weights (frozen)');
-    const terms = [base, loraAdaptersTerm(ctx.spec, rank(ctx), 'training', ctx.scenario.loraTargets)];
-    const saved = modulesToSaveTerm(modulesToSaveGroups(ctx, otherBytes(ctx)));
-    if (saved) terms.push(saved);
-    return terms;
+    return withAdapters(ctx, base, otherBytes(ctx));
   },
-  trainedGroups: (ctx) => [...adapterGroups(ctx), ...modulesToSaveGroups(ctx, otherBytes(ctx))],
-  headGroups: (ctx) => {
-    const head = modulesToSaveGroups(ctx, otherBytes(ctx)).filter((g) => /lm_head|embed/.test(g.name));
-    return head.length ? head : [{ name: 'lm_head', tensorNumel: 0, count: 1, elements: 0, bytes: LORA_ADAPTER_BYTES }];
-  },
+  trainedGroups: (ctx) => adapterTrainedGroups(ctx, otherBytes(ctx)),
+  headGroups: (ctx) => adapterHeadGroups(ctx, otherBytes(ctx)),
   adapterRank: rank,
   activationBytes: (ctx) => (ctx.scenario.weightsDtype === 'int8' && ctx.scenario.prepareKbit ? 4 : null),
 };

@@ -9,8 +9,7 @@
 import { ScenarioError } from '../../scenario.ts';
 import { FLOAT_BYTES } from '../../dtypes.ts';
 import { bnbWeightsTerm } from '../../memory/quantized.ts';
-import { LORA_ADAPTER_BYTES, loraAdaptersTerm } from '../../memory/lora.ts';
-import { adapterGroups, modulesToSaveGroups, modulesToSaveTerm, rank, validateLoraTargets } from './lora.ts';
+import { adapterHeadGroups, adapterTrainedGroups, rank, validateLoraTargets, withAdapters } from './lora.ts';
 import type { MethodContext, MethodSpec } from './spec.ts';
 
 function otherBytes(ctx: MethodContext): number {
@@ -35,19 +34,10 @@ export const qlora: MethodSpec = {
   weightTerms(ctx) {
     if (ctx.spec.moe) ctx.warnings.push('QLoRA on fused expert tensors is not modelled: experts are counted as not quantized');
     const dq = ctx.scenario.doubleQuant ?? true;
-    const terms = [
-      bnbWeightsTerm(ctx.spec, 'nf4', dq, otherBytes(ctx), 'Base weights (frozen, NF4)'),
-      loraAdaptersTerm(ctx.spec, rank(ctx), 'training', ctx.scenario.loraTargets),
-    ];
-    const saved = modulesToSaveTerm(modulesToSaveGroups(ctx, otherBytes(ctx)));
-    if (saved) terms.push(saved);
-    return terms;
+    return withAdapters(ctx, bnbWeightsTerm(ctx.spec, 'nf4', dq, otherBytes(ctx), 'Base weights (frozen, NF4)'), otherBytes(ctx));
   },
-  trainedGroups: (ctx) => [...adapterGroups(ctx), ...modulesToSaveGroups(ctx, otherBytes(ctx))],
-  headGroups: (ctx) => {
-    const head = modulesToSaveGroups(ctx, otherBytes(ctx)).filter((g) => /lm_head|embed/.test(g.name));
-    return head.length ? head : [{ name: 'lm_head', tensorNumel: 0, count: 1, elements: 0, bytes: LORA_ADAPTER_BYTES }];
-  },
+  trainedGroups: (ctx) => adapterTrainedGroups(ctx, otherBytes(ctx)),
+  headGroups: (ctx) => adapterHeadGroups(ctx, otherBytes(ctx)),
   adapterRank: rank,
   activationBytes: (ctx) => (ctx.scenario.prepareKbit ? 4 : null),
 };
