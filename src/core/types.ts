@@ -103,6 +103,8 @@ export interface QuantizationSpec {
   method: string;
   /** Storage dtype it maps to; null when the method is not modelled. */
   weightsDtype: 'int4' | 'int8' | 'fp8' | 'nf4' | null;
+  /** bitsandbytes 4-bit: bnb_4bit_use_double_quant as the checkpoint's quantization_config says (its default: off). */
+  doubleQuant?: boolean;
   note: string;
 }
 
