@@ -183,7 +183,6 @@ export const TERM_IDS = [
   'moe_expert_gather',
   'cuda_workspace',
   'cuda_context',
-  'cuda_graphs',
   'allocator_reserve',
   'modules_to_save',
   'optimizer_states_paged',
