@@ -158,6 +158,8 @@ export interface ModelSpec {
   logitSoftcap?: boolean;
   /** Dropout probabilities active in training (masks of 1 B per element are saved for backward). */
   dropout?: DropoutSpec;
+  /** Multimodal models: the language-model tokens one image becomes, and how that was worked out. */
+  imageTokens?: { perImage: number; basis: string };
   /** Things the adapter had to assume (unknown model_type, missing optional keys). */
   assumptions: string[];
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, readModelConfig } from '../../../../src/core/model/index.ts';
 import { kvBytesPerToken, kvCacheTerm, kvStateBytesPerSequence } from '../../../../src/core/memory/kv-cache.ts';
 import { RUNTIMES } from '../../../../src/core/runtime.ts';
+import { estimateSpec, parseScenario } from '../../../../src/core/index.ts';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'configs');
 const config = (f: string) => JSON.parse(readFileSync(join(FIX, f), 'utf8')) as Record<string, unknown> & { layer_types: string[]; hybrid_override_pattern: string };
@@ -291,5 +292,27 @@ describe('issue 11, third pass: exaone4, ernie4_5, minimax_m2, mimo', () => {
     const mtp = 5 * H + 2 * H * H + H * (q + 2 * kv) + q + 2 * kv + q * H + 3 * H * I;
     assert.equal(spec('mimo-7b-base.json').params.total, 7_622_619_136 + mtp);
     assert.equal(7_622_619_136 + mtp, 7_833_409_536);
+  });
+});
+
+describe('image tokens in the sequence (--images)', () => {
+  it('gemma3: mm_tokens_per_image (256) per image lengthen the sequence the KV cache and activations see', () => {
+    const s = spec('gemma-3-4b-it.json');
+    assert.equal(s.imageTokens?.perImage, 256);
+    const plain = estimateSpec(s, parseScenario({ seq: 1000 }));
+    const two = estimateSpec(s, parseScenario({ seq: 1000, images: 2 }));
+    const kv = (e: typeof plain) => e.memory.terms.find((t) => t.id === 'kv_cache')!.bytes;
+    assert.equal(kv(two), (kv(plain) / 1000) * 1512);
+    assert.ok(two.warnings.some((w) => /2 images × 256 tokens/.test(w)));
+  });
+  it('Qwen2.5-VL: (448 / 14 / 2)² = 256 tokens per 448×448 image; Qwen3-VL: (448 / 16 / 2)² = 196', () => {
+    assert.equal(spec('qwen2.5-vl-3b-instruct.json').imageTokens?.perImage, 256);
+    assert.equal(spec('qwen3-vl-2b-instruct.json').imageTokens?.perImage, 196);
+  });
+  it('Llama 4: 144 tokens per 336-px tile (24² patches after the 2×2 pixel shuffle)', () => {
+    assert.equal(spec('llama-4-scout-17b-16e.json').imageTokens?.perImage, 144);
+  });
+  it('a text-only model with images is one error naming images', () => {
+    assert.throws(() => estimateSpec(spec('llama-3.1-8b.json'), parseScenario({ images: 1 })), /images: llama reads no images/);
   });
 });
