@@ -180,3 +180,15 @@ test('a config.json with Python-style Infinity/NaN is read; a non-finite value t
   const bad = file('py-json-bad.json', JSON.stringify({ ...base, num_hidden_layers: 0 }).replace('"num_hidden_layers":0', '"num_hidden_layers":Infinity'));
   assertCleanError(cli('estimate', bad), /"num_hidden_layers" must be a finite integer, got Infinity/);
 });
+
+test('--images N adds a multimodal model\'s image tokens to the sequence; a text-only model refuses it with exit 2', () => {
+  const gemma = join(import.meta.dirname, '..', '..', 'fixtures', 'configs', 'gemma-3-4b-it.json');
+  const r = cli('estimate', gemma, '--images', '2', '--seq', '1000', '--json');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out) as { scenario: { images: number }; warnings: string[] };
+  assert.equal(j.scenario.images, 2);
+  assert.ok(j.warnings.some((w) => /add 512 tokens/.test(w)));
+  const bad = cli('estimate', LLAMA, '--images', '1');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /images: .* reads no images/);
+});
