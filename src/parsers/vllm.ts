@@ -13,7 +13,7 @@ export interface Token {
   text: string;
   start: number;
   end: number;
-  /** The token was (partly) quoted: it is never an option name. */
+  /** The token starts with a quote: it is never an option name (`--max-model-len=""` is an option with an empty value). */
   quoted: boolean;
 }
 
@@ -107,7 +107,7 @@ function readWord(text: string, start: number): Token {
       continue;
     }
     if (d === "'") {
-      quoted = true;
+      if (i === start) quoted = true;
       const close = text.indexOf("'", i + 1);
       const stop = close < 0 ? n : close;
       value += text.slice(i + 1, stop);
@@ -115,7 +115,7 @@ function readWord(text: string, start: number): Token {
       continue;
     }
     if (d === '"') {
-      quoted = true;
+      if (i === start) quoted = true;
       i++;
       while (i < n && text[i] !== '"') {
         if (text[i] === '\\' && i + 1 < n) {
