@@ -268,7 +268,7 @@ export const SCENARIO_FIELDS: readonly FieldInfo[] = [
   { key: 'apolloRank', label: 'APOLLO rank', kind: 'int', modes: ['training'], help: 'Rank of APOLLO\'s random projection (default hidden/4; apollo-mini: 1).' },
   { key: 'layerwiseUpdate', label: 'Layer-wise update', kind: 'bool', modes: ['training'], help: 'Optimizer steps inside backward, one parameter at a time (no full gradients).' },
   { key: 'qlora', label: 'QLoRA', kind: 'bool', modes: ['training'], help: 'Base linear layers in bitsandbytes NF4, LoRA adapters (needs a LoRA rank).' },
-  { key: 'doubleQuant', label: 'Double quantization', kind: 'bool', modes: MODES, help: 'NF4 double quantization of the absmax constants (default: on for QLoRA, off for inference).' },
+  { key: 'doubleQuant', label: 'Double quantization', kind: 'bool', modes: MODES, help: 'NF4 double quantization of the absmax constants (default: on; a quantized checkpoint keeps its own setting).' },
   { key: 'prepareKbit', label: 'prepare_model_for_kbit_training', kind: 'bool', modes: ['training'], help: 'peft casts non-quantized parameters to fp32 (axolotl, TRL); off for LLaMA-Factory.' },
   { key: 'loraTargets', label: 'LoRA targets', kind: 'string', modes: ['training'], help: 'all-linear or module names (q_proj,v_proj,…).' },
   { key: 'loraModulesToSave', label: 'LoRA modules to save', kind: 'string', modes: ['training'], help: 'Modules trained in full beside LoRA, e.g. embed_tokens,lm_head.' },

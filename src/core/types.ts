@@ -103,6 +103,8 @@ export interface QuantizationSpec {
   method: string;
   /** Storage dtype it maps to; null when the method is not modelled. */
   weightsDtype: 'int4' | 'int8' | 'fp8' | 'nf4' | null;
+  /** bitsandbytes 4-bit: bnb_4bit_use_double_quant as the checkpoint's quantization_config says (its default: off). */
+  doubleQuant?: boolean;
   note: string;
 }
 
@@ -179,7 +181,6 @@ export const TERM_IDS = [
   'moe_expert_gather',
   'cuda_workspace',
   'cuda_context',
-  'cuda_graphs',
   'allocator_reserve',
   'modules_to_save',
   'optimizer_states_paged',

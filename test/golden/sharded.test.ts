@@ -98,3 +98,9 @@ for (const r of lines<DistRun>('h200x2-sharded-training.jsonl')) {
     });
   }
 }
+
+test('DDP on one H200 (a real NCCL group of world 1, scripts/calibrate/probe_ddp.py): the steady-state peak is one GPU plus the reducer buckets, within ±0.1%', () => {
+  const probe = JSON.parse(readFileSync(path.join(FIXTURES, 'measured', 'ddp-probe-h200.json'), 'utf8')) as { peak_per_step: number[]; batch: number; seq: number };
+  const e = estimate(config('llama-3.2-1b.json'), { mode: 'training', batch: probe.batch, seq: probe.seq, gradCheckpointing: true, gpus: 2, zero: 0 });
+  within(e.memory.peak_bytes, probe.peak_per_step.at(-1)!, 0.001, 'DDP steady state');
+});

@@ -21,73 +21,60 @@ export function kvStateBytesPerSequence(spec: ModelSpec, kvBytes: number): numbe
   return bytes;
 }
 
-interface GroupCost {
-  /** Cache elements of the group's per-token part. */
+/** The cache term being built: bytes, formula parts and inputs of every layer group, and their notes. */
+interface KvAccumulator {
   elements: number;
-  /** Bytes of its fixed per-sequence state. */
   stateBytes: number;
-  formula: string;
+  perToken: string[];
+  fixed: string[];
   inputs: Record<string, number>;
-  note: string | null;
+  notes: string[];
 }
 
-/** One group's cache for a context of `tokens` (elements per token kept, or a fixed state), with its part of the formula. */
-function groupCost(spec: ModelSpec, g: KvLayerGroup, index: number, tokens: number, kvBytes: number, rt: RuntimeProfile): GroupCost {
+function addNote(acc: KvAccumulator, note: string): void {
+  if (note !== '' && !acc.notes.includes(note)) acc.notes.push(note);
+}
+
+/** One group's cache for a context of `tokens`: elements per token kept (or a fixed state), and its formula part. */
+function addGroup(acc: KvAccumulator, spec: ModelSpec, g: KvLayerGroup, index: number, tokens: number, kvBytes: number, rt: RuntimeProfile): void {
   const kv = KV_SPECS[g.kind];
-  const name = `${g.kind}${index}`;
+  const name = g.kind + index;
+  acc.inputs[name + '_layers'] = g.layers;
   const statePerLayer = kv.stateBytesPerSequence(spec, kvBytes);
   if (statePerLayer > 0) {
-    return {
-      elements: 0,
-      stateBytes: g.layers * statePerLayer,
-      formula: `${name}_layers * ${name}_state_bytes`,
-      inputs: { [`${name}_layers`]: g.layers, [`${name}_state_bytes`]: statePerLayer },
-      note: `${g.layers} ${kv.describe(spec, 0)} of ${statePerLayer} B`,
-    };
+    acc.stateBytes += g.layers * statePerLayer;
+    acc.fixed.push(`${name}_layers * ${name}_state_bytes`);
+    acc.inputs[name + '_state_bytes'] = statePerLayer;
+    addNote(acc, `${g.layers} ${kv.describe(spec, 0)} of ${statePerLayer} B`);
+    return;
   }
   const capped = kv.capsAtWindow({ attention: g.kind, window: g.window, moe: false }, rt);
-  const kept = capped ? Math.min(tokens, g.window) : tokens;
-  const inputs: Record<string, number> = { [`${name}_layers`]: g.layers, [`${name}_elems`]: g.elementsPerToken };
-  if (capped) inputs[`${name}_window`] = g.window;
-  const windowedKind = g.kind === 'sliding' || g.kind === 'chunked';
-  const uncappedNote = windowedKind && !capped ? `${g.layers} ${g.kind === 'sliding' ? 'sliding-window' : 'chunked-attention'} layers keep every token in this runtime` : null;
-  return {
-    elements: g.layers * g.elementsPerToken * kept,
-    stateBytes: 0,
-    formula: `${name}_layers * ${name}_elems * ${capped ? `min(tokens, ${name}_window)` : 'tokens'}`,
-    inputs,
-    note: uncappedNote ?? (capped ? `${g.layers} ${g.kind} layers keep ${g.window} tokens` : kv.describe(spec, g.elementsPerToken)),
-  };
-}
-
-/** batch * (kv_bytes * (per-token parts) + fixed per-sequence parts). */
-function kvFormula(costs: readonly GroupCost[]): string {
-  const perToken = costs.filter((c) => c.stateBytes === 0).map((c) => c.formula);
-  const fixed = costs.filter((c) => c.stateBytes > 0).map((c) => c.formula);
-  const tokenPart = `kv_bytes * (${perToken.join(' + ') || '0'})`;
-  return `batch * (${[tokenPart, ...fixed].join(' + ')})`;
+  acc.elements += g.layers * g.elementsPerToken * (capped ? Math.min(tokens, g.window) : tokens);
+  acc.inputs[name + '_elems'] = g.elementsPerToken;
+  if (capped) acc.inputs[name + '_window'] = g.window;
+  acc.perToken.push(`${name}_layers * ${name}_elems * ${capped ? `min(tokens, ${name}_window)` : 'tokens'}`);
+  const windowed = g.kind === 'sliding' || g.kind === 'chunked';
+  if (windowed && !capped) addNote(acc, `${g.layers} ${g.kind === 'sliding' ? 'sliding-window' : 'chunked-attention'} layers keep every token in this runtime`);
+  else addNote(acc, capped ? `${g.layers} ${g.kind} layers keep ${g.window} tokens` : kv.describe(spec, g.elementsPerToken));
 }
 
 export function kvCacheTerm(spec: ModelSpec, batch: number, tokens: number, kvBytes: number, runtime: RuntimeProfile): Term {
-  const costs = kvLayerGroups(spec).map((g, i) => groupCost(spec, g, i, tokens, kvBytes, runtime));
-  let elements = 0;
-  let stateBytes = 0;
-  for (const c of costs) {
-    elements += c.elements;
-    stateBytes += c.stateBytes;
-  }
-  const notes = [...new Set(costs.map((c) => c.note).filter((n): n is string => n !== null && n !== ''))];
-  const stateSource = stateBytes > 0 ? "; vLLM MambaSpec (fixed state per sequence: conv + SSM/delta-rule state)" : '';
+  const acc: KvAccumulator = { elements: 0, stateBytes: 0, perToken: [], fixed: [], inputs: { batch, tokens, kv_bytes: kvBytes }, notes: [] };
+  const groups = kvLayerGroups(spec);
+  for (let i = 0; i < groups.length; i++) addGroup(acc, spec, groups[i]!, i, tokens, kvBytes, runtime);
+  // batch * (kv_bytes * (per-token parts) + fixed per-sequence parts)
+  const tokenPart = `kv_bytes * (${acc.perToken.join(' + ') || '0'})`;
+  const stateSource = acc.stateBytes > 0 ? '; vLLM MambaSpec (fixed state per sequence: conv + SSM/delta-rule state)' : '';
   return makeTerm(
     {
       id: 'kv_cache',
       label: 'KV cache',
-      formula: kvFormula(costs),
-      inputs: Object.assign({ batch, tokens, kv_bytes: kvBytes }, ...costs.map((c) => c.inputs)) as Record<string, number>,
+      formula: `batch * (${acc.fixed.length ? [tokenPart, ...acc.fixed].join(' + ') : tokenPart})`,
+      inputs: acc.inputs,
       source: 'PagedAttention §3 (arXiv 2309.06180); DeepSeek-V2 §2.1 (MLA); Mistral 7B §2 (sliding window)' + stateSource,
-      note: notes.join('; '),
+      note: acc.notes.join('; '),
     },
-    batch * (kvBytes * elements + stateBytes),
+    batch * (kvBytes * acc.elements + acc.stateBytes),
   );
 }
 

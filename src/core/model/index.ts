@@ -25,6 +25,7 @@ import { readGranite, readGraniteMoe, readSmolLm3 } from './families/granite.ts'
 import { readCohere } from './families/cohere.ts';
 import { readStarcoder2 } from './families/starcoder2.ts';
 import { readPhimoe } from './families/phimoe.ts';
+import { readErnie45, readExaone4, readMimo, readMinimaxM2 } from './families/misc.ts';
 import { ConfigReader, isObject } from './read.ts';
 import { readDropout } from './dropout.ts';
 import { readQuantization } from './quantization.ts';
@@ -72,6 +73,10 @@ export const ADAPTERS: Readonly<Record<string, Adapter>> = {
   cohere2: readCohere,
   starcoder2: readStarcoder2,
   phimoe: readPhimoe,
+  exaone4: readExaone4,
+  ernie4_5: readErnie45,
+  minimax_m2: readMinimaxM2,
+  mimo: readMimo,
 };
 
 /** Adapters of the language models that multimodal wrappers nest (Llama 4's text model takes the wrapper's keys). */

@@ -17,7 +17,10 @@ export function readQuantization(config: Record<string, unknown>): QuantizationS
     return { method, weightsDtype: null, note: `${method.toUpperCase()} with ${bits ?? 'unknown'} bits is not modelled` };
   }
   if (method === 'bitsandbytes') {
-    if (q.load_in_4bit === true) return { method, weightsDtype: 'nf4', note: `bitsandbytes 4-bit (${typeof q.bnb_4bit_quant_type === 'string' ? q.bnb_4bit_quant_type : 'fp4'})` };
+    if (q.load_in_4bit === true) {
+      const note = `bitsandbytes 4-bit (${typeof q.bnb_4bit_quant_type === 'string' ? q.bnb_4bit_quant_type : 'fp4'})`;
+      return { method, weightsDtype: 'nf4', doubleQuant: q.bnb_4bit_use_double_quant === true, note };
+    }
     if (q.load_in_8bit === true) return { method, weightsDtype: 'int8', note: 'bitsandbytes 8-bit' };
   }
   if (method === 'fp8' || method === 'fbgemm_fp8' || method === 'finegrained_fp8') return { method, weightsDtype: 'fp8', note: 'FP8 weights' };

@@ -3,6 +3,9 @@ import type { ModelSpec } from '../../types.ts';
 import { activationOf, layerKinds, readDims, readWindow } from '../common.ts';
 import { buildLlamaLike, PRE_NORMS } from '../llama-like.ts';
 import { ConfigReader, LIMITS } from '../read.ts';
+import { Tensors } from '../tensors.ts';
+import { withVision } from './multimodal.ts';
+import { gemma3Vision } from './vision.ts';
 
 /** Gemma 2/3 sandwich norms: pre- and post-norm around both attention and MLP. */
 const SANDWICH = ['input_layernorm', 'post_attention_layernorm', 'pre_feedforward_layernorm', 'post_feedforward_layernorm'];
@@ -80,7 +83,10 @@ export function readGemma3Text(r: ConfigReader, modelType: string, top?: ConfigR
   });
 }
 
-/** Multimodal gemma3: the language model only, read from text_config with Gemma3TextConfig's defaults. */
+/**
+ * Multimodal gemma3: the language model from text_config (Gemma3TextConfig's defaults for keys it leaves out), plus
+ * the SigLIP vision tower and projector from vision_config as role 'vision' groups.
+ */
 export function readGemma3(r: ConfigReader, modelType: string): ModelSpec {
   const text = r.nested('text_config');
   if (text === null) throw r.error('text_config', 'missing: a gemma3 config nests its language model there');
@@ -92,6 +98,15 @@ export function readGemma3(r: ConfigReader, modelType: string): ModelSpec {
       defaulted.push(`${k}=${v}`);
     }
   if (defaulted.length) r.assume(`text_config leaves out ${defaulted.join(', ')}: Gemma3TextConfig defaults`);
-  r.assume('gemma3 (multimodal): only the text model is counted (no vision tower, no projector)');
-  return readGemma3Text(new ConfigReader(merged, text.prefix, r.assumptions), modelType, r);
+  const spec = readGemma3Text(new ConfigReader(merged, text.prefix, r.assumptions), modelType, r);
+  const vision = r.nested('vision_config');
+  if (vision === null) {
+    r.assume('gemma3: no "vision_config": only the language model is counted');
+    return spec;
+  }
+  // Gemma3ForConditionalGeneration names its language model model.language_model.* (lm_head stays at the top).
+  spec.tensors = spec.tensors.map((g) => (g.name.startsWith('model.') ? { ...g, name: `model.language_model.${g.name.slice(6)}` } : g));
+  const t = new Tensors();
+  gemma3Vision(t, vision, spec.hidden);
+  return withVision(spec, t.groups);
 }

@@ -6,7 +6,7 @@
 import type { ModelSpec, TensorGroup } from '../../types.ts';
 import { ConfigReader } from '../read.ts';
 import { Tensors } from '../tensors.ts';
-import { llama4Vision, llavaVision, pixtralVision, qwenVlVision } from './vision.ts';
+import { llama4Vision, llavaVision, pixtralVision, qwen3VlVision, qwenVlVision } from './vision.ts';
 
 type TextAdapter = (r: ConfigReader, modelType: string, top?: ConfigReader) => ModelSpec;
 type Vision = (t: Tensors, v: ConfigReader, top: ConfigReader, textHidden: number) => void;
@@ -21,15 +21,15 @@ export const WRAPPERS: Readonly<Record<string, Wrapper>> = {
   llama4: { text: 'llama4_text', vision: (t, v, _top, h) => llama4Vision(t, v, h) },
   qwen2_vl: { text: 'qwen2', vision: (t, v, _top, h) => qwenVlVision(t, v, h, false) },
   qwen2_5_vl: { text: 'qwen2', vision: (t, v, _top, h) => qwenVlVision(t, v, h, true) },
-  qwen3_vl: { text: 'qwen3', vision: null },
-  qwen3_vl_moe: { text: 'qwen3_moe', vision: null },
+  qwen3_vl: { text: 'qwen3', vision: (t, v, _top, h) => qwen3VlVision(t, v, h) },
+  qwen3_vl_moe: { text: 'qwen3_moe', vision: (t, v, _top, h) => qwen3VlVision(t, v, h) },
   mistral3: { text: 'mistral', vision: (t, v, top, h) => pixtralVision(t, v, top, h) },
   llava: { text: 'llama', vision: (t, v, top, h) => llavaVision(t, v, top, h, false) },
   llava_next: { text: 'llama', vision: (t, v, top, h) => llavaVision(t, v, top, h, true) },
 };
 
 /** Adds the vision groups to a text spec: totals and active parameters grow by them, embeddings do not. */
-function withVision(spec: ModelSpec, groups: TensorGroup[]): ModelSpec {
+export function withVision(spec: ModelSpec, groups: TensorGroup[]): ModelSpec {
   const n = groups.reduce((s, g) => s + g.numel * g.count, 0);
   return { ...spec, tensors: [...spec.tensors, ...groups], params: { ...spec.params, total: spec.params.total + n, active: spec.params.active + n } };
 }

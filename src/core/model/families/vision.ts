@@ -81,6 +81,50 @@ export function qwenVlVision(t: Tensors, v: ConfigReader, textHidden: number, qw
 }
 
 /**
+ * Qwen3-VL vision transformer: patch_embed Conv3d [h, C, temporal_patch, p, p] with bias, pos_embed
+ * [num_position_embeddings, h]; per block two LayerNorms with bias, qkv [3h, h] and proj with bias, linear_fc1/fc2
+ * with bias; merger: norm [h] (with bias), linear_fc1 [h·m², h·m²], linear_fc2 [out, h·m²] with bias; one more
+ * merger per deepstack_visual_indexes entry, its norm over h·m².
+ */
+export function qwen3VlVision(t: Tensors, v: ConfigReader, textHidden: number): void {
+  const h = v.optInt('hidden_size', 1152, LIMITS.hidden);
+  const I = v.optInt('intermediate_size', 4304, LIMITS.intermediate);
+  const n = v.optInt('depth', 27, LIMITS.layers);
+  const p = v.optInt('patch_size', 16, 1024);
+  const tp = v.optInt('temporal_patch_size', 2, 16);
+  const c = v.optInt('in_channels', 3, 16);
+  const m = v.optInt('spatial_merge_size', 2, 16);
+  const pos = v.optInt('num_position_embeddings', 2304, 1 << 20);
+  const out = v.optInt('out_hidden_size', textHidden, LIMITS.hidden);
+  const deepstack = v.intList('deepstack_visual_indexes', LIMITS.layers).length;
+  const P = 'model.visual';
+  lin(t, `${P}.patch_embed.proj`, h, c * tp * p * p, 1, true);
+  V(t, `${P}.pos_embed.weight`, pos * h);
+  for (const ln of ['norm1', 'norm2']) lin(t, `${P}.blocks.*.${ln}`, h, 1, n, true);
+  lin(t, `${P}.blocks.*.attn.qkv`, 3 * h, h, n, true);
+  lin(t, `${P}.blocks.*.attn.proj`, h, h, n, true);
+  lin(t, `${P}.blocks.*.mlp.linear_fc1`, I, h, n, true);
+  lin(t, `${P}.blocks.*.mlp.linear_fc2`, h, I, n, true);
+  const merged = h * m * m;
+  lin(t, `${P}.merger.norm`, h, 1, 1, true);
+  lin(t, `${P}.merger.linear_fc1`, merged, merged, 1, true);
+  lin(t, `${P}.merger.linear_fc2`, out, merged, 1, true);
+  lin(t, `${P}.deepstack_merger_list.*.norm`, merged, 1, deepstack, true);
+  lin(t, `${P}.deepstack_merger_list.*.linear_fc1`, merged, merged, deepstack, true);
+  lin(t, `${P}.deepstack_merger_list.*.linear_fc2`, out, merged, deepstack, true);
+}
+
+/**
+ * Gemma 3: the SigLIP tower (vision_use_head false in the published configs), then multi_modal_projector:
+ * mm_soft_emb_norm [h] (Gemma RMSNorm, weight only) and mm_input_projection_weight [h, text hidden].
+ */
+export function gemma3Vision(t: Tensors, v: ConfigReader, textHidden: number): void {
+  const h = clipLikeVision(t, v, 'model.vision_tower');
+  V(t, 'model.multi_modal_projector.mm_soft_emb_norm.weight', h);
+  V(t, 'model.multi_modal_projector.mm_input_projection_weight', h * textHidden);
+}
+
+/**
  * Pixtral vision tower (Mistral 3) + Mistral3 projector: patch_conv [h, C, p, p], ln_pre [h]; per layer
  * attention_norm, q/k/v/o [h, h], gated feed_forward of intermediate_size, ffn_norm (no biases); projector: norm [h],
  * patch_merger.merging_layer [h, h·m²], linear_1 [text, h] and linear_2 [text, text] (bias with

@@ -217,3 +217,31 @@ describe('the Llama-like fallback names the keys it ignores', () => {
     assert.ok(s.assumptions.some((a) => a.includes('first_k_dense_replace') && a.includes('n_shared_experts') && a.includes('mamba_num_heads')), s.assumptions.join('\n'));
   });
 });
+
+describe('issue 11, third pass: exaone4, ernie4_5, minimax_m2, mimo', () => {
+  it('exaone-4.0-32b: post-norms only, per-head q/k norms, 3 sliding : 1 full (param-counts.jsonl: 32,003,216,384)', () => {
+    const s = spec('exaone-4.0-32b.json');
+    assert.equal(s.params.total, 32_003_216_384);
+    assert.deepEqual(s.layerKinds.slice(0, 4).map((l) => l.attention), ['sliding', 'sliding', 'sliding', 'full']);
+    assert.equal(s.layerKinds.filter((l) => l.attention === 'full').length, 16);
+  });
+  it('exaone4 reads an L/G string pattern, cycled', () => {
+    const cfg = { model_type: 'exaone4', hidden_size: 64, intermediate_size: 128, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, vocab_size: 100, sliding_window: 8, sliding_window_pattern: 'LG' };
+    assert.deepEqual(readModelConfig(cfg).layerKinds.map((l) => l.attention), ['sliding', 'full', 'sliding', 'full']);
+  });
+  it('ernie-4.5-0.3b: Llama tensors, tied (param-counts.jsonl: 360,748,032)', () => {
+    assert.equal(spec('ernie-4.5-0.3b-pt.json').params.total, 360_748_032);
+  });
+  it('minimax-m2: 256 experts top-8 in every layer; 230B total, 10B active as published', () => {
+    const s = spec('minimax-m2.json');
+    assert.equal(s.params.total, 228_689_748_992);
+    assert.ok(Math.abs(s.params.active / 10e9 - 1) < 0.05, String(s.params.active));
+    assert.equal(s.moe?.experts, 256);
+  });
+  it('mimo-7b-base: Qwen2 (measured as qwen2: 7,622,619,136) plus one MTP layer by hand; 7.83B as published', () => {
+    const [H, I, q, kv] = [4096, 11008, 4096, 1024];
+    const mtp = 5 * H + 2 * H * H + H * (q + 2 * kv) + q + 2 * kv + q * H + 3 * H * I;
+    assert.equal(spec('mimo-7b-base.json').params.total, 7_622_619_136 + mtp);
+    assert.equal(7_622_619_136 + mtp, 7_833_409_536);
+  });
+});
