@@ -11,11 +11,13 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { vllmEngineDefaults, estimate, readModelConfig, parseScenario, findGpu, largestFitting, maxConcurrency, bestThroughputBatch, fewestGpus, MAX_GPUS_SEARCHED, timeSummary, formatSeconds, formatRate, unknownGpuError, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
 import type { Scenario, ScenarioInput } from '../core/scenario.ts';
 import type { Gpu, ModelSpec } from '../core/index.ts';
-import { InputError } from './read-config.ts';
+import { InputError, readTextFile } from './read-config.ts';
+import { existsSync } from 'node:fs';
+import { shownLimit, shownValue } from '../parsers/values.ts';
 import { readCliInput } from './workload.ts';
 import { renderTable } from './format.ts';
 import { addDistOptions, distFlags, flagName, intArg } from './dist-flags.ts';
-import { autoSources, namedSource, resolveAutos } from '../parsers/index.ts';
+import { autoSources, namedSource, parseModelConfig, resolveAutos } from '../parsers/index.ts';
 import { addMethodOptions, applyMethodFlags, optimizerArg, renderCompare } from './methods.ts';
 import { compareMethods } from '../core/index.ts';
 
@@ -227,7 +229,7 @@ function prepare(cmd: Command, file: string, flags: EstimateFlags) {
   try {
     spec = readModelConfig(input.config);
   } catch (x) {
-    if (x instanceof ConfigError) throw new InputError(`${input.configPath}: ${x.message}`);
+    if (x instanceof ConfigError) throw new InputError(`${input.configPath}${configKeyLine(input.configPath, x.key)}: ${x.message}`);
     throw x;
   }
   resolveFileAutos(input, spec.hidden, flags, scenario);
@@ -239,8 +241,41 @@ function prepare(cmd: Command, file: string, flags: EstimateFlags) {
     scenario.batch ??= engine.maxNumSeqs;
     scenario.maxNumBatchedTokens ??= engine.maxNumBatchedTokens;
   }
+  fileScenarioCheck(file, input, flags, scenario);
   const title = input.kind === 'model-config' ? `LLM Footprint · ${input.configPath}` : `LLM Footprint · ${file} (${input.kind}) → ${input.configPath}`;
   return { input, spec, scenario, title };
+}
+
+/** ":<line>" of a key in a config.json on disk, or "" (the catalog's configs, a key not found). */
+function configKeyLine(configPath: string, key: string | undefined): string {
+  if (!key || !existsSync(configPath)) return '';
+  try {
+    const loc = parseModelConfig(readTextFile(configPath)).value?.keys.find((k) => k.key === key);
+    return loc ? `:${loc.keyRange.start.line + 1}` : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * A value the workspace file gave that the engine refuses is reported at its file, line and key, with the value:
+ * `ds.json:2: train_micro_batch_size_per_gpu: 2000000 is larger than 1,048,576` (a flag's value is the flag's error).
+ */
+function fileScenarioCheck(file: string, input: ReturnType<typeof readCliInput>, flags: EstimateFlags, scenario: ScenarioInput): void {
+  const w = input.workload;
+  if (!w) return;
+  try {
+    parseScenario(scenario);
+  } catch (x) {
+    if (!(x instanceof ScenarioError) || !x.key) throw x;
+    const field = x.key as keyof ScenarioInput;
+    const loc = w.fields[field];
+    if (!loc || scenarioFlags(flags)[field] !== undefined || scenario[field] !== w.scenario[field]) throw x;
+    const why = x.message.replace(/^[^:]*: /, '');
+    const limit = /must be at (most|least) (\d+)$/.exec(why);
+    const said = limit ? `is ${limit[1] === 'most' ? 'larger' : 'smaller'} than ${shownLimit(Number(limit[2]))}` : `— ${why}`;
+    throw new InputError(`${file}:${loc.keyRange.start.line + 1}: ${loc.key}: ${shownValue(loc.value)} ${said}`);
+  }
 }
 
 /** DeepSpeed "auto" values (and the world size from train_batch_size): from the flags, then the training file. */

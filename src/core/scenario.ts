@@ -48,6 +48,10 @@ export type LossId = (typeof LOSSES)[number];
 
 /** Largest size we accept for counts of tokens or sequences; beyond it byte counts leave exact integer range. */
 export const MAX_TOKENS = 1 << 24;
+/** Largest batch (sequences per step or in flight). */
+export const MAX_BATCH = 1 << 20;
+/** Largest rank (LoRA, GaLore, APOLLO) and gradient accumulation steps. */
+export const MAX_RANK = 1 << 16;
 
 const count = (what: string, min: number, max: number) =>
   z
@@ -69,7 +73,7 @@ const efficiency = (what: string) =>
 // .nullable(), .default() and .strict(), written as functions.
 export const ScenarioSchema = z.strictObject({
   mode: z._default(z.enum(MODES), 'inference'),
-  batch: z._default(count('batch', 1, 1 << 20), 1),
+  batch: z._default(count('batch', 1, MAX_BATCH), 1),
   seq: z._default(count('seq', 1, MAX_TOKENS), 2048),
   newTokens: z._default(count('new tokens', 0, MAX_TOKENS), 0),
   /** Storage dtype of the weights; null = from the precision (training) or the config's torch_dtype (inference). */
@@ -79,8 +83,8 @@ export const ScenarioSchema = z.strictObject({
   optimizer: z._default(z.enum(OPTIMIZERS), 'adamw'),
   gradCheckpointing: z._default(z.boolean(), false),
   /** Micro-batches per optimizer step: with more than one, gradients stay allocated from one micro-batch to the next. */
-  gradAccumulation: z._default(count('gradient accumulation steps', 1, 1 << 16), 1),
-  loraRank: z._default(z.nullable(count('LoRA rank', 1, 1 << 16)), null),
+  gradAccumulation: z._default(count('gradient accumulation steps', 1, MAX_RANK), 1),
+  loraRank: z._default(z.nullable(count('LoRA rank', 1, MAX_RANK)), null),
   /** Inference logits: the last position (generate) or every position (scoring, perplexity; no KV cache). */
   logits: z._default(z.enum(LOGITS), 'last'),
   gpu: z._default(z.nullable(z.string().check(z.minLength(1))), null),
@@ -133,10 +137,10 @@ export const ScenarioSchema = z.strictObject({
   images: z._default(count('images', 0, 1 << 16), 0),
   datasetTokens: z._default(z.nullable(z.number({ error: 'dataset tokens must be a number' }).check(z.int({ error: 'dataset tokens must be a whole number' }), z.minimum(1, { error: 'dataset tokens must be at least 1' }), z.maximum(1e18, { error: 'dataset tokens must be at most 1e18' }))), null),
   /** GaLore: rank of the projected space and steps between projector refreshes (an SVD per matrix). */
-  galoreRank: z._default(count('GaLore rank', 1, 1 << 16), 128),
+  galoreRank: z._default(count('GaLore rank', 1, MAX_RANK), 128),
   galoreUpdateGap: z._default(count('GaLore update gap', 1, 1 << 24), 200),
   /** APOLLO: rank of the random projection; null = hidden / 4 (the paper's default). APOLLO-Mini is rank 1. */
-  apolloRank: z._default(z.nullable(count('APOLLO rank', 1, 1 << 16)), null),
+  apolloRank: z._default(z.nullable(count('APOLLO rank', 1, MAX_RANK)), null),
   /** Optimizer steps inside backward, one parameter at a time: full gradients are never all alive. */
   layerwiseUpdate: z._default(z.boolean(), false),
   /** QLoRA: the base linear layers in bitsandbytes NF4, LoRA (loraRank) on them. */

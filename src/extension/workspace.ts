@@ -12,6 +12,7 @@ import {
   notFoundMessage,
   resolveModelAsync,
   parseDocumentText,
+  MAX_EDITOR_YAML_BYTES,
   parseModelConfig,
   dirname,
   type ParsedDocument,
@@ -92,7 +93,7 @@ export class WorkspaceModel implements vscode.Disposable {
   }
 
   private async build(uri: vscode.Uri, version: number, text: string): Promise<FileState | null> {
-    const parsed = parseDocumentText(uri.path, text);
+    const parsed = parseDocumentText(uri.path, text, { yamlLimit: MAX_EDITOR_YAML_BYTES });
     if (!parsed.kind && parsed.errors.length === 0) return null;
     const settings = readSettings(uri);
     // A target GPU from llmFootprint.customGpus needs the setting read first (lazily, on activation or a change).

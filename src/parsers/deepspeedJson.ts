@@ -6,6 +6,7 @@
  */
 import type { ScenarioInput } from '../core/scenario.ts';
 import { parseModelConfig } from './modelConfig.ts';
+import { countProblem, shownValue } from './values.ts';
 import { ZERO_RANGE, type AutoField, type FieldLocations, type KeyLocation, type ParseIssue, type ParseResult, type WorkloadFile } from './types.ts';
 
 /** What DeepSpeed settings say, wherever they were written (a DeepSpeed JSON or accelerate's deepspeed_config). */
@@ -26,7 +27,7 @@ export function looksLikeDeepSpeed(obj: unknown): boolean {
 }
 
 /** The text of a value as the user wrote it, for messages. */
-export const shown = (v: unknown): string => (v === undefined ? 'missing' : (JSON.stringify(v) ?? 'a value'));
+export const shown = shownValue;
 
 /** Looks a dotted key up in a parsed object and in the key locations. */
 export class KeyReader {
@@ -57,8 +58,9 @@ export class KeyReader {
     const v = this.value(path);
     if (v === undefined || v === null) return undefined;
     if (v === 'auto' && auto) return 'auto';
-    if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= 2 ** 40) return v;
-    if (typeof v === 'number') this.error(path, `${shown(v)} is not a whole number of at least ${min}`);
+    const problem = countProblem(path, v, min, 2 ** 40);
+    if (problem === null) return v as number;
+    if (typeof v === 'number') this.errors.push({ message: problem, severity: 'error', range: this.loc(path).keyRange, key: path });
     else this.error(path, `${shown(v)} is not a number${auto ? ' or "auto"' : ''}`);
     return undefined;
   }

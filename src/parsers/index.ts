@@ -48,7 +48,7 @@ export function guessKind(fileName: string, text?: string): 'json' | 'deepspeed'
  * Parses one workspace file by its name. Files we do not recognize give `kind: null` and no errors, so
  * opening an unrelated JSON or YAML file never shows a diagnostic.
  */
-export function parseDocumentText(fileName: string, text: string): ParsedDocument {
+export function parseDocumentText(fileName: string, text: string, opts: { yamlLimit?: number } = {}): ParsedDocument {
   if (text.length > MAX_FILE_BYTES) {
     // Say so only for a file that looks like ours (a tokenizer.json next to a config.json stays silent).
     const head = text.slice(0, 65536);
@@ -66,6 +66,13 @@ export function parseDocumentText(fileName: string, text: string): ParsedDocumen
     if (g === 'deepspeed') {
       const r = parseDeepSpeedJson(text);
       return { kind: 'deepspeed', files: r.value ? [r.value] : [], errors: r.errors };
+    }
+    if (g === 'yaml' && opts.yamlLimit !== undefined && text.length > opts.yamlLimit) {
+      // The editor's own, lower limit for YAML (parsing holds the extension host): said only for a YAML of ours.
+      const head = text.slice(0, 65536);
+      if (!TRAINING_YAML.test(head) && !looksLikeAccelerate(head)) return { kind: null, files: [], errors: [] };
+      const message = `This YAML is ${Math.ceil(text.length / 1024)} KiB; the editor reads YAML up to ${opts.yamlLimit / 1024} KiB so that parsing never holds it (about 1 ms per KiB). Estimate it in a terminal: llm-footprint estimate ${fileName.split('/').pop()} (up to ${MAX_FILE_BYTES / 1024} KiB).`;
+      return { kind: null, files: [], errors: [{ message, severity: 'info', range: ZERO_RANGE }] };
     }
     if (g === 'yaml' && !TRAINING_YAML.test(text) && looksLikeAccelerate(text)) {
       const r = parseAccelerateYaml(text);

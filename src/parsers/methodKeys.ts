@@ -3,10 +3,10 @@
  * hovers and diagnostics): quantized bases (QLoRA, 8-bit), LoRA targets and modules to save, GaLore / APOLLO and
  * their hyper-parameters, fused losses. Nothing is silently costed as something else: what is not modelled is named.
  */
-import type { ScenarioInput } from '../core/scenario.ts';
 import { lookupOptim, parseOptimArgs } from '../core/training/optim-names.ts';
 import type { FieldLocations, KeyLocation, ParseIssue } from './types.ts';
 import { positiveInt } from './values.ts';
+import { MAX_RANK, MAX_TOKENS, type ScenarioInput } from '../core/scenario.ts';
 
 export interface MethodEntry {
   key: string;
@@ -130,7 +130,7 @@ export function readAxolotlMethods(m: Entries, s: ScenarioInput, fields: FieldLo
 export function readLlamaFactoryMethods(m: Entries, s: ScenarioInput, fields: FieldLocations, errors: ParseIssue[]): void {
   const lora = s.loraRank != null;
   const qb = m.get('quantization_bit');
-  const bits = positiveInt(qb, errors);
+  const bits = positiveInt(qb, errors, 64);
   const method = m.get('quantization_method');
   const methodName = method && typeof method.loc.value === 'string' ? method.loc.value.toLowerCase() : 'bitsandbytes';
   if (bits !== undefined && qb) {
@@ -165,10 +165,10 @@ export function readLlamaFactoryMethods(m: Entries, s: ScenarioInput, fields: Fi
     fields.optimizer = galore.loc;
     // GaLoreArguments defaults: galore_rank 16, galore_update_interval 200.
     const r = m.get('galore_rank');
-    s.galoreRank = positiveInt(r, errors) ?? 16;
+    s.galoreRank = positiveInt(r, errors, MAX_RANK) ?? 16;
     if (r) fields.galoreRank = r.loc;
     const gap = m.get('galore_update_interval');
-    s.galoreUpdateGap = positiveInt(gap, errors) ?? 200;
+    s.galoreUpdateGap = positiveInt(gap, errors, MAX_TOKENS) ?? 200;
     if (gap) fields.galoreUpdateGap = gap.loc;
     const lw = m.get('galore_layerwise');
     if (lw && on(lw.loc.value)) {
@@ -179,7 +179,7 @@ export function readLlamaFactoryMethods(m: Entries, s: ScenarioInput, fields: Fi
   const apollo = m.get('use_apollo');
   if (apollo && on(apollo.loc.value)) {
     const r = m.get('apollo_rank');
-    const rank = positiveInt(r, errors) ?? 16; // ApolloArguments default
+    const rank = positiveInt(r, errors, MAX_RANK) ?? 16; // ApolloArguments default
     const scale = m.get('apollo_scale_type');
     s.optimizer = rank === 1 && scale && typeof scale.loc.value === 'string' && scale.loc.value.toLowerCase() === 'tensor' ? 'apollo-mini' : 'apollo';
     fields.optimizer = apollo.loc;

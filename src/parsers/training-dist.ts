@@ -5,6 +5,7 @@
  */
 import type { ScenarioInput } from '../core/scenario.ts';
 import { KeyReader, readDeepSpeed, shown } from './deepspeedJson.ts';
+import { countProblem } from './values.ts';
 import type { AutoField, FieldLocations, FileReference, KeyLocation, ParseIssue } from './types.ts';
 
 export interface DistRead {
@@ -32,7 +33,7 @@ export function readTrainingDist(get: Get, errors: ParseIssue[]): DistRead {
     if (typeof e.value === 'number' && Number.isInteger(e.value) && e.value >= 1 && e.value <= 1024) {
       out.scenario[field] = e.value;
       out.fields[field] = e;
-    } else errors.push({ message: `${key}: ${shown(e.value)} is not a whole number from 1 to 1024`, severity: 'error', range: e.valueRange, key });
+    } else errors.push({ message: countProblem(key, e.value, 1, 1024)!, severity: 'error', range: e.valueRange, key });
   }
   const ao = get('activation_offloading');
   if (ao && !off(ao.value)) {

@@ -4,7 +4,7 @@
  */
 import { isMap, isScalar, type Node as YamlNode } from 'yaml';
 import { loadYaml } from './yaml-load.ts';
-import type { OptimizerId, ScenarioInput } from '../core/scenario.ts';
+import { MAX_BATCH, MAX_RANK, MAX_TOKENS, type OptimizerId, type ScenarioInput } from '../core/scenario.ts';
 import { lookupOptim } from '../core/training/optim-names.ts';
 import { optimizerKey, readAxolotlMethods, readLlamaFactoryMethods } from './methodKeys.ts';
 import { positiveInt } from './values.ts';
@@ -146,13 +146,13 @@ function readAxolotl(m: Map<string, Entry>, errors: ParseIssue[]): Read {
   const model = base && typeof base.loc.value === 'string' ? base.loc.value : null;
 
   const mb = m.get('micro_batch_size');
-  const batch = positiveInt(mb, errors);
+  const batch = positiveInt(mb, errors, MAX_BATCH);
   scenario.batch = batch ?? 1;
   if (mb && batch !== undefined) fields.batch = mb.loc;
 
   // axolotl's schema default for sequence_len is 512.
   const sl = m.get('sequence_len');
-  const seq = positiveInt(sl, errors);
+  const seq = positiveInt(sl, errors, MAX_TOKENS);
   scenario.seq = seq ?? 512;
   if (sl && seq !== undefined) fields.seq = sl.loc;
 
@@ -164,7 +164,7 @@ function readAxolotl(m: Map<string, Entry>, errors: ParseIssue[]): Read {
   const adapterName = adapter && typeof adapter.loc.value === 'string' ? adapter.loc.value.toLowerCase() : null;
   if (adapterName === 'lora' || adapterName === 'qlora') {
     const r = m.get('lora_r');
-    const rank = positiveInt(r, errors) ?? 8;
+    const rank = positiveInt(r, errors, MAX_RANK) ?? 8;
     scenario.loraRank = rank;
     fields.loraRank = r?.loc ?? adapter!.loc;
     loraTargets(m.get('lora_target_modules'), m.get('lora_target_linear'), extras);
@@ -202,13 +202,13 @@ function readLlamaFactory(m: Map<string, Entry>, errors: ParseIssue[]): Read {
 
   // HF TrainingArguments default per_device_train_batch_size is 8.
   const bs = m.get('per_device_train_batch_size');
-  const batch = positiveInt(bs, errors);
+  const batch = positiveInt(bs, errors, MAX_BATCH);
   scenario.batch = batch ?? 8;
   if (bs && batch !== undefined) fields.batch = bs.loc;
 
   // LLaMA-Factory's DataArguments default cutoff_len is 2048.
   const cl = m.get('cutoff_len');
-  const seq = positiveInt(cl, errors);
+  const seq = positiveInt(cl, errors, MAX_TOKENS);
   scenario.seq = seq ?? 2048;
   if (cl && seq !== undefined) fields.seq = cl.loc;
 
@@ -216,7 +216,7 @@ function readLlamaFactory(m: Map<string, Entry>, errors: ParseIssue[]): Read {
   const ftName = ft && typeof ft.loc.value === 'string' ? ft.loc.value.toLowerCase() : 'lora'; // LLaMA-Factory's default
   if (ftName === 'lora') {
     const r = m.get('lora_rank');
-    scenario.loraRank = positiveInt(r, errors) ?? 8;
+    scenario.loraRank = positiveInt(r, errors, MAX_RANK) ?? 8;
     fields.loraRank = r?.loc ?? ft?.loc;
     if (!fields.loraRank) delete fields.loraRank;
     loraTargets(m.get('lora_target'), undefined, extras);
@@ -243,9 +243,9 @@ function readLlamaFactory(m: Map<string, Entry>, errors: ParseIssue[]): Read {
 /** gradient_accumulation_steps: above 1, gradients stay allocated between micro-batches. */
 function accumulationFrom(e: Entry | undefined, s: ScenarioInput, fields: FieldLocations, errors: ParseIssue[]): void {
   if (!e) return;
-  const n = positiveInt(e, errors);
+  const n = positiveInt(e, errors, MAX_RANK);
   if (n === undefined) return;
-  s.gradAccumulation = Math.min(n, 1 << 16);
+  s.gradAccumulation = n;
   fields.gradAccumulation = e.loc;
 }
 

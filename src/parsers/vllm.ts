@@ -3,7 +3,8 @@
  * option. Handles `\` line continuations, quotes, `--opt=value`, env prefixes, simple `NAME=value` variables, and
  * `python -m vllm.entrypoints.openai.api_server --model …`.
  */
-import type { ScenarioInput } from '../core/scenario.ts';
+import { MAX_BATCH, MAX_TOKENS, type ScenarioInput } from '../core/scenario.ts';
+import { countProblem, shownLimit, shownValue } from './values.ts';
 import { notModelledIssue, type NotModelled } from './not-modelled.ts';
 import { LineIndex } from './positions.ts';
 import { MAX_FILE_BYTES, ZERO_RANGE, type FieldLocations, type KeyLocation, type ParseIssue, type ParseResult, type WorkloadFile } from './types.ts';
@@ -12,7 +13,7 @@ export interface Token {
   text: string;
   start: number;
   end: number;
-  /** The token was (partly) quoted: it is never an option name. */
+  /** The token starts with a quote: it is never an option name (`--max-model-len=""` is an option with an empty value). */
   quoted: boolean;
 }
 
@@ -106,7 +107,7 @@ function readWord(text: string, start: number): Token {
       continue;
     }
     if (d === "'") {
-      quoted = true;
+      if (i === start) quoted = true;
       const close = text.indexOf("'", i + 1);
       const stop = close < 0 ? n : close;
       value += text.slice(i + 1, stop);
@@ -114,7 +115,7 @@ function readWord(text: string, start: number): Token {
       continue;
     }
     if (d === '"') {
-      quoted = true;
+      if (i === start) quoted = true;
       i++;
       while (i < n && text[i] !== '"') {
         if (text[i] === '\\' && i + 1 < n) {
@@ -331,28 +332,35 @@ function commandWorkload(commandStart: Token, opts: Opt[], model: { value: strin
   return { kind: 'vllm', model: model?.value ?? null, modelLocation, scenario, fields, keys, extras };
 }
 
-/** A positive vLLM size (`32768`, `32K`), or null. */
-function positiveSize(value: string | null): number | null {
+/** A shell word as a message shows it: a number as a number (1e+308), anything else quoted. */
+function shellWord(value: string | null): unknown {
+  return value && /^[\d.eE+-]+$/.test(value) && Number.isFinite(Number(value)) ? Number(value) : (value ?? '');
+}
+
+/** A vLLM size (`32768`, `32K`) from 1 to max, or why not (naming the option, the value and the limit). */
+function sizeOption(name: string, value: string | null, max: number): number | string {
   const v = value ? parseSize(value) : null;
-  return v && v > 0 ? v : null;
+  const written = shellWord(value);
+  if (v === null) return `${name}: ${shownValue(written)} is not a whole number from 1 to ${shownLimit(max)}`;
+  return countProblem(name, v, 1, max, written) ?? v;
 }
 
 /** What one option sets in the scenario, or the warning it earns (unreadable, or not modelled yet). */
 function applyOption(o: Opt, l: KeyLocation, r: CommandReading): void {
   const { scenario, fields, extras, errors } = r;
-  const bad = () => errors.push({ message: `${o.name}: cannot read ${JSON.stringify(o.value)}; ignored.`, severity: 'warning', range: l.valueRange, key: o.name });
+  const bad = (why = `${o.name}: cannot read ${JSON.stringify(o.value)}`) => errors.push({ message: `${why}; ignored.`, severity: 'warning', range: l.valueRange, key: o.name });
   switch (o.name) {
     case '--max-model-len': {
-      const v = positiveSize(o.value);
-      if (v === null) return void bad();
+      const v = sizeOption(o.name, o.value, MAX_TOKENS);
+      if (typeof v === 'string') return void bad(v);
       scenario.seq = v;
       fields.seq = l;
       extras['maxModelLenFromConfig'] = false;
       return;
     }
     case '--max-num-seqs': {
-      const v = positiveSize(o.value);
-      if (v === null) return void bad();
+      const v = sizeOption(o.name, o.value, MAX_BATCH);
+      if (typeof v === 'string') return void bad(v);
       scenario.batch = v;
       fields.batch = l;
       return;
@@ -377,19 +385,27 @@ function applyOption(o: Opt, l: KeyLocation, r: CommandReading): void {
     }
     case '--gpu-memory-utilization': {
       const v = Number(o.value);
-      if (!(v > 0 && v <= 1)) return void bad();
+      if (!(v > 0 && v <= 1)) return void bad(`${o.name}: ${shownValue(shellWord(o.value))} is not a fraction in (0, 1]`);
       extras['gpuMemoryUtilization'] = v;
       scenario.gpuMemoryUtilization = v;
       fields.gpuMemoryUtilization = l;
       return;
     }
     case '--max-num-batched-tokens': {
-      const v = o.value ? parseSize(o.value) : null;
-      extras['maxNumBatchedTokens'] = v;
-      if (!(v && v > 0)) return void bad();
+      const v = sizeOption(o.name, o.value, MAX_TOKENS);
+      extras['maxNumBatchedTokens'] = typeof v === 'number' ? v : null;
+      if (typeof v === 'string') return void bad(v);
       scenario.maxNumBatchedTokens = v;
       fields.maxNumBatchedTokens = l;
       return;
+    }
+    case '--tensor-parallel-size':
+    case '--pipeline-parallel-size':
+    case '--data-parallel-size': {
+      // vLLM refuses a size that is not a whole number ≥ 1; a script that says so is not read as one GPU silently.
+      const v = sizeOption(o.name, o.value, 1024);
+      if (typeof v === 'string') return void bad(v);
+      return void warnIfNotModelled(o, l, errors);
     }
     default:
       warnIfNotModelled(o, l, errors);

@@ -2,7 +2,7 @@
 // Every number the extension shows is checked against the CLI (`llm-footprint estimate --json`) for the same scenario.
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cliEstimate, scenarioFlags, estimateFile, cliScenarioKeys, GiB, CLI } from './cli.mjs';
 
@@ -351,6 +351,46 @@ export function tests(ctx) {
         ctx.notes.push(`hover on num_key_value_heads: ${hover.replace(/\s+/g, ' ').slice(0, 200)}`);
         await wb.page.keyboard.press('Escape');
         await wb.page.mouse.move(5, 5);
+      },
+    },
+    {
+      name: 'a hostile torch_dtype renders as plain text in the hover and triggers no request (issue 12)',
+      async fn() {
+        // A copy of a model config whose torch_dtype is an image and a command link, written into the workspace.
+        const src = needModelConfig();
+        const HOSTILE = '![x](https://example.com/x.png) [run](command:workbench.action.terminal.new)';
+        const rel = path.join('hostile-dtype', 'config.json');
+        mkdirSync(path.dirname(abs(rel)), { recursive: true });
+        const cfg = JSON.parse(readFileSync(abs(src), 'utf8'));
+        writeFileSync(abs(rel), JSON.stringify({ ...cfg, torch_dtype: HOSTILE }, null, 2));
+        const requests = [];
+        const onRequest = (r) => {
+          if (/example\.com/.test(r.url())) requests.push(r.url());
+        };
+        wb.page.on('request', onRequest);
+        try {
+          await wb.openFile(rel);
+          const hover = await wb.hoverKey('torch_dtype');
+          await shot('hover-hostile-dtype');
+          assert.ok(hover, `no hover on torch_dtype in ${rel}`);
+          // Plain text: the Markdown source shows as written, no image, no link.
+          assert.ok(hover.includes('![x](https://example.com/x.png)'), `the hover does not show the image syntax as text: "${hover}"`);
+          assert.ok(hover.includes('[run](command:workbench.action.terminal.new)'), `the hover does not show the link syntax as text: "${hover}"`);
+          const content = wb.page.locator('.monaco-hover .monaco-hover-content').filter({ visible: true });
+          const active = await content.evaluateAll((els) =>
+            els.flatMap((el) => [...el.querySelectorAll('img, a')].map((a) => `${a.tagName} ${a.getAttribute('src') ?? ''}${a.getAttribute('href') ?? ''}${a.getAttribute('data-href') ?? ''}`)),
+          );
+          const foreign = active.filter((a) => /example\.com|workbench\.action\.terminal/.test(a));
+          assert.deepEqual(foreign, [], `the hover holds an image or link from the file: ${foreign.join(', ')}`);
+          await wb.page.waitForTimeout(500);
+          assert.deepEqual(requests, [], `the hover made a request: ${requests.join(', ')}`);
+          ctx.notes.push(`hostile torch_dtype hover (plain text, 0 requests): ${hover.replace(/\s+/g, ' ').slice(0, 160)}`);
+        } finally {
+          wb.page.off('request', onRequest);
+          await wb.page.keyboard.press('Escape');
+          await wb.page.mouse.move(5, 5);
+          await wb.runCommand('View: Close Editor').catch(() => {});
+        }
       },
     },
     {

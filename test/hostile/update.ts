@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readModelConfig } from '../../src/core/index.ts';
-import { parseDocumentText, parseModelConfig, type WorkloadFile } from '../../src/parsers/index.ts';
+import { MAX_EDITOR_YAML_BYTES, parseDocumentText, parseModelConfig, type WorkloadFile } from '../../src/parsers/index.ts';
 import { analyze, buildScenario } from '../../src/extension/analysis.ts';
 import { fitDiagnostics, parseIssueDiagnostics, type FitDiagnostic } from '../../src/extension/diagnostics.ts';
 
@@ -20,7 +20,7 @@ export interface Update {
 }
 
 export function extensionUpdate(fileName: string, text: string, gpu = 'h100-sxm-80gb'): Update {
-  const doc = parseDocumentText(fileName, text);
+  const doc = parseDocumentText(fileName, text, { yamlLimit: MAX_EDITOR_YAML_BYTES });
   const diagnostics = parseIssueDiagnostics(doc.errors);
   let entries = 0;
   doc.files.forEach((f, i) => {

@@ -87,7 +87,7 @@ test('DeepSpeed JSON: every bad input is one error naming the key, at the key', 
   assert.equal(dsError('{"zero_optimization": {"stage": "three"}}'), 'zero_optimization.stage: "three" is not 0, 1, 2 or 3');
   assert.equal(dsError('{"zero_optimization": {"stage": 4}}'), 'zero_optimization.stage: 4 is not 0, 1, 2 or 3');
   assert.equal(dsError('{"zero_optimization": {"stage": 2, "reduce_bucket_size": "5e8"}}'), 'zero_optimization.reduce_bucket_size: "5e8" is not a number or "auto"');
-  assert.equal(dsError('{"train_micro_batch_size_per_gpu": 2.5}'), 'train_micro_batch_size_per_gpu: 2.5 is not a whole number of at least 1');
+  assert.equal(dsError('{"train_micro_batch_size_per_gpu": 2.5}'), 'train_micro_batch_size_per_gpu: 2.5 is not a whole number from 1 to 1,099,511,627,776');
   assert.equal(
     dsError('{"zero_optimization": {"stage": 2, "offload_param": {"device": "cpu"}}}'),
     'zero_optimization.offload_param.device: offloading parameters needs ZeRO stage 3 (zero_optimization.stage is 2)',
