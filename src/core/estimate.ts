@@ -117,7 +117,7 @@ function deviceTerms(rt: RuntimeProfile, composition: Composition, transientByte
           },
           Math.round(transientBytes * rt.allocatorSlackFraction),
         );
-  return [context, reserveTerm, ...(composition.deviceExtras ?? [])];
+  return [context, reserveTerm];
 }
 
 function modelSummary(spec: ModelSpec): Estimate['model'] {

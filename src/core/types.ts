@@ -20,6 +20,8 @@ export interface LayerSpec {
   window?: number;
   /** Whether the feed-forward block of this layer is a mixture of experts. */
   moe: boolean;
+  /** A Mamba mixer beside the attention of this layer (Falcon-H1): its fixed state is cached too. */
+  sideMamba?: boolean;
 }
 
 /** Roles of parameter tensors: they decide quantization, LoRA targets and sharding. */
@@ -181,7 +183,6 @@ export const TERM_IDS = [
   'moe_expert_gather',
   'cuda_workspace',
   'cuda_context',
-  'cuda_graphs',
   'allocator_reserve',
   'modules_to_save',
   'optimizer_states_paged',
