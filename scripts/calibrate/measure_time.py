@@ -170,7 +170,7 @@ def decode_case(model, cfg, name, b, ctx, impl, steps=16, reps=5):
     # The static cache's SDPA reads all max_len positions every step: the estimate's context is max_len.
     emit({"kind": "decode", "model": name, "batch": b, "ctx": ctx, "end_ctx": end, "mean_ctx": end - (reps * steps) // 2, "max_cache_len": max_len,
           "impl": impl, "seconds": t, "all_s": all_t,
-          **fixture(name, {"mode": "inference", "batch": b, "seq": max_len - 1, "newTokens": 1, "compiled": impl != "eager"})})
+          **fixture(name, {"mode": "inference", "batch": b, "seq": max_len - 1, "newTokens": 1, "decode": {"eager": "eager", "graph_eager": "cuda-graphs", "compiled": "compiled"}[impl]})})
     del cache, ids
     clean()
 

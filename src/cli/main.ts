@@ -8,7 +8,7 @@
  * 2 bad input (the message names the file, line or key); 3 internal error.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { vllmEngineDefaults, estimate, readModelConfig, parseScenario, findGpu, largestFitting, maxConcurrency, bestThroughputBatch, fewestGpus, MAX_GPUS_SEARCHED, timeSummary, formatSeconds, formatRate, unknownGpuError, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, MAX_TOKENS } from '../core/index.ts';
+import { vllmEngineDefaults, estimate, readModelConfig, parseScenario, findGpu, largestFitting, maxConcurrency, bestThroughputBatch, fewestGpus, MAX_GPUS_SEARCHED, timeSummary, formatSeconds, formatRate, unknownGpuError, ConfigError, ScenarioError, GPUS, formatBytes, WEIGHT_DTYPES, PRECISIONS, OPTIMIZERS, KV_DTYPES, MODES, RUNTIME_IDS, DECODE_IMPLS, MAX_TOKENS } from '../core/index.ts';
 import type { Scenario, ScenarioInput } from '../core/scenario.ts';
 import type { Gpu, ModelSpec } from '../core/index.ts';
 import { InputError, readTextFile } from './read-config.ts';
@@ -68,6 +68,7 @@ interface EstimateFlags {
   mfu?: number;
   bandwidthEfficiency?: number;
   compiled?: boolean;
+  decode?: string;
   datasetTokens?: number;
   json?: boolean;
   check?: boolean;
@@ -204,7 +205,8 @@ function withScenarioOptions(cmd: Command): Command {
     .option('--max-num-batched-tokens <n>', 'vllm: tokens per scheduler step', intArg('--max-num-batched-tokens', 1, MAX_TOKENS))
     .option('--mfu <f>', 'expected time: share of dense FLOP/s reached by compute-bound operators (0, 1]', fractionArg('--mfu'))
     .option('--bandwidth-efficiency <f>', 'expected time: share of memory bandwidth reached by memory-bound operators (0, 1]', fractionArg('--bandwidth-efficiency'))
-    .option('--compiled', 'pytorch inference: static KV cache + torch.compile (CUDA graphs) for decode time')
+    .option('--decode <impl>', `pytorch decode for time: ${DECODE_IMPLS.join('|')} (default eager)`, choice('--decode', DECODE_IMPLS))
+    .option('--compiled', 'same as --decode compiled (static KV cache + torch.compile with CUDA graphs)')
     .option('--dataset-tokens <n>', 'training: tokens in one epoch (time per epoch)', intArg('--dataset-tokens', 1, Number.MAX_SAFE_INTEGER))
     .option('--model <config>', 'the model config.json of a YAML or vllm script (default: its local model path)')
     .option('--json', 'print the result as JSON');
@@ -309,12 +311,14 @@ function scenarioFlags(flags: EstimateFlags): ScenarioInput {
   return { ...scenario, ...distFlags(flags), ...timeFlags(flags) };
 }
 
-/** The time flags: efficiencies, compiled decode, dataset size. */
+/** The time flags: efficiencies, the decode implementation (`--compiled` = `--decode compiled`), dataset size. */
 function timeFlags(flags: EstimateFlags): ScenarioInput {
   const scenario: ScenarioInput = {};
   if (flags.mfu !== undefined) scenario.mfu = flags.mfu;
   if (flags.bandwidthEfficiency !== undefined) scenario.bandwidthEfficiency = flags.bandwidthEfficiency;
-  if (flags.compiled) scenario.compiled = true;
+  if (flags.decode !== undefined && flags.compiled && flags.decode !== 'compiled') throw new ScenarioError(`--compiled means --decode compiled; it contradicts --decode ${flags.decode}`, 'decode');
+  if (flags.decode !== undefined) scenario.decode = flags.decode as ScenarioInput['decode'];
+  else if (flags.compiled) scenario.decode = 'compiled';
   if (flags.datasetTokens !== undefined) scenario.datasetTokens = flags.datasetTokens;
   return scenario;
 }

@@ -31,9 +31,10 @@ export interface RuntimeProfile {
   /** Paged KV cache: tokens per block (a request's KV is rounded up to whole blocks); 0 = contiguous tensors. */
   kvBlockTokens: number;
   /**
-   * Decode from a static cache (the compiled path) passes SDPA a mask, so transformers repeats grouped K/V to every
-   * query head first (repeat_kv: the cache read once, heads/kv_heads copies written) and SDPA reads the copies.
-   * Measured: scripts/calibrate/probe_decode_kernels.py (H200, Llama-3.2-1B: a copy kernel per K and V per layer).
+   * Decode from a static cache (decode 'cuda-graphs' and 'compiled') passes SDPA a mask, so transformers repeats
+   * grouped K/V to every query head first (repeat_kv: the cache read once, heads/kv_heads copies written) and SDPA
+   * reads the copies. Measured: scripts/calibrate/probe_decode_kernels.py (H200, Llama-3.2-1B: an eager copy kernel
+   * per K and V per layer; under torch.compile still one fused copy kernel per layer, writing the copies).
    */
   staticCacheRepeatsKv: boolean;
   source: string;

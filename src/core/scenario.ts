@@ -34,6 +34,13 @@ export const RUNTIME_IDS = ['pytorch', 'deepspeed', 'vllm'] as const;
 export const ZERO_STAGES = [0, 1, 2, 3] as const;
 export const OFFLOAD_DEVICES = ['none', 'cpu', 'nvme'] as const;
 export const LOGITS = ['last', 'all'] as const;
+/**
+ * PyTorch decode implementations (measured ~2× apart on H200): eager = dynamic cache, the host issues every kernel;
+ * cuda-graphs = static cache, the eager kernels captured and replayed as one CUDA graph; compiled = static cache,
+ * torch.compile(mode="reduce-overhead") fused kernels in CUDA graphs.
+ */
+export const DECODE_IMPLS = ['eager', 'cuda-graphs', 'compiled'] as const;
+export type DecodeImpl = (typeof DECODE_IMPLS)[number];
 export const LOSSES = ['standard', 'cce', 'liger-flce'] as const;
 
 export type WeightDtype = (typeof WEIGHT_DTYPES)[number];
@@ -130,8 +137,8 @@ export const ScenarioSchema = z.strictObject({
   mfu: z._default(z.nullable(efficiency('MFU')), null),
   /** Share of the memory bandwidth that memory-bound operators reach; null = the calibrated default. */
   bandwidthEfficiency: z._default(z.nullable(efficiency('bandwidth efficiency')), null),
-  /** PyTorch runtime: static KV cache + torch.compile with CUDA graphs (no per-kernel launch overhead). */
-  compiled: z._default(z.boolean(), false),
+  /** PyTorch runtime: how decode steps run (DECODE_IMPLS); vLLM always runs compiled graphs. */
+  decode: z._default(z.enum(DECODE_IMPLS), 'eager'),
   /** Training: tokens in one epoch of the dataset (time per epoch). */
   /** Images per sample of a multimodal model: each adds the model's image tokens to the sequence. */
   images: z._default(count('images', 0, 1 << 16), 0),
@@ -263,7 +270,7 @@ export const SCENARIO_FIELDS: readonly FieldInfo[] = [
   { key: 'hostMemory', label: 'Host RAM per node', kind: 'number', modes: ['training'], help: 'Bytes of RAM per node, for the host-side fit.' },
   { key: 'mfu', label: 'MFU', kind: 'number', modes: MODES, help: 'Share of dense FLOP/s reached by compute-bound operators (0–1]; empty = calibrated default.' },
   { key: 'bandwidthEfficiency', label: 'Bandwidth efficiency', kind: 'number', modes: MODES, help: 'Share of memory bandwidth reached by memory-bound operators (0–1]; empty = calibrated default.' },
-  { key: 'compiled', label: 'Compiled decode', kind: 'bool', modes: ['inference'], help: 'PyTorch: static KV cache + torch.compile (CUDA graphs), no per-kernel launch overhead (vLLM always runs graphs).' },
+  { key: 'decode', label: 'Decode', kind: 'enum', options: DECODE_IMPLS, modes: ['inference'], runtimes: ['pytorch'], help: 'PyTorch decode: eager (the host issues every kernel), cuda-graphs (static cache, eager kernels replayed as a CUDA graph) or compiled (static cache, torch.compile fused kernels in CUDA graphs).' },
   { key: 'images', label: 'Images per sample', kind: 'int', min: 0, modes: MODES, help: 'Multimodal models: images per sequence; each adds its image tokens to the sequence.' },
   { key: 'datasetTokens', label: 'Dataset tokens', kind: 'int', modes: ['training'], help: 'Tokens in one epoch; gives time per epoch.' },
   { key: 'galoreRank', label: 'GaLore rank', kind: 'int', modes: ['training'], help: 'Rank of GaLore\'s projected space (galore-* optimizers).' },

@@ -110,33 +110,54 @@ function weightBytes(op: Op, tokens: number, sz: ByteSizes): number {
   return elements * share * (perElement + castBytes);
 }
 
-/**
- * Reads of the cached context per read of it: 1, or with the K/V repeated to the query heads (g = heads / kv_heads)
- * the cache read once by the copy, g copies written and g read by SDPA: 1 + 2g.
- */
-export function kvReadFactor(spec: ModelSpec, layer: LayerSpec, shape: PassShape): number {
+/** Copies of the grouped K/V that transformers' repeat_kv writes (g = heads / kv_heads), or 0 where it does not run. */
+export function repeatedKvCopies(spec: ModelSpec, layer: LayerSpec, shape: PassShape): number {
   const grouped = layer.attention === 'full' || layer.attention === 'sliding' || layer.attention === 'chunked';
   const g = spec.kvHeads > 0 ? spec.heads / spec.kvHeads : 1;
-  return shape.repeatsKv && grouped && g > 1 ? 1 + 2 * g : 1;
+  return shape.repeatsKv && grouped && g > 1 ? g : 0;
 }
 
-/** KV bytes the attention row moves in one layer: the new tokens written, the context read (per query tile in prefill). */
+/**
+ * Reads of the cached context per read of it: 1, or with the K/V repeated to the query heads the cache read once by
+ * the copy, g copies written and g read by SDPA: 1 + 2g (the copy is its own row, REPEAT_KV_OP).
+ */
+export function kvReadFactor(spec: ModelSpec, layer: LayerSpec, shape: PassShape): number {
+  const g = repeatedKvCopies(spec, layer, shape);
+  return g > 0 ? 1 + 2 * g : 1;
+}
+
+/** The row of the repeat_kv copy (static-cache decode): its kernels differ by implementation (calibration.ts). */
+export const REPEAT_KV_OP = 'repeat_kv copy';
+
+const kvPerToken = (spec: ModelSpec, layer: LayerSpec, sz: ByteSizes): number => KV_SPECS[layer.attention].elementsPerToken(spec) * sz.kv;
+
+/** KV bytes the attention row moves in one layer: the new tokens written, the context (or its g copies) read per query tile in prefill. */
 function kvBytes(spec: ModelSpec, layer: LayerSpec, shape: PassShape, keys: number, sz: ByteSizes): number {
-  const perToken = KV_SPECS[layer.attention].elementsPerToken(spec) * sz.kv;
+  const perToken = kvPerToken(spec, layer, sz);
   const written = shape.batch * shape.queries * perToken;
   const tiles = Math.ceil(shape.queries / FLASH_QUERY_TILE);
-  return written + shape.batch * tiles * keys * perToken * kvReadFactor(spec, layer, shape);
+  return written + shape.batch * tiles * keys * perToken * Math.max(repeatedKvCopies(spec, layer, shape), 1);
+}
+
+/** The repeat_kv copy of one layer: the cache read once, g copies written. */
+function repeatKvBytes(spec: ModelSpec, layer: LayerSpec, shape: PassShape, keys: number, sz: ByteSizes): number {
+  const g = repeatedKvCopies(spec, layer, shape);
+  return g > 0 ? shape.batch * keys * kvPerToken(spec, layer, sz) * (1 + g) : 0;
 }
 
 function groupCosts(spec: ModelSpec, g: LayerGroup, shape: PassShape, sz: ByteSizes, loraRank: number | null): OpCost[] {
   const keys = effectiveKeys(shape.keys, shape.causal, g.window);
   const tokens = shape.batch * shape.queries;
-  return decoderLayerOps(spec, opContext(sz, keys, loraRank), g.layer.moe).map((op) => ({
-    phase: shape.phase,
-    name: op.name,
-    flops: op.flopsPerToken * tokens * g.count,
-    bytes: (op.bytesPerToken * tokens + weightBytes(op, tokens, sz) + (op.attendsContext ? kvBytes(spec, g.layer, shape, keys, sz) : 0)) * g.count,
-  }));
+  return decoderLayerOps(spec, opContext(sz, keys, loraRank), g.layer.moe).flatMap((op) => {
+    const row: OpCost = {
+      phase: shape.phase,
+      name: op.name,
+      flops: op.flopsPerToken * tokens * g.count,
+      bytes: (op.bytesPerToken * tokens + weightBytes(op, tokens, sz) + (op.attendsContext ? kvBytes(spec, g.layer, shape, keys, sz) : 0)) * g.count,
+    };
+    const copy = op.attendsContext ? repeatKvBytes(spec, g.layer, shape, keys, sz) * g.count : 0;
+    return copy > 0 ? [{ phase: shape.phase, name: REPEAT_KV_OP, flops: 0, bytes: copy }, row] : [row];
+  });
 }
 
 function headCosts(spec: ModelSpec, shape: PassShape, sz: ByteSizes, loraRank: number | null): OpCost[] {

@@ -82,7 +82,7 @@ function inferenceCosts(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile): Scen
   const prefill = passCosts(spec, rt, { phase: 'prefill', batch: sc.batch, queries: sc.seq, keys: sc.seq, causal: true, headTokens: scoring ? sc.batch * sc.seq : sc.batch, loss: false }, sz, null);
   if (scoring) return { prefill };
   const firstToken = sc.runtime === 'vllm' && sc.batch > 1 ? passCosts(spec, rt, { phase: 'prefill (one request)', batch: 1, queries: sc.seq, keys: sc.seq, causal: true, headTokens: 1, loss: false }, sz, null) : undefined;
-  const repeatsKv = sc.compiled && rt.staticCacheRepeatsKv;
+  const repeatsKv = sc.decode !== 'eager' && rt.staticCacheRepeatsKv;
   const decode = passCosts(spec, rt, { phase: 'decode', batch: sc.batch, queries: 1, keys: averageDecodeContext(sc), causal: false, headTokens: sc.batch, loss: false, repeatsKv }, sz, null);
   return { prefill, decode, ...(firstToken ? { firstToken } : {}) };
 }

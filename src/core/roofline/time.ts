@@ -11,8 +11,8 @@ import type { Scenario } from '../scenario.ts';
 import type { RuntimeProfile } from '../runtime.ts';
 import { peakFlops, type ComputeDtype, type Gpu } from './hardware.ts';
 import { scenarioCosts, type ScenarioCosts } from './phases.ts';
-import type { OpCost } from './cost.ts';
-import { CALIBRATION, hostOverhead, type Calibration } from './calibration.ts';
+import { REPEAT_KV_OP, type OpCost } from './cost.ts';
+import { CALIBRATION, hostOverhead, repeatKvBandwidth, type Calibration } from './calibration.ts';
 import { commPlan, stepWithComm, type CommPlan, type CommTerm, type RankTraffic } from './comm.ts';
 
 export interface RooflineOp extends OpCost {
@@ -83,10 +83,17 @@ function opTime(o: OpCost, flops: number, bw: number): number {
   return Math.max(o.flops / flops, o.bytes / bw);
 }
 
-function sumTime(ops: readonly OpCost[] | undefined, flops: number, bw: number): number | undefined {
+/** FLOP/s and bytes/s a pass runs at; `copyBw`: the repeat_kv copy's bytes/s (its kernels differ from the rest). */
+interface Rates {
+  flops: number;
+  bw: number;
+  copyBw: number;
+}
+
+function sumTime(ops: readonly OpCost[] | undefined, r: Rates): number | undefined {
   if (!ops) return undefined;
   let s = 0;
-  for (const o of ops) s += opTime(o, flops, bw);
+  for (const o of ops) s += opTime(o, r.flops, o.name === REPEAT_KV_OP ? r.copyBw : r.bw);
   return s;
 }
 
@@ -95,16 +102,16 @@ function phaseComm(plan: CommPlan | null, phase: 'prefill' | 'decode'): number {
   return plan ? plan.terms.filter((t) => t.phase === phase).reduce((s, t) => s + t.time_s, 0) : 0;
 }
 
-function figures(spec: ModelSpec, sc: Scenario, costs: ScenarioCosts, flops: number, bw: number, rt: RuntimeProfile | null, cal: Calibration = CALIBRATION, plan: CommPlan | null = null): TimeFigures {
+function figures(spec: ModelSpec, sc: Scenario, costs: ScenarioCosts, rates: Rates, rt: RuntimeProfile | null, cal: Calibration = CALIBRATION, plan: CommPlan | null = null): TimeFigures {
   const f: TimeFigures = {};
   const host = rt ? hostOverhead(rt, sc, spec.layers, cal) : { prefill: 0, decodeAdd: 0, decodeFloor: 0, train: 0 };
-  const prefillDevice = sumTime(costs.prefill, flops, bw);
-  const decodeDevice = sumTime(costs.decode, flops, bw);
+  const prefillDevice = sumTime(costs.prefill, rates);
+  const decodeDevice = sumTime(costs.decode, rates);
   const prefill = prefillDevice === undefined ? undefined : prefillDevice + phaseComm(plan, 'prefill');
   const decode = decodeDevice === undefined ? undefined : decodeDevice + phaseComm(plan, 'decode');
   if (prefill !== undefined) {
     f.prefill_s = Math.max(prefill, host.prefill);
-    f.ttft_s = costs.firstToken ? Math.max(sumTime(costs.firstToken, flops, bw)!, host.prefill) : f.prefill_s;
+    f.ttft_s = costs.firstToken ? Math.max(sumTime(costs.firstToken, rates)!, host.prefill) : f.prefill_s;
     if (decode === undefined) f.tokens_per_s = (sc.batch * sc.seq) / f.prefill_s;
   }
   if (decode !== undefined) {
@@ -113,10 +120,10 @@ function figures(spec: ModelSpec, sc: Scenario, costs: ScenarioCosts, flops: num
     f.generate_s = f.prefill_s! + sc.newTokens * f.decode_step_s;
   }
   if (costs.micro) {
-    const micro = sumTime(costs.micro, flops, bw)! + host.train;
-    const optimizer = sumTime(costs.optimizer, flops, bw)!;
+    const micro = sumTime(costs.micro, rates)! + host.train;
+    const optimizer = sumTime(costs.optimizer, rates)!;
     if (plan) {
-      const backward = sumTime(costs.micro.filter((o) => o.phase === 'backward'), flops, bw)!;
+      const backward = sumTime(costs.micro.filter((o) => o.phase === 'backward'), rates)!;
       f.train_step_s = stepWithComm(plan, micro, backward, optimizer, sc.gradAccumulation);
     } else f.train_step_s = sc.gradAccumulation * micro + optimizer;
     f.tokens_per_s = (sc.batch * sc.seq * sc.gradAccumulation) / f.train_step_s;
@@ -162,7 +169,11 @@ export function timeReports(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, g
   }
   const peak = peakFlops(gpu, dtype);
   const costs = scenarioCosts(spec, sc, rt, trainable);
-  const roofline: RooflineReport = { gpu: gpu.id, compute_dtype: dtype, peak_flops: peak, bandwidth: gpu.bandwidth, ridge_intensity: peak / gpu.bandwidth, ops: roofOps(costs, peak, gpu.bandwidth), ...figures(spec, sc, costs, peak, gpu.bandwidth, null, cal, plan) };
-  const time: TimeReport = { mfu: eff.mfu, bandwidth_efficiency: eff.bw, note, ...figures(spec, sc, costs, peak * eff.mfu, gpu.bandwidth * eff.bw, rt, cal, plan) };
+  const roof: Rates = { flops: peak, bw: gpu.bandwidth, copyBw: gpu.bandwidth };
+  // The repeat_kv copy at its measured share of the bandwidth, unless --bandwidth-efficiency sets every memory-bound operator.
+  const copyEff = sc.bandwidthEfficiency ?? repeatKvBandwidth(sc, cal) ?? eff.bw;
+  const expected: Rates = { flops: peak * eff.mfu, bw: gpu.bandwidth * eff.bw, copyBw: gpu.bandwidth * copyEff };
+  const roofline: RooflineReport = { gpu: gpu.id, compute_dtype: dtype, peak_flops: peak, bandwidth: gpu.bandwidth, ridge_intensity: peak / gpu.bandwidth, ops: roofOps(costs, peak, gpu.bandwidth), ...figures(spec, sc, costs, roof, null, cal, plan) };
+  const time: TimeReport = { mfu: eff.mfu, bandwidth_efficiency: eff.bw, note, ...figures(spec, sc, costs, expected, rt, cal, plan) };
   return { roofline, time };
 }

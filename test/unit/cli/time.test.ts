@@ -17,6 +17,24 @@ function cli(...args: string[]) {
   return { code, out, err };
 }
 
+test('--decode picks the decode implementation; --compiled is --decode compiled', () => {
+  const step = (...flags: string[]) => {
+    const r = cli('estimate', LLAMA, '--batch', '8', '--seq', '1024', '--new-tokens', '128', '--gpu', 'h200-141gb', ...flags, '--json');
+    assert.equal(r.code, 0, r.err);
+    return json(r.out).time.decode_step_s!;
+  };
+  const [eager, graphs, compiled] = [step(), step('--decode', 'cuda-graphs'), step('--decode', 'compiled')];
+  assert.ok(eager > graphs && graphs > compiled, `${eager} > ${graphs} > ${compiled}`);
+  assert.equal(step('--compiled'), compiled);
+  assert.equal(step('--compiled', '--decode', 'compiled'), compiled);
+  const bad = cli('estimate', LLAMA, '--decode', 'jit', '--json');
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.err, /--decode must be one of eager, cuda-graphs, compiled/);
+  const both = cli('estimate', LLAMA, '--gpu', 'h200-141gb', '--compiled', '--decode', 'eager', '--json');
+  assert.notEqual(both.code, 0);
+  assert.match(both.err, /contradicts --decode eager/);
+});
+
 test('estimate --json carries roofline and time; fields that do not apply are absent', () => {
   const r = cli('estimate', LLAMA, '--batch', '8', '--seq', '1024', '--new-tokens', '128', '--gpu', 'h200-141gb', '--compiled', '--json');
   assert.equal(r.code, 0, r.err);

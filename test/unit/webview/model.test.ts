@@ -16,9 +16,10 @@ const field = (k: string) => SCENARIO_FIELDS.find((f) => f.key === k)!;
 test('controls are generated from SCENARIO_FIELDS for the mode', () => {
   const inf = controlsFor('inference').map((c) => c.field.key);
   const tr = controlsFor('training').map((c) => c.field.key);
-  assert.deepEqual(inf, SCENARIO_FIELDS.filter((f) => f.modes.includes('inference') && !f.runtimes).map((f) => f.key));
+  assert.deepEqual(inf, SCENARIO_FIELDS.filter((f) => f.modes.includes('inference') && (!f.runtimes || f.runtimes.includes('pytorch'))).map((f) => f.key));
   const vllm = controlsFor('inference', 'vllm').map((c) => c.field.key);
   assert.ok(vllm.includes('gpuMemoryUtilization') && vllm.includes('maxNumBatchedTokens') && !inf.includes('gpuMemoryUtilization'));
+  assert.ok(inf.includes('decode') && !vllm.includes('decode'), 'the decode implementation is a PyTorch control');
   assert.deepEqual(tr, SCENARIO_FIELDS.filter((f) => f.modes.includes('training') && !f.runtimes).map((f) => f.key));
   const ds = controlsFor('training', 'deepspeed').map((c) => c.field.key);
   assert.ok(ds.includes('reduceBucketSize') && !tr.includes('reduceBucketSize'));

@@ -92,18 +92,33 @@ for (const r of allTimings()) {
     const roof = measuredFigure(r.kind, e.roofline)!;
     const expected = measuredFigure(r.kind, e.time)!;
     assert.ok(roof > 0 && roof <= r.seconds, `roofline ${roof} > measured ${r.seconds}`);
-    if (r.kind === 'decode' && r.impl === 'compiled' && r.scenario.batch === 1) assert.ok(roof / r.seconds >= 0.35, `roofline ${roof} < 35% of ${r.seconds}`);
+    if (r.kind === 'decode' && r.impl === 'compiled' && r.loop === 'forward' && r.scenario.batch === 1) assert.ok(roof / r.seconds >= 0.35, `roofline ${roof} < 35% of ${r.seconds}`);
     if (r.kind !== 'decode' || (r.scenario.batch ?? 1) <= 32) assert.ok(expected / r.seconds >= 0.5 && expected / r.seconds <= 2, `expected ${expected} vs measured ${r.seconds}`);
   });
 }
 
-test('compiled decode reads the static cache as transformers does: K/V repeated to the query heads (1 + 2g reads)', () => {
-  const at = (compiled: boolean) => estimate(config('llama-3.2-1b.json'), { batch: 8, seq: 663, newTokens: 1, gpu: 'h200-141gb', compiled }).roofline.ops.find((o) => o.phase === 'decode' && o.name === 'attention (SDPA)')!;
+test('static-cache decode reads the cache as transformers does: K/V repeated to the query heads (1 + 2g reads)', () => {
+  const ops = (decode: 'eager' | 'cuda-graphs' | 'compiled', runtime: 'pytorch' | 'vllm' = 'pytorch') => estimate(config('llama-3.2-1b.json'), { batch: 8, seq: 663, newTokens: 1, gpu: 'h200-141gb', decode, runtime }).roofline.ops.filter((o) => o.phase === 'decode');
+  const bytes = (list: { name: string; bytes: number }[], name: string) => list.find((o) => o.name === name)?.bytes ?? 0;
   // Llama-3.2-1B: 32 heads over 8 KV heads (g = 4); per token and layer 2 × 8 × 64 bf16 elements; 16 layers.
   const kv = 8 * 664 * 16 * 2 * 8 * 64 * 2;
-  near(at(true).bytes - at(false).bytes, 2 * 4 * kv, 1e-9, 'repeat_kv: 4 copies written and read instead of the cache');
-  const vllm = estimate(config('llama-3.2-1b.json'), { batch: 8, seq: 663, newTokens: 1, gpu: 'h200-141gb', runtime: 'vllm' }).roofline.ops.find((o) => o.phase === 'decode' && o.name === 'attention (SDPA)')!;
-  near(vllm.bytes, at(false).bytes, 1e-9, 'vLLM reads the grouped cache');
+  const eager = ops('eager');
+  assert.equal(bytes(eager, 'repeat_kv copy'), 0, 'eager decode (dynamic cache) copies nothing');
+  for (const impl of ['cuda-graphs', 'compiled'] as const) {
+    const o = ops(impl);
+    near(bytes(o, 'repeat_kv copy'), 5 * kv, 1e-9, `${impl}: the copy reads the cache once and writes 4 copies`);
+    near(bytes(o, 'attention (SDPA)') - bytes(eager, 'attention (SDPA)'), 3 * kv, 1e-9, `${impl}: SDPA reads the 4 copies instead of the cache`);
+  }
+  near(bytes(ops('eager', 'vllm'), 'attention (SDPA)'), bytes(eager, 'attention (SDPA)'), 1e-9, 'vLLM reads the grouped cache');
+  assert.equal(bytes(ops('compiled', 'vllm'), 'repeat_kv copy'), 0);
+});
+
+test('decode implementations: cuda-graphs drops the eager host floor; compiled runs fewer kernels and a faster copy', () => {
+  const at = (decode: 'eager' | 'cuda-graphs' | 'compiled') => estimate(config('llama-3.2-1b.json'), { batch: 32, seq: 663, newTokens: 1, gpu: 'h200-141gb', decode });
+  const [eager, graphs, compiled] = [at('eager'), at('cuda-graphs'), at('compiled')];
+  assert.ok(eager.time.decode_step_s! > graphs.time.decode_step_s!, 'the host issuing every kernel is the floor of eager decode');
+  assert.ok(graphs.time.decode_step_s! > 1.5 * compiled.time.decode_step_s!, 'the eager repeat_kv copy runs at 0.23 of the bandwidth, the fused one at 0.78');
+  near(graphs.roofline.decode_step_s!, compiled.roofline.decode_step_s!, 1e-12, 'the same bytes at the roof');
 });
 
 test('training step: recomputation and the optimizer add time; an epoch is dataset tokens / tokens per second', () => {
@@ -135,8 +150,8 @@ test('time is absent, not zero, with a reason: no GPU, a custom GPU without band
 test('efficiencies outside (0, 1] are refused with one clear line', () => {
   assert.throws(() => parseScenario({ mfu: 0 }), /mfu: MFU must be in \(0, 1\]/);
   assert.throws(() => parseScenario({ bandwidthEfficiency: 1.5 }), /bandwidthEfficiency: bandwidth efficiency must be in \(0, 1\]/);
-  const half = estimate(config('llama-3.2-1b.json'), { batch: 1, seq: 512, newTokens: 1, gpu: 'h100-sxm-80gb', bandwidthEfficiency: 0.5, compiled: true });
-  const full = estimate(config('llama-3.2-1b.json'), { batch: 1, seq: 512, newTokens: 1, gpu: 'h100-sxm-80gb', bandwidthEfficiency: 1, compiled: true });
+  const half = estimate(config('llama-3.2-1b.json'), { batch: 1, seq: 512, newTokens: 1, gpu: 'h100-sxm-80gb', bandwidthEfficiency: 0.5, decode: 'compiled' });
+  const full = estimate(config('llama-3.2-1b.json'), { batch: 1, seq: 512, newTokens: 1, gpu: 'h100-sxm-80gb', bandwidthEfficiency: 1, decode: 'compiled' });
   assert.ok(half.time.decode_step_s! > full.time.decode_step_s!);
 });
 
@@ -149,7 +164,7 @@ test('MoE decode reads only the experts the batch touches; sliding-window layers
 
 test('solve: the batch with the most tokens/s within memory, in under 50 ms', () => {
   const spec = readModelConfig(config('qwen3-30b-a3b.json'));
-  const sc = parseScenario({ seq: 4096, newTokens: 512, gpu: 'h200-141gb', compiled: true });
+  const sc = parseScenario({ seq: 4096, newTokens: 512, gpu: 'h200-141gb', decode: 'compiled' });
   bestThroughputBatch(spec, sc, findGpu('h200-141gb')!.memoryBytes);
   const t0 = performance.now();
   const best = bestThroughputBatch(spec, sc, findGpu('h200-141gb')!.memoryBytes)!;
