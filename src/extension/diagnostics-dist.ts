@@ -9,7 +9,7 @@ import { shortGpuName } from '../shared/labels.ts';
 import { engineOptions, type Analysis } from './analysis.ts';
 import { DOES_NOT_FIT, applyEdits, type FitDiagnostic, type TextEdit } from './diagnostics.ts';
 
-interface Fix {
+export interface Fix {
   title: string;
   edits: TextEdit[];
   est: Estimate;
@@ -58,6 +58,14 @@ function fixes(w: WorkloadFile, a: Analysis, text: string, better: (e: Estimate)
   }
   const ok = (f: Fix) => f.est.memory.fits === true && f.est.memory.host_fits !== false;
   return out.sort((x, y) => Number(ok(y)) - Number(ok(x)) || x.est.memory.peak_bytes - y.est.memory.peak_bytes);
+}
+
+/**
+ * For a training YAML joined with the DeepSpeed JSON it names: the JSON's own fixes (raise the stage, offload the
+ * optimizer, more GPUs through train_batch_size), as edits to the JSON, each re-estimated by parsing the edited JSON.
+ */
+export function joinedFixes(ds: WorkloadFile, a: Analysis, text: string): Fix[] {
+  return fixes(ds, a, text, (e) => e.memory.peak_bytes < a.estimate.memory.peak_bytes);
 }
 
 function diagnostic(at: KeyLocation | undefined, message: string, fs: Fix[]): FitDiagnostic {

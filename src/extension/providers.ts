@@ -160,7 +160,7 @@ export function exactFixes(st: FileState, i: number): QuickFix[] {
   const e = st.entries[i];
   if (!e?.analysis || e.file.kind === 'model-config') return [];
   if (e.launch) return launchDiagnostics(e.launch, e.analysis, st.text).flatMap((d) => d.fixes);
-  return fitDiagnostics(e.file, e.analysis, st.text, i, true).flatMap((d) => d.fixes);
+  return fitDiagnostics(e.file, e.analysis, st.text, i, true, e.deepspeed).flatMap((d) => d.fixes);
 }
 
 /**
@@ -187,7 +187,7 @@ function collectDiagnostics(st: FileState, exact: boolean): (FitDiagnostic & { e
     }
     if (e.launch) out.push(...launchDiagnostics(e.launch, e.analysis, st.text).map((d) => ({ ...d, entry: i })));
     else if (e.file.kind === 'model-config') out.push(...configFitDiagnostics(e.file, e.analysis));
-    else out.push(...fitDiagnostics(e.file, e.analysis, st.text, i, exact).map((d) => ({ ...d, entry: i })));
+    else out.push(...fitDiagnostics(e.file, e.analysis, st.text, i, exact, e.deepspeed).map((d) => ({ ...d, entry: i })));
   });
   return out;
 }
@@ -210,7 +210,8 @@ export class QuickFixProvider implements vscode.CodeActionProvider {
     return [...linkFix, ...this.diagnostics.fixesAt(doc.uri, range).map((f) => {
       const a = new vscode.CodeAction(f.title, vscode.CodeActionKind.QuickFix);
       const edit = new vscode.WorkspaceEdit();
-      for (const e of f.edits) edit.replace(doc.uri, toRange(e.range), e.newText);
+      const target = f.uri ? vscode.Uri.parse(f.uri) : doc.uri;
+      for (const e of f.edits) edit.replace(target, toRange(e.range), e.newText);
       a.edit = edit;
       a.diagnostics = ours;
       a.isPreferred = f.preferred ?? false;

@@ -29,6 +29,7 @@ import { joinNamedDeepSpeed, trainingFileNaming, workspaceOpener } from './dist.
 import { customGpus, whenCustomGpusReady } from './gpus.ts';
 import { readSettings } from './settings.ts';
 import { readFileText } from './read.ts';
+import type { JoinedDeepSpeed } from './diagnostics.ts';
 import { mayLaunch, readLaunchScript } from './launch.ts';
 
 export interface Entry {
@@ -43,6 +44,8 @@ export interface Entry {
   problem: ParseIssue | null;
   /** A launch script's line (torchrun / accelerate launch / deepspeed): the entry estimates the configs it runs. */
   launch?: LaunchLine;
+  /** The DeepSpeed JSON a training YAML names, as joined in: the YAML's quick fixes may edit it. */
+  deepspeed?: JoinedDeepSpeed;
 }
 
 export interface FileState {
@@ -61,6 +64,7 @@ interface Joined {
   modelFrom: vscode.Uri;
   problem: ParseIssue | null;
   notes: string[];
+  deepspeed?: JoinedDeepSpeed;
 }
 
 export class WorkspaceModel implements vscode.Disposable {
@@ -138,11 +142,13 @@ export class WorkspaceModel implements vscode.Disposable {
     let notes: string[] = [];
     let cfgFile: ModelConfigFile;
     let modelSource: ModelSource | null = null;
+    let deepspeed: JoinedDeepSpeed | undefined;
     if (file.kind === 'model-config') {
       modelUri = uri;
       cfgFile = file;
     } else {
       const joined = prejoined ?? (await this.withDeepSpeed(uri, file, settings.modelConfig));
+      deepspeed = joined.deepspeed;
       if (joined.problem) return { file, modelUri: null, config: null, analysis: null, problem: joined.problem };
       file = joined.file;
       notes = joined.notes;
@@ -192,7 +198,7 @@ export class WorkspaceModel implements vscode.Disposable {
         analysis.modelSource = sourceLine(modelSource, modelUri);
         if (modelSource.warning) analysis.estimate.warnings.unshift(modelSource.warning);
       }
-      return { file, modelUri, modelSource, config: cfgFile.config, analysis, problem: null };
+      return { file, modelUri, modelSource, config: cfgFile.config, analysis, problem: null, ...(deepspeed ? { deepspeed } : {}) };
     } catch (e) {
       const key = errorKey(e);
       const loc = key && workload ? workload.fields[key as keyof typeof workload.fields] : undefined;
@@ -213,7 +219,8 @@ export class WorkspaceModel implements vscode.Disposable {
   private async withDeepSpeed(uri: vscode.Uri, file: WorkloadFile, setting: string): Promise<Joined> {
     if (file.deepspeed) {
       const j = await joinNamedDeepSpeed(uri, file);
-      return { file: j.file, modelFrom: uri, problem: j.problem, notes: j.notes.map((n) => n.message) };
+      const deepspeed = j.ds ? { uri: uri.with({ path: j.ds.path }).toString(), text: j.ds.text, file: j.ds.file } : undefined;
+      return { file: j.file, modelFrom: uri, problem: j.problem, notes: j.notes.map((n) => n.message), deepspeed };
     }
     if (file.kind === 'deepspeed' && !this.getLink(uri) && !setting.trim()) {
       const t = await trainingFileNaming(uri, file);
