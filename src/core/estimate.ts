@@ -44,6 +44,19 @@ function scenarioWarnings(spec: ModelSpec, sc: Scenario): string[] {
   return warnings;
 }
 
+/**
+ * Images in a multimodal model's sequence: each becomes `perImage` language-model tokens, so the sequence the
+ * activations and the KV cache see grows by images × perImage. The vision tower's own forward is not counted.
+ */
+function withImageTokens(spec: ModelSpec, sc: Scenario, warnings: string[]): Scenario {
+  if (sc.images === 0) return sc;
+  const t = spec.imageTokens;
+  if (!t) throw new ScenarioError(`images: ${spec.modelType} reads no images (a text-only model or one whose image tokens are not known)`, 'images');
+  const added = sc.images * t.perImage;
+  warnings.push(`${sc.images} image${sc.images > 1 ? 's' : ''} × ${t.perImage} tokens (${t.basis}) add ${added} tokens to each sequence; the vision tower's own activations are not counted`);
+  return { ...sc, seq: sc.seq + added };
+}
+
 function compose(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, gpu: Gpu | null, warnings: string[]): Composition {
   if (sc.mode === 'training') return training(spec, sc, rt, warnings);
   return sc.runtime === 'vllm' ? servingVllm(spec, sc, rt, gpu, warnings) : inference(spec, sc, rt, warnings);
@@ -117,7 +130,7 @@ function deviceTerms(rt: RuntimeProfile, composition: Composition, transientByte
           },
           Math.round(transientBytes * rt.allocatorSlackFraction),
         );
-  return [context, reserveTerm, ...(composition.deviceExtras ?? [])];
+  return [context, reserveTerm];
 }
 
 function modelSummary(spec: ModelSpec): Estimate['model'] {
@@ -273,6 +286,7 @@ export function estimateSpec(spec: ModelSpec, sc: Scenario, opts: EstimateOption
   const rt = RUNTIMES[sc.runtime];
   const gpu = resolveGpu(sc.gpu, opts);
   const warnings = scenarioWarnings(spec, sc);
+  sc = withImageTokens(spec, sc, warnings);
   const params = { total: spec.params.total, embedding: spec.params.embedding, active: spec.params.active };
   if (needsRanks(sc)) {
     const d = estimateRanks(spec, sc, rt, gpu, warnings);

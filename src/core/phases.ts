@@ -58,8 +58,6 @@ export interface Composition {
   kvPerToken: number;
   /** Runtimes that reserve memory beyond the live peak by design (vLLM's profile run). */
   reserveBytes?: number;
-  /** Memory outside the live tensors that the runtime adds on the device (vLLM's CUDA-graph pool). */
-  deviceExtras?: Term[];
   /** Runtimes with their own fit rule (vLLM: one full-length request must fit the KV pool). */
   fits?: boolean;
   serving?: NonNullable<Estimate['memory']['serving']>;

@@ -129,6 +129,8 @@ export const ScenarioSchema = z.strictObject({
   /** PyTorch runtime: static KV cache + torch.compile with CUDA graphs (no per-kernel launch overhead). */
   compiled: z._default(z.boolean(), false),
   /** Training: tokens in one epoch of the dataset (time per epoch). */
+  /** Images per sample of a multimodal model: each adds the model's image tokens to the sequence. */
+  images: z._default(count('images', 0, 1 << 16), 0),
   datasetTokens: z._default(z.nullable(z.number({ error: 'dataset tokens must be a number' }).check(z.int({ error: 'dataset tokens must be a whole number' }), z.minimum(1, { error: 'dataset tokens must be at least 1' }), z.maximum(1e18, { error: 'dataset tokens must be at most 1e18' }))), null),
   /** GaLore: rank of the projected space and steps between projector refreshes (an SVD per matrix). */
   galoreRank: z._default(count('GaLore rank', 1, 1 << 16), 128),
@@ -258,6 +260,7 @@ export const SCENARIO_FIELDS: readonly FieldInfo[] = [
   { key: 'mfu', label: 'MFU', kind: 'number', modes: MODES, help: 'Share of dense FLOP/s reached by compute-bound operators (0–1]; empty = calibrated default.' },
   { key: 'bandwidthEfficiency', label: 'Bandwidth efficiency', kind: 'number', modes: MODES, help: 'Share of memory bandwidth reached by memory-bound operators (0–1]; empty = calibrated default.' },
   { key: 'compiled', label: 'Compiled decode', kind: 'bool', modes: ['inference'], help: 'PyTorch: static KV cache + torch.compile (CUDA graphs), no per-kernel launch overhead (vLLM always runs graphs).' },
+  { key: 'images', label: 'Images per sample', kind: 'int', min: 0, modes: MODES, help: 'Multimodal models: images per sequence; each adds its image tokens to the sequence.' },
   { key: 'datasetTokens', label: 'Dataset tokens', kind: 'int', modes: ['training'], help: 'Tokens in one epoch; gives time per epoch.' },
   { key: 'galoreRank', label: 'GaLore rank', kind: 'int', modes: ['training'], help: 'Rank of GaLore\'s projected space (galore-* optimizers).' },
   { key: 'galoreUpdateGap', label: 'GaLore update gap', kind: 'int', modes: ['training'], help: 'Steps between GaLore projector refreshes (SVD).' },

@@ -27,30 +27,6 @@ export function vllmEngineDefaults(gpu: Gpu | null): { maxNumSeqs: number; maxNu
   return large ? { maxNumSeqs: 1024, maxNumBatchedTokens: 8192 } : { maxNumSeqs: 256, maxNumBatchedTokens: 2048 };
 }
 
-/** vLLM captures CUDA graphs for batch sizes up to 512 decode tokens (cudagraph_capture_sizes), largest first. */
-const MAX_CAPTURE_TOKENS = 512;
-
-/**
- * The captured graphs share one private memory pool that holds the intermediates of the largest capture: one decode
- * step of min(512, max_num_seqs) tokens through the largest layer. It is reserved outside the KV budget (nvidia-smi
- * shows it; the fit rule does not use it). A mechanism, not a measurement: vLLM is not on the GPU machine here.
- */
-function cudaGraphPoolTerm(spec: ModelSpec, sc: Scenario, computeBytes: number): Term {
-  const tokens = Math.min(MAX_CAPTURE_TOKENS, sc.batch);
-  const perToken = inferencePeakPerToken(spec, computeBytes, computeBytes);
-  return makeTerm(
-    {
-      id: 'cuda_graphs',
-      label: 'CUDA-graph pool',
-      formula: 'captured_tokens * peak_bytes_per_token',
-      inputs: { captured_tokens: tokens, peak_bytes_per_token: perToken },
-      source: 'vLLM gpu_model_runner.capture_model: graphs for decode batches up to max_capture_size (512), one shared pool',
-      note: 'intermediates of the largest captured decode batch; not measured (no vLLM on the GPU machine here)',
-    },
-    tokens * perToken,
-  );
-}
-
 type ServingSlot = 'weights' | 'activations' | 'sampler' | 'kv_cache' | 'cuda_workspace';
 
 const SERVING_PHASES: readonly PhaseRule<ServingSlot>[] = [
@@ -150,7 +126,8 @@ export function servingVllm(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, g
   const block = Math.max(1, rt.kvBlockTokens);
   const blockTokens = Math.ceil(requestTokens / block) * block;
   const oneRequest = kvCacheTerm(spec, 1, blockTokens, kvBytes, rt).bytes;
-  const base = { persistentIds: PERSISTENT, trainable: 0, kvPerToken: kvBytesPerToken(spec, kvBytes), reserveBytes: profileBytes, deviceExtras: [cudaGraphPoolTerm(spec, sc, computeBytes)] };
+  warnings.push('vLLM CUDA-graph capture (typically 0.5–1 GiB more) is not modelled');
+  const base = { persistentIds: PERSISTENT, trainable: 0, kvPerToken: kvBytesPerToken(spec, kvBytes), reserveBytes: profileBytes };
   const slots = { weights, activations, sampler, cuda_workspace: workspace };
   if (!gpu) return { ...base, phases: composePhases(SERVING_PHASES, { ...slots, kv_cache: unboundedKvTerm(spec, sc, blockTokens, kvBytes, rt, warnings) }) };
 

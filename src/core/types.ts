@@ -20,6 +20,8 @@ export interface LayerSpec {
   window?: number;
   /** Whether the feed-forward block of this layer is a mixture of experts. */
   moe: boolean;
+  /** A Mamba mixer beside the attention of this layer (Falcon-H1): its fixed state is cached too. */
+  sideMamba?: boolean;
 }
 
 /** Roles of parameter tensors: they decide quantization, LoRA targets and sharding. */
@@ -156,6 +158,8 @@ export interface ModelSpec {
   logitSoftcap?: boolean;
   /** Dropout probabilities active in training (masks of 1 B per element are saved for backward). */
   dropout?: DropoutSpec;
+  /** Multimodal models: the language-model tokens one image becomes, and how that was worked out. */
+  imageTokens?: { perImage: number; basis: string };
   /** Things the adapter had to assume (unknown model_type, missing optional keys). */
   assumptions: string[];
 }
@@ -181,7 +185,6 @@ export const TERM_IDS = [
   'moe_expert_gather',
   'cuda_workspace',
   'cuda_context',
-  'cuda_graphs',
   'allocator_reserve',
   'modules_to_save',
   'optimizer_states_paged',

@@ -6,9 +6,10 @@
  * - sliding: the same per token; a rolling buffer keeps the window only where the runtime has one (Mistral 7B §2);
  * - chunked: attention within chunks of `window` tokens (Llama 4), kept like a sliding window;
  * - mla: the compressed latent kv_lora_rank + qk_rope_head_dim, every token kept (DeepSeek-V2 §2.1);
- * - linear (Gated DeltaNet) and mamba (Mamba-2): no per-token cache, a fixed convolution + recurrent state per
+ * - linear (Gated DeltaNet) and mamba (Mamba-1, Mamba-2): no per-token cache, a fixed convolution + recurrent state per
  *   sequence whatever the context (vLLM's MambaSpec);
  * - none: a layer without token mixing (Nemotron-H MLP/MoE layers) keeps nothing.
+ * A layer may hold a Mamba mixer beside its attention (Falcon-H1, LayerSpec.sideMamba): it keeps both.
  */
 import type { AttentionKind, LayerSpec, ModelSpec, RecurrentStateSpec } from '../types.ts';
 import type { RuntimeProfile } from '../runtime.ts';
@@ -71,15 +72,20 @@ export interface KvLayerGroup {
   elementsPerToken: number;
 }
 
-/** The model's layers grouped by attention kind and window, in the order the kinds first appear; 'none' left out. */
+/**
+ * The model's layers grouped by attention kind and window, in the order the kinds first appear; 'none' left out. A
+ * layer with a Mamba mixer beside its attention (Falcon-H1) counts in its attention group and in the 'mamba' group.
+ */
 export function kvLayerGroups(spec: ModelSpec): readonly KvLayerGroup[] {
   const groups: KvLayerGroup[] = [];
-  for (const layer of spec.layerKinds) {
-    if (layer.attention === 'none') continue;
-    const window = layer.attention === 'sliding' || layer.attention === 'chunked' ? (layer.window ?? 0) : 0;
-    const g = groups.find((x) => x.kind === layer.attention && x.window === window);
+  const count = (kind: AttentionKind, window: number) => {
+    const g = groups.find((x) => x.kind === kind && x.window === window);
     if (g) g.layers++;
-    else groups.push({ kind: layer.attention, layers: 1, window, elementsPerToken: KV_SPECS[layer.attention].elementsPerToken(spec) });
+    else groups.push({ kind, layers: 1, window, elementsPerToken: KV_SPECS[kind].elementsPerToken(spec) });
+  };
+  for (const layer of spec.layerKinds) {
+    if (layer.attention !== 'none') count(layer.attention, layer.attention === 'sliding' || layer.attention === 'chunked' ? (layer.window ?? 0) : 0);
+    if (layer.sideMamba) count('mamba', 0);
   }
   return groups;
 }

@@ -19,13 +19,14 @@ import { readGlm4Moe } from './families/glm.ts';
 import { readGptOss } from './families/gpt-oss.ts';
 import { readLlama4Text } from './families/llama4.ts';
 import { readWrapper, WRAPPERS } from './families/multimodal.ts';
+import { readFalconH1, readJamba } from './families/ssm-hybrids.ts';
 import { readNemotronH } from './families/nemotron-h.ts';
 import { readQwen3Next } from './families/qwen-next.ts';
 import { readGranite, readGraniteMoe, readSmolLm3 } from './families/granite.ts';
 import { readCohere } from './families/cohere.ts';
 import { readStarcoder2 } from './families/starcoder2.ts';
 import { readPhimoe } from './families/phimoe.ts';
-import { readErnie45, readExaone4, readMimo, readMinimaxM2 } from './families/misc.ts';
+import { readErnie45, readErnie45Moe, readExaone4, readMimo, readMinimaxM2 } from './families/misc.ts';
 import { ConfigReader, isObject } from './read.ts';
 import { readDropout } from './dropout.ts';
 import { readQuantization } from './quantization.ts';
@@ -75,6 +76,9 @@ export const ADAPTERS: Readonly<Record<string, Adapter>> = {
   phimoe: readPhimoe,
   exaone4: readExaone4,
   ernie4_5: readErnie45,
+  ernie4_5_moe: readErnie45Moe,
+  jamba: readJamba,
+  falcon_h1: readFalconH1,
   minimax_m2: readMinimaxM2,
   mimo: readMimo,
 };

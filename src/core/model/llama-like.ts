@@ -47,6 +47,8 @@ export interface MoePlan {
   router?: string;
   /** Always-on shared expert(s): one MLP of `experts × intermediate` columns at mlp.<name>. */
   shared?: { name: string; experts: number; intermediate: number; gate: boolean; bias?: boolean };
+  /** A per-layer parameter of `experts` elements beside the router (ERNIE 4.5's moe_statics.e_score_correction_bias). */
+  routerBias?: string;
 }
 
 /**
@@ -59,6 +61,7 @@ export function addMoe(t: Tensors, hidden: number, m: MoePlan): number {
   if (n === 0) return 0;
   const router = m.router ?? 'mlp.gate';
   t.linear(`${L}.${router}`, router.split('.').pop()!, m.experts, hidden, n, { role: 'router' });
+  if (m.routerBias) t.add({ name: `${L}.${m.routerBias}`, role: 'router', numel: m.experts, count: n });
   const ex = { role: 'expert' as const, activeCount: n * m.topK };
   const I = m.expertIntermediate;
   t.linear(`${L}.mlp.experts.*.gate_proj`, 'gate_proj', I, hidden, n * m.experts, ex);

@@ -108,5 +108,7 @@ export function readGemma3(r: ConfigReader, modelType: string): ModelSpec {
   spec.tensors = spec.tensors.map((g) => (g.name.startsWith('model.') ? { ...g, name: `model.language_model.${g.name.slice(6)}` } : g));
   const t = new Tensors();
   gemma3Vision(t, vision, spec.hidden);
-  return withVision(spec, t.groups);
+  const withTower = withVision(spec, t.groups);
+  withTower.imageTokens = { perImage: r.optInt('mm_tokens_per_image', 256, 1 << 20), basis: 'mm_tokens_per_image' };
+  return withTower;
 }

@@ -1,6 +1,7 @@
 /**
  * Llama-like families that differ in a few tensors: EXAONE 4 (post-norms only, per-head q/k norms, a sliding-window
- * pattern), ERNIE 4.5 (use_bias on q/k/v/o, tied by default), MiniMax-M2 (every layer a top-k MoE with fused experts
+ * pattern), ERNIE 4.5 (use_bias on q/k/v/o, tied by default) and its MoE (dense first layers, experts + shared
+ * experts, a per-layer e_score_correction_bias parameter; "head_dim": null read as absent), MiniMax-M2 (every layer a top-k MoE with fused experts
  * of intermediate_size, full-width q/k norms) and MiMo (Qwen2 plus num_nextn_predict_layers multi-token-prediction
  * layers, loaded by its remote code).
  */
@@ -47,6 +48,44 @@ export function readErnie45(r: ConfigReader, modelType: string): ModelSpec {
     norms: PRE_NORMS,
     block: { activation: activationOf(r, 'silu') },
     layerKinds: layerKinds(r, dims.layers, { window: null }),
+  });
+}
+
+/** ERNIE 4.5 MoE: layer i is MoE when (i + 1) % moe_layer_interval == 0 and start ≤ i ≤ end (end null: the last). */
+function ernieMoePlan(r: ConfigReader, layers: number): MoePlan {
+  const cls = 'Ernie4_5_MoeConfig';
+  const experts = r.defaulted('moe_num_experts', 64, LIMITS.experts, cls);
+  const interval = r.optInt('moe_layer_interval', 1, LIMITS.layers);
+  const start = r.optInt('moe_layer_start_index', 1, LIMITS.layers, { min: 0 });
+  const end = r.optInt('moe_layer_end_index', layers - 1, LIMITS.layers, { min: 0 });
+  const shared = r.optInt('moe_num_shared_experts', 0, LIMITS.experts, { min: 0 });
+  const I = r.defaulted('moe_intermediate_size', 1536, LIMITS.intermediate, cls);
+  return {
+    experts,
+    topK: r.defaulted('moe_k', 6, experts, cls),
+    expertIntermediate: I,
+    isMoe: Array.from({ length: layers }, (_, i) => (i + 1) % interval === 0 && i >= start && i <= end),
+    routerBias: 'mlp.moe_statics.e_score_correction_bias',
+    ...(shared > 0 ? { shared: { name: 'shared_experts', experts: shared, intermediate: I, gate: false, bias: r.bool('use_bias', false) } } : {}),
+  };
+}
+
+/** ERNIE 4.5 MoE (21B-A3B, 300B-A47B): ERNIE 4.5 attention, dense first layers, experts plus shared experts. */
+export function readErnie45Moe(r: ConfigReader, modelType: string): ModelSpec {
+  const dims = readDims(r);
+  const bias = r.bool('use_bias', false);
+  const moe = ernieMoePlan(r, dims.layers);
+  return buildLlamaLike(r, {
+    modelType,
+    adapter: 'ernie4_5_moe',
+    dims,
+    tied: r.bool('tie_word_embeddings', true),
+    attention: { qkvBias: bias, oBias: bias, qNorm: null, kNorm: null },
+    mlpBias: bias,
+    norms: PRE_NORMS,
+    block: { activation: activationOf(r, 'silu') },
+    layerKinds: layerKinds(r, dims.layers, { window: null, moe: (i) => moe.isMoe[i]! }),
+    moe,
   });
 }
 

@@ -11,11 +11,49 @@ import { llama4Vision, llavaVision, pixtralVision, qwen3VlVision, qwenVlVision }
 type TextAdapter = (r: ConfigReader, modelType: string, top?: ConfigReader) => ModelSpec;
 type Vision = (t: Tensors, v: ConfigReader, top: ConfigReader, textHidden: number) => void;
 
+type ImageTokens = (v: ConfigReader, top: ConfigReader) => { perImage: number; basis: string };
+
 interface Wrapper {
   /** The text adapter's model_type when text_config names none the engine knows. */
   text: string;
   vision: Vision | null;
+  /** Language-model tokens per image, from the vision config. */
+  imageTokens?: ImageTokens;
 }
+
+/** Qwen-VL: patches of `patch` pixels merged `merge`×`merge` into one token, for a 448×448 image (dynamic in practice). */
+const qwenImage =
+  (patchDefault: number): ImageTokens =>
+  (v) => {
+    const p = v.optInt('patch_size', patchDefault, 1024);
+    const m = v.optInt('spatial_merge_size', 2, 16);
+    const side = Math.ceil(448 / p / m);
+    return { perImage: side * side, basis: `a 448×448 image: (448 / ${p} / ${m})² tokens (Qwen-VL sizes images dynamically)` };
+  };
+
+const IMAGE_TOKENS: Readonly<Record<string, ImageTokens>> = {
+  llama4: (v) => {
+    const side = Math.floor(v.optInt('image_size', 336, 1 << 16) / v.optInt('patch_size', 14, 1024));
+    return { perImage: Math.round((side * side) / 4), basis: `one ${side}×${side}-patch tile after the 2×2 pixel shuffle` };
+  },
+  qwen2_vl: qwenImage(14),
+  qwen2_5_vl: qwenImage(14),
+  qwen3_vl: qwenImage(16),
+  qwen3_vl_moe: qwenImage(16),
+  mistral3: (v, top) => {
+    const side = Math.ceil(Math.min(v.optInt('image_size', 1024, 1 << 16), 1024) / v.optInt('patch_size', 14, 1024) / top.optInt('spatial_merge_size', 2, 16));
+    return { perImage: side * side + side, basis: `a 1024×1024 image: ${side}² merged patches + ${side} row breaks` };
+  },
+  llava: (v, top) => {
+    const side = Math.floor(v.optInt('image_size', 336, 1 << 16) / v.optInt('patch_size', 14, 1024));
+    const n = top.optInt('image_seq_length', side * side, 1 << 20);
+    return { perImage: n, basis: top.has('image_seq_length') ? 'image_seq_length' : `(${side})² patches of the vision tower` };
+  },
+  llava_next: (v) => {
+    const side = Math.floor(v.optInt('image_size', 336, 1 << 16) / v.optInt('patch_size', 14, 1024));
+    return { perImage: side * side, basis: `the base ${side}×${side}-patch view (AnyRes tiles add more)` };
+  },
+};
 
 export const WRAPPERS: Readonly<Record<string, Wrapper>> = {
   llama4: { text: 'llama4_text', vision: (t, v, _top, h) => llama4Vision(t, v, h) },
@@ -66,5 +104,8 @@ export function readWrapper(r: ConfigReader, modelType: string, adapters: Readon
   }
   const t = new Tensors();
   w.vision(t, vision, r, spec.hidden);
-  return withVision(spec, t.groups);
+  const withTower = withVision(spec, t.groups);
+  const tokens = IMAGE_TOKENS[modelType];
+  if (tokens) withTower.imageTokens = tokens(vision, r);
+  return withTower;
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, readModelConfig } from '../../../../src/core/model/index.ts';
 import { kvBytesPerToken, kvCacheTerm, kvStateBytesPerSequence } from '../../../../src/core/memory/kv-cache.ts';
 import { RUNTIMES } from '../../../../src/core/runtime.ts';
+import { estimateSpec, parseScenario } from '../../../../src/core/index.ts';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'configs');
 const config = (f: string) => JSON.parse(readFileSync(join(FIX, f), 'utf8')) as Record<string, unknown> & { layer_types: string[]; hybrid_override_pattern: string };
@@ -139,8 +140,56 @@ describe('exact arithmetic of issue 11\'s further families (equal to transformer
   });
 });
 
+describe('SSM hybrids and ERNIE 4.5 MoE (jamba, falcon_h1 equal to transformers 5.17; ernie4_5_moe by hand)', () => {
+  it('jamba-1.5-mini: 4 attention layers (i % 8 == 4), 28 Mamba-1 mixers, 16 MoE layers (i % 2 == 1) of 16 experts', () => {
+    const [V, H, I, inner, R, N, E] = [65536, 4096, 14336, 8192, 256, 16, 16];
+    const attn = 2 * H * H + 2 * 1024 * H;
+    const mamba = 2 * inner * H + inner * 4 + inner + (R + 2 * N) * inner + inner * R + inner + inner * N + inner + H * inner + R + 2 * N;
+    const s = spec('jamba-1.5-mini.json');
+    assert.equal(s.params.total, 2 * V * H + 4 * attn + 28 * mamba + 16 * 3 * H * I + 16 * (E * 3 * H * I + E * H) + 32 * 2 * H + H);
+    assert.equal(s.params.total, 51_570_323_328);
+    assert.equal(s.params.active, s.params.total - 16 * (E - 2) * 3 * H * I - V * H);
+    assert.deepEqual(s.layerKinds.map((l, i) => [i, l.attention]).filter(([, a]) => a === 'full').map(([i]) => i), [4, 12, 20, 28]);
+  });
+  it('falcon-h1-tiny-90m: attention, a Mamba-2 mixer and a gated MLP in every layer, tied', () => {
+    const [V, H, I, L, ssm, conv, heads] = [32768, 512, 768, 24, 768, 896, 24];
+    const attn = 2 * H * H + 2 * 128 * H;
+    const mamba = (ssm + conv + heads) * H + conv * 4 + conv + 3 * heads + H * ssm;
+    assert.equal(spec('falcon-h1-tiny-90m.json').params.total, V * H + L * (attn + mamba + 3 * H * I + 2 * H) + H);
+    assert.equal(spec('falcon-h1-tiny-90m.json').params.total, 91_131_072);
+  });
+  it('ernie-4.5-21b-a3b: "head_dim": null is 2560 / 20; layer 0 dense, 27 MoE layers of 64 experts + 2 shared + e_score_correction_bias', () => {
+    const [V, H, I, L, E, K, mI] = [103424, 2560, 12288, 28, 64, 6, 1536];
+    const s = spec('ernie-4.5-21b-a3b-pt.json');
+    assert.equal(s.headDim, 128);
+    const attn = 2 * H * H + 2 * 4 * 128 * H;
+    const moe = E * H + E + E * 3 * H * mI + 3 * H * 2 * mI;
+    assert.equal(s.params.total, V * H + L * (attn + 2 * H) + 3 * H * I + (L - 1) * moe + H);
+    assert.equal(s.params.total, 21_825_437_888);
+    // Publisher: "21B total, 3B active". Without the input embedding, the active count is 3.09B with the head left
+    // out, 3.35B with the tied head counted (the engine's rule): the rounded names are 3.9% / 2.9% below the counts.
+    assert.equal(s.params.active, s.params.total - (L - 1) * (E - K) * 3 * H * mI); // tied: the head counts, the lookup not twice
+    assert.ok(Math.abs(s.params.total / 21e9 - 1) < 0.04);
+  });
+});
+
 describe('KV cache and recurrent state, counted by hand (bf16)', () => {
   const pytorch = RUNTIMES.pytorch;
+  it('jamba-1.5-mini: 4 attention layers × 2 × 8 kv × 128 per token; 28 Mamba-1 states (conv 3 × 8192, SSM 8192 × 16)', () => {
+    const s = spec('jamba-1.5-mini.json');
+    assert.equal(kvBytesPerToken(s, 2), 4 * 2 * 8 * 128 * 2);
+    assert.equal(kvStateBytesPerSequence(s, 2), 28 * (3 * 8192 + 8192 * 16) * 2);
+  });
+  it('falcon-h1-tiny-90m: every layer caches K and V and keeps its Mamba-2 state (conv 3 × 896, SSM 24 × 32 × 64)', () => {
+    const s = spec('falcon-h1-tiny-90m.json');
+    assert.equal(kvBytesPerToken(s, 2), 24 * 2 * 2 * 64 * 2);
+    const state = 24 * (3 * 896 + 24 * 32 * 64) * 2;
+    assert.equal(kvStateBytesPerSequence(s, 2), state);
+    assert.equal(kvCacheTerm(s, 2, 100, 2, pytorch).bytes, 2 * 100 * 24 * 2 * 2 * 64 * 2 + 2 * state);
+  });
+  it('ernie-4.5-21b-a3b: 28 layers × 2 × 4 kv × 128 per token', () => {
+    assert.equal(kvBytesPerToken(spec('ernie-4.5-21b-a3b-pt.json'), 2), 28 * 2 * 4 * 128 * 2);
+  });
   it('qwen3-next: 12 full layers × 2 × 2 kv heads × 256 per token; 36 linear layers of fixed state', () => {
     const s = spec('qwen3-next-80b-a3b-instruct.json');
     assert.equal(kvBytesPerToken(s, 2), 12 * 2 * 2 * 256 * 2);
@@ -243,5 +292,27 @@ describe('issue 11, third pass: exaone4, ernie4_5, minimax_m2, mimo', () => {
     const mtp = 5 * H + 2 * H * H + H * (q + 2 * kv) + q + 2 * kv + q * H + 3 * H * I;
     assert.equal(spec('mimo-7b-base.json').params.total, 7_622_619_136 + mtp);
     assert.equal(7_622_619_136 + mtp, 7_833_409_536);
+  });
+});
+
+describe('image tokens in the sequence (--images)', () => {
+  it('gemma3: mm_tokens_per_image (256) per image lengthen the sequence the KV cache and activations see', () => {
+    const s = spec('gemma-3-4b-it.json');
+    assert.equal(s.imageTokens?.perImage, 256);
+    const plain = estimateSpec(s, parseScenario({ seq: 1000 }));
+    const two = estimateSpec(s, parseScenario({ seq: 1000, images: 2 }));
+    const kv = (e: typeof plain) => e.memory.terms.find((t) => t.id === 'kv_cache')!.bytes;
+    assert.equal(kv(two), (kv(plain) / 1000) * 1512);
+    assert.ok(two.warnings.some((w) => /2 images × 256 tokens/.test(w)));
+  });
+  it('Qwen2.5-VL: (448 / 14 / 2)² = 256 tokens per 448×448 image; Qwen3-VL: (448 / 16 / 2)² = 196', () => {
+    assert.equal(spec('qwen2.5-vl-3b-instruct.json').imageTokens?.perImage, 256);
+    assert.equal(spec('qwen3-vl-2b-instruct.json').imageTokens?.perImage, 196);
+  });
+  it('Llama 4: 144 tokens per 336-px tile (24² patches after the 2×2 pixel shuffle)', () => {
+    assert.equal(spec('llama-4-scout-17b-16e.json').imageTokens?.perImage, 144);
+  });
+  it('a text-only model with images is one error naming images', () => {
+    assert.throws(() => estimateSpec(spec('llama-3.1-8b.json'), parseScenario({ images: 1 })), /images: llama reads no images/);
   });
 });

@@ -139,7 +139,12 @@ describe('tensor groups match the named parameters of the transformers model', (
       );
       if (m.layer_types)
         assert.deepEqual(
-          s.layerKinds.map((l) => (l.attention === 'sliding' ? 'sliding_attention' : 'full_attention')),
+          s.layerKinds.map((l) => {
+            // transformers' own labels: Jamba's Mamba layers "linear_attention", Falcon-H1's attention + Mamba "hybrid"
+            if (l.sideMamba) return 'hybrid';
+            if (l.attention === 'mamba') return 'linear_attention';
+            return l.attention === 'sliding' ? 'sliding_attention' : 'full_attention';
+          }),
           m.layer_types,
         );
     });
