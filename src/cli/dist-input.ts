@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { joinDeepSpeed, parseDocumentText, parseLaunchScript, type ParseIssue, type WorkloadFile } from '../parsers/index.ts';
+import { firstLaunch, joinDeepSpeed, launchRoles, overLaunch, parseDocumentText, parseLaunchScript, type ParseIssue, type WorkloadFile } from '../parsers/index.ts';
 import { InputError, readTextFile } from './read-config.ts';
 
 const at = (file: string, e: ParseIssue) => `${file}:${e.range.start.line + 1}:${e.range.start.character + 1}: ${e.message}`;
@@ -49,30 +49,14 @@ export function joinReferenced(w: WorkloadFile, file: string, notes: string[]): 
  */
 export function readLaunch(file: string, text: string, notes: string[]): { w: WorkloadFile; base: string } | null {
   const r = parseLaunchScript(text);
-  const line = (r.value ?? []).find((l) => l.configs.length || l.gpus);
+  const line = firstLaunch(r.value);
   if (!line) return null;
   notes.push(...r.errors.map((e) => `${path.basename(file)}:${e.range.start.line + 1}: ${e.message}`));
-  const read = line.configs.map((c) => findReferenced(c.path, file)).filter((p): p is string => p !== null).map((p) => ({ p, ...readWorkload(p) }));
-  const pick = (kinds: string[]) => read.find((x) => x.w && kinds.includes(x.w.kind));
-  const train = pick(['axolotl', 'llamafactory']);
-  const accel = pick(['accelerate']);
-  const ds = pick(['deepspeed']);
-  const base = train ?? accel ?? ds;
+  const read = line.configs.map((c) => findReferenced(c.path, file)).filter((p): p is string => p !== null).map((p) => ({ p, name: path.basename(p), ...readWorkload(p) }));
+  const { base, accel, ds } = launchRoles(read);
   if (!base?.w) throw new InputError(`${file}: the ${line.launcher} line names no training YAML, accelerate config or DeepSpeed JSON that could be read`);
   for (const x of read) notes.push(...x.notes);
-  let w = joinReferenced(base.w, base.p, notes);
-  if (accel?.w && accel !== base) w = { ...w, scenario: { ...w.scenario, ...withoutPrecision(accel.w.scenario) } };
-  if (ds?.w && ds !== base && !w.inherited) w = joinDeepSpeed(w, ds.w, path.basename(base.p), path.basename(ds.p)).file;
-  if (line.gpus) {
-    w = { ...w, scenario: { ...w.scenario, gpus: line.gpus, ...(line.gpusPerNode && line.gpusPerNode <= 64 ? { gpusPerNode: line.gpusPerNode } : {}) } };
-    notes.push(`${path.basename(file)}: ${line.gpus} GPUs from the ${line.launcher} line`);
-  }
+  const w = overLaunch(joinReferenced(base.w, base.p, notes), line, base, accel, ds, path.basename(base.p));
+  if (line.gpus) notes.push(`${path.basename(file)}: ${line.gpus} GPUs from the ${line.launcher} line`);
   return { w, base: base.p };
-}
-
-/** accelerate's mixed_precision yields to the training file's precision. */
-function withoutPrecision(s: WorkloadFile['scenario']): WorkloadFile['scenario'] {
-  const rest = { ...s };
-  delete rest.precision;
-  return rest;
 }

@@ -4,12 +4,12 @@
  * re-estimated by parsing the edited file before it is offered.
  */
 import { estimateSpec, formatBytes, parseScenario, type Estimate } from '../core/index.ts';
-import { ZERO_RANGE, parseDocumentText, type KeyLocation, type WorkloadFile } from '../parsers/index.ts';
+import { ZERO_RANGE, firstLaunch, parseDocumentText, parseLaunchScript, type KeyLocation, type LaunchLine, type WorkloadFile } from '../parsers/index.ts';
 import { shortGpuName } from '../shared/labels.ts';
 import { engineOptions, type Analysis } from './analysis.ts';
 import { DOES_NOT_FIT, applyEdits, type FitDiagnostic, type TextEdit } from './diagnostics.ts';
 
-interface Fix {
+export interface Fix {
   title: string;
   edits: TextEdit[];
   est: Estimate;
@@ -60,6 +60,14 @@ function fixes(w: WorkloadFile, a: Analysis, text: string, better: (e: Estimate)
   return out.sort((x, y) => Number(ok(y)) - Number(ok(x)) || x.est.memory.peak_bytes - y.est.memory.peak_bytes);
 }
 
+/**
+ * For a training YAML joined with the DeepSpeed JSON it names: the JSON's own fixes (raise the stage, offload the
+ * optimizer, more GPUs through train_batch_size), as edits to the JSON, each re-estimated by parsing the edited JSON.
+ */
+export function joinedFixes(ds: WorkloadFile, a: Analysis, text: string): Fix[] {
+  return fixes(ds, a, text, (e) => e.memory.peak_bytes < a.estimate.memory.peak_bytes);
+}
+
 function diagnostic(at: KeyLocation | undefined, message: string, fs: Fix[]): FitDiagnostic {
   return {
     range: at ? at.keyRange : ZERO_RANGE,
@@ -93,4 +101,34 @@ export function distDiagnostics(w: WorkloadFile, a: Analysis, text: string): Fit
     out.push(diagnostic(at, `The host RAM does not fit: ${formatBytes(m.host_bytes)} per node of ${formatBytes(a.scenario.hostMemory ?? 0)} (offloaded states and pinned buffers of ${Math.min(a.scenario.gpus, a.scenario.gpusPerNode)} ranks).`, fs));
   }
   return out;
+}
+
+/**
+ * A launch script whose setup does not fit: a warning on its GPU-count option, with more GPUs as fixes, each
+ * re-estimated with the GPU count the edited line gives (the configs it runs are the same).
+ */
+export function launchDiagnostics(line: LaunchLine, a: Analysis, text: string): FitDiagnostic[] {
+  if (!a.gpu || a.fits !== false) return [];
+  const at = line.gpusLocation ?? undefined;
+  const fs: Fix[] = [];
+  const n = at ? Number(at.value) : NaN;
+  for (const m of at && n >= 1 ? [2, 4] : []) {
+    const edits = [{ range: at!.valueRange, newText: String(n * m) }];
+    const edited = firstLaunch(parseLaunchScript(applyEdits(text, edits)).value);
+    if (!edited?.gpus) continue;
+    try {
+      const patch = { gpus: edited.gpus, ...(edited.gpusPerNode && edited.gpusPerNode <= 64 ? { gpusPerNode: edited.gpusPerNode } : {}) };
+      const est = estimateSpec(a.spec, parseScenario({ ...a.scenario, ...patch }), engineOptions(a));
+      if (est.memory.peak_bytes < a.estimate.memory.peak_bytes) fs.push({ title: `Use ${edited.gpus} GPUs (${at!.key} ${n * m})`, edits, est });
+    } catch {
+      // An invalid world size for this setup: not offered.
+    }
+  }
+  const ok = (f: Fix) => f.est.memory.fits === true && f.est.memory.host_fits !== false;
+  fs.sort((x, y) => Number(ok(y)) - Number(ok(x)) || x.est.memory.peak_bytes - y.est.memory.peak_bytes);
+  const m = a.estimate.memory;
+  let msg = `Does not fit ${shortGpuName(a.gpu)}: needs ≈ ${formatBytes(m.device_bytes)} per GPU of ${formatBytes(a.gpu.memoryBytes)} on ${a.scenario.gpus} GPU${a.scenario.gpus === 1 ? '' : 's'}.`;
+  if (fs[0]) msg += ` ${fs[0].title}: → ${formatBytes(fs[0].est.memory.device_bytes)}${fs[0].est.memory.fits ? ', fits' : ''}.`;
+  const d = diagnostic(at, msg, fs);
+  return [at ? d : { ...d, range: line.launcherRange }];
 }

@@ -7,7 +7,7 @@ import { LineIndex, ZERO_RANGE, parseDocumentText } from '../parsers/index.ts';
 import type { KeyLocation, ParseIssue, Position, Range, WorkloadFile, ModelConfigFile } from '../parsers/types.ts';
 import { percentLabel, shortGpuName, tokensLabel } from '../shared/labels.ts';
 import { requestTokens } from '../shared/scenario-summary.ts';
-import { distDiagnostics } from './diagnostics-dist.ts';
+import { distDiagnostics, joinedFixes } from './diagnostics-dist.ts';
 import { methodFixes } from './method-fixes.ts';
 import { engineOptions, profileRunBytes, rerun, tokenBound, weightsBytes, type Analysis } from './analysis.ts';
 
@@ -24,6 +24,15 @@ export interface QuickFix {
   fits: boolean | null;
   /** The most helpful fix is preferred (shown first, `isPreferred`). */
   preferred?: boolean;
+  /** The document the edits are for, when not the one diagnosed (the DeepSpeed JSON a training YAML names). */
+  uri?: string;
+}
+
+/** The DeepSpeed JSON a training YAML names, as read when it was joined in: its quick fixes edit it. */
+export interface JoinedDeepSpeed {
+  uri: string;
+  text: string;
+  file: WorkloadFile;
 }
 
 export interface FitDiagnostic {
@@ -71,6 +80,8 @@ interface Candidate {
   est: Estimate | null;
   /** The key the problem is attributed to when this fix is the best one. */
   blame?: KeyLocation;
+  /** The document the edits are for, when not the one diagnosed. */
+  uri?: string;
 }
 
 /** Fixes worth offering for a training YAML or a vllm command, each re-estimated by the engine. */
@@ -177,13 +188,14 @@ export function blameKey(w: WorkloadFile, a: Analysis): KeyLocation | undefined 
  * The "does not fit" diagnostic of a workload file, on the key most responsible, with its quick fixes (those that
  * make it fit first, then by saving). A vLLM command has its own rule (vllmDiagnostics).
  */
-export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string, index = 0, exact = true): FitDiagnostic[] {
+export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string, index = 0, exact = true, ds?: JoinedDeepSpeed): FitDiagnostic[] {
   if (w.kind === 'vllm' && a.scenario.runtime === 'vllm') return vllmDiagnostics(w, a, text, index, exact);
   if (w.kind === 'deepspeed' || w.kind === 'accelerate') return distDiagnostics(w, a, text);
   if (a.fits !== false || !a.gpu) return [];
   const peak = a.estimate.memory.peak_bytes;
   const cap = a.gpu.memoryBytes;
   const cands = candidateFixes(w, a, text, index, exact).filter((c) => c.est && c.est.memory.peak_bytes < peak);
+  if (ds && a.scenario.mode === 'training') cands.push(...joinedFixes(ds.file, a, ds.text).map((f) => ({ ...f, title: `${f.title} in ${basename(ds.uri)}`, uri: ds.uri })));
   const fitsAfter = (c: Candidate) => c.est!.memory.fits === true;
   cands.sort((x, y) => Number(fitsAfter(y)) - Number(fitsAfter(x)) || x.est!.memory.peak_bytes - y.est!.memory.peak_bytes);
   const best = cands[0];
@@ -206,10 +218,13 @@ export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string, index
         peakBytes: c.est!.memory.peak_bytes,
         fits: c.est!.memory.fits,
         preferred: i === 0 && fitsAfter(c),
+        ...(c.uri ? { uri: c.uri } : {}),
       })),
     },
   ];
 }
+
+const basename = (uri: string) => decodeURIComponent(uri.split('/').pop() ?? uri);
 
 /**
  * A `vllm serve` command, as the engine's vLLM runtime sees it: a warning on --max-model-len when one request of the

@@ -6,33 +6,33 @@
 import * as vscode from 'vscode';
 import { pathInside } from './panel.ts';
 import { readFileText } from './read.ts';
-import { dirname, joinDeepSpeed, joinPath, parseDocumentText, type ParseIssue, type WorkloadFile } from '../parsers/index.ts';
+import { joinNamed, type Opener } from './launch.ts';
+import { dirname, joinDeepSpeed, joinPath, parseDocumentText, type WorkloadFile } from '../parsers/index.ts';
 
 const readText = (uri: vscode.Uri) => readFileText(uri);
 
 const base = (p: string) => p.split('/').pop() ?? p;
 
+/** Opens a file a workspace file names: next to it, then in the workspace folders (in an untrusted workspace, only inside them). */
+export function workspaceOpener(uri: vscode.Uri): Opener {
+  return {
+    async open(ref, from) {
+      const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === uri.scheme).map((f) => f.uri.path);
+      const candidates = ref.startsWith('/') ? [joinPath('/', ref)] : [joinPath(dirname(from), ref), ...roots.map((r) => joinPath(r, ref))];
+      // An untrusted workspace: only files inside its folders are read (no `/abs/path`, no `../../` out of it).
+      const paths = vscode.workspace.isTrusted ? candidates : candidates.filter((p) => roots.some((r) => pathInside(p, r.replace(/\/+$/, ''))));
+      for (const p of paths) {
+        const text = await readText(uri.with({ path: p }));
+        if (text !== null) return { path: p, text };
+      }
+      return null;
+    },
+  };
+}
+
 /** The workload with the DeepSpeed JSON it names joined in; a problem (at the naming key) when that fails. */
-export async function joinNamedDeepSpeed(uri: vscode.Uri, w: WorkloadFile): Promise<{ file: WorkloadFile; problem: ParseIssue | null; notes: ParseIssue[] }> {
-  const ref = w.deepspeed;
-  if (!ref) return { file: w, problem: null, notes: [] };
-  const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === uri.scheme).map((f) => f.uri.path);
-  const candidates = ref.path.startsWith('/') ? [joinPath('/', ref.path)] : [joinPath(dirname(uri.path), ref.path), ...roots.map((r) => joinPath(r, ref.path))];
-  // An untrusted workspace: only files inside its folders are read (no `/abs/path`, no `../../` out of it).
-  const paths = vscode.workspace.isTrusted ? candidates : candidates.filter((p) => roots.some((r) => pathInside(p, r.replace(/\/+$/, ''))));
-  const problem = (message: string): ParseIssue => ({ message: `${ref.loc.key}: ${message}`, severity: 'error', range: ref.loc.valueRange, key: ref.loc.key });
-  for (const p of paths) {
-    const text = await readText(uri.with({ path: p }));
-    if (text === null) continue;
-    const doc = parseDocumentText(base(p), text);
-    const err = doc.errors.find((e) => e.severity === 'error');
-    if (err) return { file: w, problem: problem(`${base(p)}:${err.range.start.line + 1}:${err.range.start.character + 1}: ${err.message}`), notes: [] };
-    const ds = doc.files[0];
-    if (!ds || ds.kind !== 'deepspeed') return { file: w, problem: problem(`${base(p)} is not a DeepSpeed config`), notes: [] };
-    const joined = joinDeepSpeed(w, ds, base(uri.path), base(p));
-    return { file: joined.file, problem: null, notes: joined.notes };
-  }
-  return { file: w, problem: problem(`${JSON.stringify(ref.path)} was not found next to this file or in the workspace`), notes: [] };
+export async function joinNamedDeepSpeed(uri: vscode.Uri, w: WorkloadFile): ReturnType<typeof joinNamed> {
+  return joinNamed(w, uri.path, workspaceOpener(uri));
 }
 
 /**

@@ -5,6 +5,7 @@ import { scenarioSummary } from '../shared/scenario-summary.ts';
 import { codeLensTitle, hoverMarkdown } from './text.ts';
 import { escapeLabel } from '../shared/markdown.ts';
 import { DOES_NOT_FIT, configFitDiagnostics, fitDiagnostics, parseIssueDiagnostics, type FitDiagnostic, type QuickFix } from './diagnostics.ts';
+import { launchDiagnostics } from './diagnostics-dist.ts';
 import { MODEL_NOT_FOUND, MODEL_MATCHED, type WorkspaceModel, type FileState } from './workspace.ts';
 
 export const SELECTOR: vscode.DocumentSelector = [
@@ -65,7 +66,7 @@ export class CodeLensProvider implements vscode.CodeLensProvider {
     if (!st) return [];
     const lenses: vscode.CodeLens[] = [];
     st.entries.forEach((e, i) => {
-      const line = e.file.kind === 'vllm' ? (e.file.keys[0]?.keyRange.start.line ?? 0) : 0;
+      const line = e.launch ? e.launch.launcherRange.start.line : e.file.kind === 'vllm' ? (e.file.keys[0]?.keyRange.start.line ?? 0) : 0;
       const range = new vscode.Range(line, 0, line, 0);
       if (e.analysis) {
         lenses.push(
@@ -158,7 +159,8 @@ export class Diagnostics implements vscode.Disposable {
 export function exactFixes(st: FileState, i: number): QuickFix[] {
   const e = st.entries[i];
   if (!e?.analysis || e.file.kind === 'model-config') return [];
-  return fitDiagnostics(e.file, e.analysis, st.text, i, true).flatMap((d) => d.fixes);
+  if (e.launch) return launchDiagnostics(e.launch, e.analysis, st.text).flatMap((d) => d.fixes);
+  return fitDiagnostics(e.file, e.analysis, st.text, i, true, e.deepspeed).flatMap((d) => d.fixes);
 }
 
 /**
@@ -183,8 +185,9 @@ function collectDiagnostics(st: FileState, exact: boolean): (FitDiagnostic & { e
     if (w?.modelLocation && e.modelSource?.warning) {
       out.push({ range: w.modelLocation.valueRange, message: e.modelSource.warning, severity: 'warning', code: MODEL_MATCHED, key: w.modelLocation.key, fixes: [] });
     }
-    if (e.file.kind === 'model-config') out.push(...configFitDiagnostics(e.file, e.analysis));
-    else out.push(...fitDiagnostics(e.file, e.analysis, st.text, i, exact).map((d) => ({ ...d, entry: i })));
+    if (e.launch) out.push(...launchDiagnostics(e.launch, e.analysis, st.text).map((d) => ({ ...d, entry: i })));
+    else if (e.file.kind === 'model-config') out.push(...configFitDiagnostics(e.file, e.analysis));
+    else out.push(...fitDiagnostics(e.file, e.analysis, st.text, i, exact, e.deepspeed).map((d) => ({ ...d, entry: i })));
   });
   return out;
 }
@@ -207,7 +210,8 @@ export class QuickFixProvider implements vscode.CodeActionProvider {
     return [...linkFix, ...this.diagnostics.fixesAt(doc.uri, range).map((f) => {
       const a = new vscode.CodeAction(f.title, vscode.CodeActionKind.QuickFix);
       const edit = new vscode.WorkspaceEdit();
-      for (const e of f.edits) edit.replace(doc.uri, toRange(e.range), e.newText);
+      const target = f.uri ? vscode.Uri.parse(f.uri) : doc.uri;
+      for (const e of f.edits) edit.replace(target, toRange(e.range), e.newText);
       a.edit = edit;
       a.diagnostics = ours;
       a.isPreferred = f.preferred ?? false;

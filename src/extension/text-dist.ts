@@ -43,6 +43,8 @@ const STAGE_KEYS = ['zero_optimization.stage', 'deepspeed_config.zero_stage', 'f
 const OPT_KEYS = ['zero_optimization.offload_optimizer', 'zero_optimization.offload_optimizer.device', 'deepspeed_config.offload_optimizer_device'];
 const PARAM_KEYS = ['zero_optimization.offload_param', 'zero_optimization.offload_param.device', 'deepspeed_config.offload_param_device', 'fsdp_config.fsdp_offload_params'];
 const WORLD_KEYS = ['num_processes', 'num_machines', 'train_batch_size'];
+/** The GPU-count options of launch lines (torchrun, accelerate launch, deepspeed). */
+const LAUNCH_KEYS = ['--nproc_per_node', '--nproc-per-node', '--num_processes', '--num-processes', '--num_gpus', '--num-gpus'];
 const BUCKETS: Record<string, keyof Scenario> = {
   'zero_optimization.reduce_bucket_size': 'reduceBucketSize',
   'zero_optimization.allgather_bucket_size': 'allgatherBucketSize',
@@ -52,7 +54,7 @@ const BUCKETS: Record<string, keyof Scenario> = {
 };
 
 export function isDistKey(key: string): boolean {
-  return [...STAGE_KEYS, ...OPT_KEYS, ...PARAM_KEYS, ...WORLD_KEYS, 'train_micro_batch_size_per_gpu'].includes(key) || key in BUCKETS;
+  return [...STAGE_KEYS, ...OPT_KEYS, ...PARAM_KEYS, ...WORLD_KEYS, ...LAUNCH_KEYS, 'train_micro_batch_size_per_gpu'].includes(key) || key in BUCKETS;
 }
 
 /** What a multi-GPU key changes; null when the re-runs fail or the key says nothing here. */
@@ -61,7 +63,7 @@ export function distContribution(key: string, a: Analysis): string | null {
   if (STAGE_KEYS.includes(key)) return stageText(a);
   if (OPT_KEYS.includes(key)) return offloadText(a, 'offloadOptimizer');
   if (PARAM_KEYS.includes(key)) return offloadText(a, 'offloadParams');
-  if (WORLD_KEYS.includes(key)) return worldText(a);
+  if (WORLD_KEYS.includes(key) || LAUNCH_KEYS.includes(key)) return worldText(a);
   if (key in BUCKETS) return bucketText(BUCKETS[key]!, a);
   if (key === 'train_micro_batch_size_per_gpu') return batchText(a);
   return null;

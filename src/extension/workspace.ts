@@ -23,12 +23,15 @@ import {
   type ModelSource,
   type AsyncReader,
   type ReadScope,
+  type LaunchLine,
 } from '../parsers/index.ts';
 import { analyze, buildScenario, type Analysis } from './analysis.ts';
-import { joinNamedDeepSpeed, trainingFileNaming } from './dist.ts';
+import { joinNamedDeepSpeed, trainingFileNaming, workspaceOpener } from './dist.ts';
 import { customGpus, whenCustomGpusReady } from './gpus.ts';
 import { readSettings } from './settings.ts';
 import { readFileText } from './read.ts';
+import type { JoinedDeepSpeed } from './diagnostics.ts';
+import { mayLaunch, readLaunchScript } from './launch.ts';
 
 export interface Entry {
   file: ParsedFile;
@@ -40,6 +43,10 @@ export interface Entry {
   analysis: Analysis | null;
   /** Why there is no analysis (no model config found, engine error …), with a position when known. */
   problem: ParseIssue | null;
+  /** A launch script's line (torchrun / accelerate launch / deepspeed): the entry estimates the configs it runs. */
+  launch?: LaunchLine;
+  /** The DeepSpeed JSON a training YAML names, as joined in: the YAML's quick fixes may edit it. */
+  deepspeed?: JoinedDeepSpeed;
 }
 
 export interface FileState {
@@ -51,6 +58,15 @@ export interface FileState {
 }
 
 const LINKS_KEY = 'llmFootprint.links';
+
+/** A workload with the files it names joined in, and the file whose model it uses. */
+interface Joined {
+  file: WorkloadFile;
+  modelFrom: vscode.Uri;
+  problem: ParseIssue | null;
+  notes: string[];
+  deepspeed?: JoinedDeepSpeed;
+}
 
 export class WorkspaceModel implements vscode.Disposable {
   private cache = new Map<string, Promise<FileState | null>>();
@@ -94,7 +110,7 @@ export class WorkspaceModel implements vscode.Disposable {
 
   private async build(uri: vscode.Uri, version: number, text: string): Promise<FileState | null> {
     const parsed = parseDocumentText(uri.path, text, { yamlLimit: MAX_EDITOR_YAML_BYTES });
-    if (!parsed.kind && parsed.errors.length === 0) return null;
+    if (!parsed.kind && parsed.errors.length === 0) return mayLaunch(uri.path, text) ? this.buildLaunch(uri, version, text) : null;
     const settings = readSettings(uri);
     // A target GPU from llmFootprint.customGpus needs the setting read first (lazily, on activation or a change).
     await whenCustomGpusReady();
@@ -105,16 +121,35 @@ export class WorkspaceModel implements vscode.Disposable {
     return { uri, version, text, parsed, entries };
   }
 
-  private async entryFor(uri: vscode.Uri, file: ParsedFile, settings: ReturnType<typeof readSettings>): Promise<Entry> {
+  /** A launch script: one entry for its first launch line, estimated as the CLI estimates the script. */
+  private async buildLaunch(uri: vscode.Uri, version: number, text: string): Promise<FileState | null> {
+    const l = await readLaunchScript(uri.path, text, workspaceOpener(uri));
+    if (!l) return null;
+    const settings = readSettings(uri);
+    await whenCustomGpusReady();
+    const parsed: ParsedDocument = { kind: l.file?.kind ?? null, files: l.file ? [l.file] : [], errors: l.errors };
+    if (!l.file || !l.modelFrom) {
+      if (!l.problem) return { uri, version, text, parsed, entries: [] };
+      const file: WorkloadFile = { kind: 'axolotl', model: null, modelLocation: null, scenario: {}, fields: {}, keys: [], extras: {} };
+      return { uri, version, text, parsed, entries: [{ file, modelUri: null, config: null, analysis: null, problem: l.problem, launch: l.line }] };
+    }
+    const joined = { file: l.file, modelFrom: uri.with({ path: l.modelFrom }), problem: l.problem, notes: l.notes };
+    const entry = await this.entryFor(uri, l.file, settings, joined);
+    return { uri, version, text, parsed, entries: [{ ...entry, launch: l.line }] };
+  }
+
+  private async entryFor(uri: vscode.Uri, file: ParsedFile, settings: ReturnType<typeof readSettings>, prejoined?: Joined): Promise<Entry> {
     let modelUri: vscode.Uri | null;
     let notes: string[] = [];
     let cfgFile: ModelConfigFile;
     let modelSource: ModelSource | null = null;
+    let deepspeed: JoinedDeepSpeed | undefined;
     if (file.kind === 'model-config') {
       modelUri = uri;
       cfgFile = file;
     } else {
-      const joined = await this.withDeepSpeed(uri, file, settings.modelConfig);
+      const joined = prejoined ?? (await this.withDeepSpeed(uri, file, settings.modelConfig));
+      deepspeed = joined.deepspeed;
       if (joined.problem) return { file, modelUri: null, config: null, analysis: null, problem: joined.problem };
       file = joined.file;
       notes = joined.notes;
@@ -164,7 +199,7 @@ export class WorkspaceModel implements vscode.Disposable {
         analysis.modelSource = sourceLine(modelSource, modelUri);
         if (modelSource.warning) analysis.estimate.warnings.unshift(modelSource.warning);
       }
-      return { file, modelUri, modelSource, config: cfgFile.config, analysis, problem: null };
+      return { file, modelUri, modelSource, config: cfgFile.config, analysis, problem: null, ...(deepspeed ? { deepspeed } : {}) };
     } catch (e) {
       const key = errorKey(e);
       const loc = key && workload ? workload.fields[key as keyof typeof workload.fields] : undefined;
@@ -182,10 +217,11 @@ export class WorkspaceModel implements vscode.Disposable {
    * A workload with the DeepSpeed JSON it names joined in; a DeepSpeed JSON without a linked model takes the training
    * YAML next to it that names it (its model and its values for "auto").
    */
-  private async withDeepSpeed(uri: vscode.Uri, file: WorkloadFile, setting: string): Promise<{ file: WorkloadFile; modelFrom: vscode.Uri; problem: ParseIssue | null; notes: string[] }> {
+  private async withDeepSpeed(uri: vscode.Uri, file: WorkloadFile, setting: string): Promise<Joined> {
     if (file.deepspeed) {
       const j = await joinNamedDeepSpeed(uri, file);
-      return { file: j.file, modelFrom: uri, problem: j.problem, notes: j.notes.map((n) => n.message) };
+      const deepspeed = j.ds ? { uri: uri.with({ path: j.ds.path }).toString(), text: j.ds.text, file: j.ds.file } : undefined;
+      return { file: j.file, modelFrom: uri, problem: j.problem, notes: j.notes.map((n) => n.message), deepspeed };
     }
     if (file.kind === 'deepspeed' && !this.getLink(uri) && !setting.trim()) {
       const t = await trainingFileNaming(uri, file);

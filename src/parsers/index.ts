@@ -17,6 +17,7 @@ export { parseVllmScript, tokenize, parseSize } from './vllm.ts';
 export { parseDeepSpeedJson, looksLikeDeepSpeed, readDeepSpeed, KeyReader } from './deepspeedJson.ts';
 export { parseAccelerateYaml, looksLikeAccelerate } from './accelerateYaml.ts';
 export { parseLaunchScript, type LaunchLine } from './launch.ts';
+export { launchRoles, firstLaunch, overLaunch } from './launch-join.ts';
 export { joinDeepSpeed, resolveAutos, autoSources, fileSource, namedSource, type AutoSource } from './resolve.ts';
 export { modelPathCandidates, isLocalModelPath, dirname, joinPath, linkOrder } from './link.ts';
 

@@ -5,7 +5,7 @@
  */
 import { tokenize, type Token } from './vllm.ts';
 import { LineIndex } from './positions.ts';
-import type { FileReference, KeyLocation, ParseIssue, ParseResult } from './types.ts';
+import type { FileReference, KeyLocation, ParseIssue, ParseResult, Range } from './types.ts';
 
 export interface LaunchLine {
   launcher: 'torchrun' | 'accelerate' | 'deepspeed';
@@ -16,6 +16,8 @@ export interface LaunchLine {
   gpusLocation: KeyLocation | null;
   /** Config files the command names: --config_file, --deepspeed, --deepspeed_config_file, YAML/JSON arguments. */
   configs: FileReference[];
+  /** Where the launcher (`torchrun`, `accelerate`, `deepspeed`, `-m`) is written. */
+  launcherRange: Range;
 }
 
 const PER_NODE = ['--nproc_per_node', '--nproc-per-node', '--num_gpus', '--num-gpus'];
@@ -48,7 +50,8 @@ export function parseLaunchScript(text: string): ParseResult<LaunchLine[]> {
 }
 
 function readLine(toks: Token[], launcher: LaunchLine['launcher'], from: number, idx: LineIndex, errors: ParseIssue[]): LaunchLine {
-  const line: LaunchLine = { launcher, gpus: null, gpusPerNode: null, gpusLocation: null, configs: [] };
+  const first = toks[Math.max(0, from - 1)]!;
+  const line: LaunchLine = { launcher, gpus: null, gpusPerNode: null, gpusLocation: null, configs: [], launcherRange: idx.range(first.start, first.end) };
   let perNode: number | null = null;
   let nodes = 1;
   let total: number | null = null;

@@ -582,6 +582,23 @@ export function tests(ctx) {
       },
     },
     {
+      name: 'a launch script: the CodeLens on its torchrun line equals the CLI on the script',
+      async fn() {
+        const rel = 'launch-zero3.sh';
+        const cli = cliEstimate(abs(rel), gpuFlags);
+        await wb.openFile(rel);
+        const want = new RegExp(`per GPU × ${cli.scenario.gpus}\\b`);
+        const lenses = await wb.codeLenses({ match: want });
+        const lens = lenses.find((t) => want.test(t));
+        await shot('launch-codelens');
+        assert.ok(lens, `no multi-GPU CodeLens on ${rel}: ${JSON.stringify(lenses)}`);
+        assert.ok(roundsTo(lens, cli.memory.peak_bytes), `CodeLens "${lens}" ≠ CLI peak ${fmt(cli.memory.peak_bytes)}`);
+        const host = /host ([\d.,]+ \w+)/.exec(lens);
+        assert.ok(host && roundsTo(host[1], cli.memory.host_bytes), `CodeLens "${lens}" host ≠ CLI ${fmt(cli.memory.host_bytes)}`);
+        ctx.notes.push(`launch script: CodeLens "${lens}" = CLI on ${rel}`);
+      },
+    },
+    {
       name: 'an oversized micro_batch_size in an axolotl YAML raises a diagnostic on that key',
       async fn() {
         const rel = needAxolotl();

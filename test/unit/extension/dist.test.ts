@@ -120,3 +120,32 @@ test('bad DeepSpeed values are diagnostics at the key, and no estimate', () => {
   assert.equal(doc.errors[0]!.key, 'zero_optimization.offload_param.device');
   assert.equal(doc.errors[0]!.severity, 'error');
 });
+
+test('diagnostics: a training YAML joined with its DeepSpeed JSON offers the JSON fixes as edits to the JSON, each re-estimated', () => {
+  const yaml = 'base_model: ./llama-3.1-8b\nsequence_len: 4096\nmicro_batch_size: 1\nbf16: true\ngradient_checkpointing: true\noptimizer: adamw_torch\ndeepspeed: ds.json\n';
+  const ds = '{\n  "train_micro_batch_size_per_gpu": "auto",\n  "bf16": { "enabled": "auto" },\n  "zero_optimization": {\n    "stage": 1\n  }\n}\n';
+  const joinedAnalysis = (dsText: string) => {
+    const t = parseDocumentText('train.yaml', yaml).files[0] as WorkloadFile;
+    const d = parseDocumentText('ds.json', dsText).files[0] as WorkloadFile;
+    const w = joinDeepSpeed(t, d, 'train.yaml', 'ds.json').file;
+    return { w, d, a: analyze(w.kind, MODEL, SPEC, buildScenario({ gpus: 2 }, w, SPEC, GPU)) };
+  };
+  const { w, d, a } = joinedAnalysis(ds);
+  assert.equal(a.scenario.zero, 1);
+  assert.equal(a.fits, false);
+  const uri = 'file:///ws/ds.json';
+  const [diag] = fitDiagnostics(w, a, yaml, 0, true, { uri, text: ds, file: d });
+  assert.ok(diag);
+  const onJson = diag.fixes.filter((f) => f.uri === uri);
+  assert.ok(onJson.some((f) => /^Raise the ZeRO stage to 3 in ds\.json/.test(f.title)), JSON.stringify(diag.fixes.map((f) => f.title)));
+  assert.ok(onJson.some((f) => /^Offload the optimizer to the CPU in ds\.json/.test(f.title)), JSON.stringify(onJson.map((f) => f.title)));
+  for (const f of onJson) {
+    const again = joinedAnalysis(applyEdits(ds, f.edits)).a;
+    assert.equal(again.estimate.memory.peak_bytes, f.peakBytes, f.title);
+    assert.ok(f.peakBytes < a.estimate.memory.peak_bytes, f.title);
+  }
+  // The YAML's own fixes still edit the YAML.
+  assert.ok(diag.fixes.some((f) => f.uri === undefined));
+  // Without the joined JSON at hand, no edit points at it.
+  assert.ok(fitDiagnostics(w, a, yaml).every((x) => x.fixes.every((f) => f.uri === undefined)));
+});
