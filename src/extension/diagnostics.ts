@@ -188,13 +188,21 @@ export function blameKey(w: WorkloadFile, a: Analysis): KeyLocation | undefined 
  * The "does not fit" diagnostic of a workload file, on the key most responsible, with its quick fixes (those that
  * make it fit first, then by saving). A vLLM command has its own rule (vllmDiagnostics).
  */
-export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string, index = 0, exact = true, ds?: JoinedDeepSpeed): FitDiagnostic[] {
-  if (w.kind === 'vllm' && a.scenario.runtime === 'vllm') return vllmDiagnostics(w, a, text, index, exact);
+/** Entries of a file whose does-not-fit message names the best fix in the editor (each costs a few re-estimates). */
+export const HINTED_ENTRIES = 8;
+
+/**
+ * The fit diagnostics of one entry. `hint`: name the best fix in the message (it costs a few re-estimates, a search
+ * for the largest length that fits); the editor hints only on a file's first entries and computes every entry's
+ * quick fixes when VS Code asks for them at a range, so a script of many commands stays cheap per update.
+ */
+export function fitDiagnostics(w: WorkloadFile, a: Analysis, text: string, index = 0, exact = true, ds?: JoinedDeepSpeed, hint = true): FitDiagnostic[] {
+  if (w.kind === 'vllm' && a.scenario.runtime === 'vllm') return vllmDiagnostics(w, a, text, index, exact, hint);
   if (w.kind === 'deepspeed' || w.kind === 'accelerate') return distDiagnostics(w, a, text);
   if (a.fits !== false || !a.gpu) return [];
   const peak = a.estimate.memory.peak_bytes;
   const cap = a.gpu.memoryBytes;
-  const cands = candidateFixes(w, a, text, index, exact).filter((c) => c.est && c.est.memory.peak_bytes < peak);
+  const cands = hint ? candidateFixes(w, a, text, index, exact).filter((c) => c.est && c.est.memory.peak_bytes < peak) : [];
   if (ds && a.scenario.mode === 'training') cands.push(...joinedFixes(ds.file, a, ds.text).map((f) => ({ ...f, title: `${f.title} in ${basename(ds.uri)}`, uri: ds.uri })));
   const fitsAfter = (c: Candidate) => c.est!.memory.fits === true;
   cands.sort((x, y) => Number(fitsAfter(y)) - Number(fitsAfter(x)) || x.est!.memory.peak_bytes - y.est!.memory.peak_bytes);
@@ -232,14 +240,14 @@ const basename = (uri: string) => decodeURIComponent(uri.split('/').pop() ?? uri
  * fixes (the largest --max-model-len that fits, --gpu-memory-utilization 0.95, an fp8 KV cache); information on
  * --max-num-seqs when fewer full-length requests than --max-num-seqs fit at once (vLLM queues the rest).
  */
-export function vllmDiagnostics(w: WorkloadFile, a: Analysis, text: string, index = 0, exact = true): FitDiagnostic[] {
+export function vllmDiagnostics(w: WorkloadFile, a: Analysis, text: string, index = 0, exact = true, hint = true): FitDiagnostic[] {
   const sv = a.estimate.memory.serving;
   if (!a.gpu || !sv) return [];
   const s = a.scenario;
   const len = tokensLabel(requestTokens(s));
   const at = `${shortGpuName(a.gpu)} at ${percentLabel(s.gpuMemoryUtilization)}`;
   if (a.fits === false) {
-    const cands = candidateFixes(w, a, text, index, exact).filter((c) => c.est);
+    const cands = hint ? candidateFixes(w, a, text, index, exact).filter((c) => c.est) : [];
     const fitsAfter = (c: Candidate) => c.est!.memory.fits === true;
     const conc = (c: Candidate) => c.est!.memory.serving?.max_concurrency ?? 0;
     cands.sort((x, y) => Number(fitsAfter(y)) - Number(fitsAfter(x)) || conc(y) - conc(x));

@@ -4,7 +4,7 @@ import { contains, type Range as PRange, type KeyLocation } from '../parsers/ind
 import { scenarioSummary } from '../shared/scenario-summary.ts';
 import { codeLensTitle, hoverMarkdown } from './text.ts';
 import { escapeLabel } from '../shared/markdown.ts';
-import { DOES_NOT_FIT, configFitDiagnostics, fitDiagnostics, parseIssueDiagnostics, type FitDiagnostic, type QuickFix } from './diagnostics.ts';
+import { DOES_NOT_FIT, HINTED_ENTRIES, configFitDiagnostics, fitDiagnostics, parseIssueDiagnostics, type FitDiagnostic, type QuickFix } from './diagnostics.ts';
 import { launchDiagnostics } from './diagnostics-dist.ts';
 import { MODEL_NOT_FOUND, MODEL_MATCHED, type WorkspaceModel, type FileState } from './workspace.ts';
 
@@ -187,7 +187,7 @@ function collectDiagnostics(st: FileState, exact: boolean): (FitDiagnostic & { e
     }
     if (e.launch) out.push(...launchDiagnostics(e.launch, e.analysis, st.text).map((d) => ({ ...d, entry: i })));
     else if (e.file.kind === 'model-config') out.push(...configFitDiagnostics(e.file, e.analysis));
-    else out.push(...fitDiagnostics(e.file, e.analysis, st.text, i, exact, e.deepspeed).map((d) => ({ ...d, entry: i })));
+    else out.push(...fitDiagnostics(e.file, e.analysis, st.text, i, exact, e.deepspeed, exact || i < HINTED_ENTRIES).map((d) => ({ ...d, entry: i })));
   });
   return out;
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { readModelConfig } from '../../src/core/index.ts';
 import { MAX_EDITOR_YAML_BYTES, parseDocumentText, parseModelConfig, type WorkloadFile } from '../../src/parsers/index.ts';
 import { analyze, buildScenario } from '../../src/extension/analysis.ts';
-import { fitDiagnostics, parseIssueDiagnostics, type FitDiagnostic } from '../../src/extension/diagnostics.ts';
+import { HINTED_ENTRIES, fitDiagnostics, parseIssueDiagnostics, type FitDiagnostic } from '../../src/extension/diagnostics.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const MODEL = parseModelConfig(readFileSync(path.join(ROOT, 'examples/qwen2.5-7b/config.json'), 'utf8')).value!.config;
@@ -29,7 +29,7 @@ export function extensionUpdate(fileName: string, text: string, gpu = 'h100-sxm-
     const a = analyze(w.kind, MODEL, SPEC, buildScenario({}, w, SPEC, gpu));
     entries++;
     // As the editor does: no re-parse per quick fix during an update (providers.ts asks for them at a range).
-    diagnostics.push(...fitDiagnostics(w, a, text, i, false));
+    diagnostics.push(...fitDiagnostics(w, a, text, i, false, undefined, i < HINTED_ENTRIES));
   });
   // providers.ts shows at most MAX_DIAGNOSTICS (100) and one line saying so.
   return { entries, diagnostics: diagnostics.slice(0, 101) };
