@@ -104,5 +104,5 @@ export function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, war
     warnings.push(`${rt.label} keeps every token on sliding-window layers (no rolling buffer); serving engines such as vLLM cap them at the window`);
   }
   const kvPerToken = quantKv ? Math.ceil(kvBytesPerToken(spec, 1) * (KV_QUANT_BITS[sc.kvDtype as 'int4' | 'int2'] / 8 + (2 * computeBytes) / sc.kvGroupSize)) : kvBytesPerToken(spec, kvBytes);
-  return { phases: composePhases(INFERENCE_PHASES, slots), persistentIds: PERSISTENT, trainable: 0, kvPerToken };
+  return { phases: composePhases(INFERENCE_PHASES, slots), persistentIds: PERSISTENT, trainable: 0, kvPerToken , reserveBytes: undefined, fits: undefined, serving: undefined };
 }

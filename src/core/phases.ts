@@ -56,11 +56,12 @@ export interface Composition {
   persistentIds: ReadonlySet<Term['id']>;
   trainable: number;
   kvPerToken: number;
-  /** Runtimes that reserve memory beyond the live peak by design (vLLM's profile run). */
-  reserveBytes?: number;
+  /** Runtimes that reserve memory beyond the live peak by design (vLLM's profile run). Every composition sets the
+   * optional fields (undefined when they do not apply), so compositions share one shape. */
+  reserveBytes: number | undefined;
   /** Runtimes with their own fit rule (vLLM: one full-length request must fit the KV pool). */
-  fits?: boolean;
-  serving?: NonNullable<Estimate['memory']['serving']>;
+  fits: boolean | undefined;
+  serving: NonNullable<Estimate['memory']['serving']> | undefined;
 }
 
 export function workspaceTerm(rt: RuntimeProfile, threads: number): Term {

@@ -127,9 +127,12 @@ export function servingVllm(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, g
   const blockTokens = Math.ceil(requestTokens / block) * block;
   const oneRequest = kvCacheTerm(spec, 1, blockTokens, kvBytes, rt).bytes;
   warnings.push('vLLM CUDA-graph capture (typically 0.5–1 GiB more) is not modelled');
-  const base = { persistentIds: PERSISTENT, trainable: 0, kvPerToken: kvBytesPerToken(spec, kvBytes), reserveBytes: profileBytes };
-  const slots = { weights, activations, sampler, cuda_workspace: workspace };
-  if (!gpu) return { ...base, phases: composePhases(SERVING_PHASES, { ...slots, kv_cache: unboundedKvTerm(spec, sc, blockTokens, kvBytes, rt, warnings) }) };
+  const kvPerToken = kvBytesPerToken(spec, kvBytes);
+  if (!gpu) {
+    const kv = unboundedKvTerm(spec, sc, blockTokens, kvBytes, rt, warnings);
+    const phases = composePhases(SERVING_PHASES, { weights, activations, sampler, cuda_workspace: workspace, kv_cache: kv });
+    return { phases, persistentIds: PERSISTENT, trainable: 0, kvPerToken, reserveBytes: profileBytes, fits: undefined, serving: undefined };
+  }
 
   const pool: PoolInputs = {
     budget: Math.floor(gpu.memoryBytes * sc.gpuMemoryUtilization),
@@ -139,11 +142,14 @@ export function servingVllm(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, g
     requestTokens,
   };
   const kv = kvPoolTerm(sc, gpu, rt, pool);
-  const { fits, maxConcurrency } = concurrencyWarning(kv, pool, sc.batch, warnings);
+  const concurrency = concurrencyWarning(kv, pool, sc.batch, warnings);
   return {
-    ...base,
-    phases: composePhases(SERVING_PHASES, { ...slots, kv_cache: kv }),
-    fits,
-    serving: { budget_bytes: pool.budget, kv_pool_bytes: kv.bytes, kv_bytes_per_request: oneRequest, max_concurrency: maxConcurrency },
+    phases: composePhases(SERVING_PHASES, { weights, activations, sampler, cuda_workspace: workspace, kv_cache: kv }),
+    persistentIds: PERSISTENT,
+    trainable: 0,
+    kvPerToken,
+    reserveBytes: profileBytes,
+    fits: concurrency.fits,
+    serving: { budget_bytes: pool.budget, kv_pool_bytes: kv.bytes, kv_bytes_per_request: oneRequest, max_concurrency: concurrency.maxConcurrency },
   };
 }

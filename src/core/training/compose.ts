@@ -234,5 +234,5 @@ export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warn
   slots.gathered_params = gatheredParamsTerm(spec, sc, rank.plan, computeBytes);
   slots.attention_backward = math ? attentionBackwardTerm(spec, sc.batch, sc.seq, rt) : null;
   slots.cuda_workspace = workspaceTerm(rt, rt.workspaceThreadsTraining);
-  return { phases: composePhases(TRAINING_PHASES, slots), persistentIds: PERSISTENT, trainable, kvPerToken: kvBytesPerToken(spec, computeBytes) };
+  return { phases: composePhases(TRAINING_PHASES, slots), persistentIds: PERSISTENT, trainable, kvPerToken: kvBytesPerToken(spec, computeBytes) , reserveBytes: undefined, fits: undefined, serving: undefined };
 }
