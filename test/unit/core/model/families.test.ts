@@ -173,6 +173,16 @@ describe('SSM hybrids and ERNIE 4.5 MoE (jamba, falcon_h1 equal to transformers 
   });
 });
 
+describe('training a model with recurrent layers says what stands in for their saved activations', () => {
+  it('jamba (28 Mamba), falcon_h1 (24 side-by-side) and qwen3-next (36 linear) warn with the count; llama does not', () => {
+    const warningOf = (file: string) => estimateSpec(spec(file), parseScenario({ mode: 'training', seq: 256 })).warnings.find((w) => w.includes('Mamba / linear-attention'));
+    assert.match(warningOf('jamba-1.5-mini.json') ?? '', /mixers of 28 layers/);
+    assert.match(warningOf('falcon-h1-tiny-90m.json') ?? '', /mixers of 24 layers/);
+    assert.match(warningOf('qwen3-next-80b-a3b-instruct.json') ?? '', /mixers of 36 layers/);
+    assert.equal(warningOf('llama-3.1-8b.json'), undefined);
+  });
+});
+
 describe('KV cache and recurrent state, counted by hand (bf16)', () => {
   const pytorch = RUNTIMES.pytorch;
   it('jamba-1.5-mini: 4 attention layers × 2 × 8 kv × 128 per token; 28 Mamba-1 states (conv 3 × 8192, SSM 8192 × 16)', () => {
