@@ -43,7 +43,7 @@ export function composePhases<S extends string>(rules: readonly PhaseRule<S>[], 
     const terms: Term[] = [];
     for (const slot of rule.live) {
       const v = slots[slot];
-      if (Array.isArray(v)) terms.push(...(v as readonly Term[]));
+      if (Array.isArray(v)) for (const t of v as readonly Term[]) terms.push(t);
       else if (v) terms.push(v as Term);
     }
     phases.push({ name: rule.name, terms });

@@ -78,14 +78,19 @@ export interface KvLayerGroup {
  */
 export function kvLayerGroups(spec: ModelSpec): readonly KvLayerGroup[] {
   const groups: KvLayerGroup[] = [];
-  const count = (kind: AttentionKind, window: number) => {
-    const g = groups.find((x) => x.kind === kind && x.window === window);
-    if (g) g.layers++;
-    else groups.push({ kind, layers: 1, window, elementsPerToken: KV_SPECS[kind].elementsPerToken(spec) });
-  };
   for (const layer of spec.layerKinds) {
-    if (layer.attention !== 'none') count(layer.attention, layer.attention === 'sliding' || layer.attention === 'chunked' ? (layer.window ?? 0) : 0);
-    if (layer.sideMamba) count('mamba', 0);
+    if (layer.attention !== 'none') countLayer(groups, spec, layer.attention, layer.attention === 'sliding' || layer.attention === 'chunked' ? (layer.window ?? 0) : 0);
+    if (layer.sideMamba) countLayer(groups, spec, 'mamba', 0);
   }
   return groups;
+}
+
+function countLayer(groups: KvLayerGroup[], spec: ModelSpec, kind: AttentionKind, window: number): void {
+  for (const g of groups) {
+    if (g.kind === kind && g.window === window) {
+      g.layers++;
+      return;
+    }
+  }
+  groups.push({ kind, layers: 1, window, elementsPerToken: KV_SPECS[kind].elementsPerToken(spec) });
 }

@@ -97,13 +97,23 @@ export function kvGrowthTerm(spec: ModelSpec, kv: Term): Term {
 /** "GQA 32/8 + sliding window 4096 on 16/32 layers", "MLA", "MHA + 36 linear-attention layers". */
 export function attentionLabel(spec: ModelSpec): string {
   let label = spec.mla ? 'MLA' : spec.kvHeads === spec.heads ? 'MHA' : spec.kvHeads === 1 ? 'MQA' : `GQA ${spec.heads}/${spec.kvHeads}`;
-  const groups = kvLayerGroups(spec);
-  const layersOf = (kind: string) => groups.filter((g) => g.kind === kind).reduce((n, g) => n + g.layers, 0);
-  const windowOf = (kind: string) => Math.max(...groups.filter((g) => g.kind === kind).map((g) => g.window));
-  if (layersOf('sliding') > 0) label += ` + sliding window ${windowOf('sliding')} on ${layersOf('sliding')}/${spec.layers} layers`;
-  if (layersOf('chunked') > 0) label += ` + chunked attention ${windowOf('chunked')} on ${layersOf('chunked')}/${spec.layers} layers`;
-  if (layersOf('linear') > 0) label += ` + ${layersOf('linear')} linear-attention layers`;
-  if (layersOf('mamba') > 0) label += ` + ${layersOf('mamba')} Mamba layers`;
+  // One pass over the layers, no groups built: this runs on every estimate.
+  let sliding = 0, slidingWindow = 0, chunked = 0, chunkWindow = 0, linear = 0, mamba = 0;
+  for (const layer of spec.layerKinds) {
+    if (layer.attention === 'sliding') {
+      sliding++;
+      slidingWindow = Math.max(slidingWindow, layer.window ?? 0);
+    } else if (layer.attention === 'chunked') {
+      chunked++;
+      chunkWindow = Math.max(chunkWindow, layer.window ?? 0);
+    } else if (layer.attention === 'linear') linear++;
+    else if (layer.attention === 'mamba') mamba++;
+    if (layer.sideMamba) mamba++;
+  }
+  if (sliding > 0) label += ` + sliding window ${slidingWindow} on ${sliding}/${spec.layers} layers`;
+  if (chunked > 0) label += ` + chunked attention ${chunkWindow} on ${chunked}/${spec.layers} layers`;
+  if (linear > 0) label += ` + ${linear} linear-attention layers`;
+  if (mamba > 0) label += ` + ${mamba} Mamba layers`;
   return label;
 }
 

@@ -18,7 +18,7 @@ export function loraTargets(spec: ModelSpec, targets: string | null = null): (Te
 
 /** null for all-linear, else the module names. */
 export function parseTargets(targets: string | null): string[] | null {
-  if (targets === null) return null;
+  if (targets === null || targets === 'all-linear') return null;
   const names = targets.split(',').map((s) => s.trim()).filter(Boolean);
   return names.length === 0 || (names.length === 1 && names[0] === 'all-linear') ? null : names;
 }

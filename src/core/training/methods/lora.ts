@@ -31,9 +31,12 @@ export function validateLoraTargets(ctx: MethodContext): void {
   }
 }
 
-function saveModules(ctx: MethodContext): string[] {
-  return (ctx.scenario.loraModulesToSave ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+function saveModules(ctx: MethodContext): readonly string[] {
+  const list = ctx.scenario.loraModulesToSave;
+  return list ? list.split(',').map((s) => s.trim()).filter(Boolean) : NO_MODULES;
 }
+
+const NO_MODULES: readonly string[] = [];
 
 function saveGroups(spec: ModelSpec, module: string) {
   return spec.tensors.filter((t) => t.module === module || t.name === `${module}.weight` || t.name.includes(`.${module}.`) || t.name.startsWith(`${module}.`));
@@ -86,7 +89,9 @@ export function withAdapters(ctx: MethodContext, base: Term, otherBytes: number)
 
 /** What an adapter method trains: the adapters and the modules_to_save copies. */
 export function adapterTrainedGroups(ctx: MethodContext, otherBytes: number): TrainedGroup[] {
-  return [...adapterGroups(ctx), ...modulesToSaveGroups(ctx, otherBytes)];
+  const groups = adapterGroups(ctx);
+  for (const g of modulesToSaveGroups(ctx, otherBytes)) groups.push(g);
+  return groups;
 }
 
 /** The trained part of lm_head: a modules_to_save copy of it (or of the tied embedding), else nothing. */
