@@ -36,18 +36,25 @@ export function readExaone4(r: ConfigReader, modelType: string): ModelSpec {
 }
 
 export function readErnie45(r: ConfigReader, modelType: string): ModelSpec {
+  return buildErnie(r, modelType, 'ernie4_5', null);
+}
+
+/** ERNIE 4.5 dense or MoE: `use_bias` on attention and MLP, tied by default, pre-norms. */
+function buildErnie(r: ConfigReader, modelType: string, adapter: string, moePlan: typeof ernieMoePlan | null): ModelSpec {
   const dims = readDims(r);
   const bias = r.bool('use_bias', false);
+  const moe = moePlan ? moePlan(r, dims.layers) : null;
   return buildLlamaLike(r, {
     modelType,
-    adapter: 'ernie4_5',
+    adapter,
     dims,
     tied: r.bool('tie_word_embeddings', true),
     attention: { qkvBias: bias, oBias: bias, qNorm: null, kNorm: null },
     mlpBias: bias,
     norms: PRE_NORMS,
     block: { activation: activationOf(r, 'silu') },
-    layerKinds: layerKinds(r, dims.layers, { window: null }),
+    layerKinds: layerKinds(r, dims.layers, moe ? { window: null, moe: (i) => moe.isMoe[i]! } : { window: null }),
+    moe,
   });
 }
 
@@ -72,21 +79,7 @@ function ernieMoePlan(r: ConfigReader, layers: number): MoePlan {
 
 /** ERNIE 4.5 MoE (21B-A3B, 300B-A47B): ERNIE 4.5 attention, dense first layers, experts plus shared experts. */
 export function readErnie45Moe(r: ConfigReader, modelType: string): ModelSpec {
-  const dims = readDims(r);
-  const bias = r.bool('use_bias', false);
-  const moe = ernieMoePlan(r, dims.layers);
-  return buildLlamaLike(r, {
-    modelType,
-    adapter: 'ernie4_5_moe',
-    dims,
-    tied: r.bool('tie_word_embeddings', true),
-    attention: { qkvBias: bias, oBias: bias, qNorm: null, kNorm: null },
-    mlpBias: bias,
-    norms: PRE_NORMS,
-    block: { activation: activationOf(r, 'silu') },
-    layerKinds: layerKinds(r, dims.layers, { window: null, moe: (i) => moe.isMoe[i]! }),
-    moe,
-  });
+  return buildErnie(r, modelType, 'ernie4_5_moe', ernieMoePlan);
 }
 
 export function readMinimaxM2(r: ConfigReader, modelType: string): ModelSpec {
