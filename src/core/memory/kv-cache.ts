@@ -97,18 +97,17 @@ export function kvGrowthTerm(spec: ModelSpec, kv: Term): Term {
 /** "GQA 32/8 + sliding window 4096 on 16/32 layers", "MLA", "MHA + 36 linear-attention layers". */
 export function attentionLabel(spec: ModelSpec): string {
   let label = spec.mla ? 'MLA' : spec.kvHeads === spec.heads ? 'MHA' : spec.kvHeads === 1 ? 'MQA' : `GQA ${spec.heads}/${spec.kvHeads}`;
-  // One pass over the layers, no groups built: this runs on every estimate.
+  // Plain loops over the groups (no filter/reduce closures): this runs on every estimate.
   let sliding = 0, slidingWindow = 0, chunked = 0, chunkWindow = 0, linear = 0, mamba = 0;
-  for (const layer of spec.layerKinds) {
-    if (layer.attention === 'sliding') {
-      sliding++;
-      slidingWindow = Math.max(slidingWindow, layer.window ?? 0);
-    } else if (layer.attention === 'chunked') {
-      chunked++;
-      chunkWindow = Math.max(chunkWindow, layer.window ?? 0);
-    } else if (layer.attention === 'linear') linear++;
-    else if (layer.attention === 'mamba') mamba++;
-    if (layer.sideMamba) mamba++;
+  for (const g of kvLayerGroups(spec)) {
+    if (g.kind === 'sliding') {
+      sliding += g.layers;
+      slidingWindow = Math.max(slidingWindow, g.window);
+    } else if (g.kind === 'chunked') {
+      chunked += g.layers;
+      chunkWindow = Math.max(chunkWindow, g.window);
+    } else if (g.kind === 'linear') linear += g.layers;
+    else if (g.kind === 'mamba') mamba += g.layers;
   }
   if (sliding > 0) label += ` + sliding window ${slidingWindow} on ${sliding}/${spec.layers} layers`;
   if (chunked > 0) label += ` + chunked attention ${chunkWindow} on ${chunked}/${spec.layers} layers`;

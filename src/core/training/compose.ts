@@ -18,6 +18,7 @@ import { trainingLogitsTerm } from '../memory/logits.ts';
 import { autocastCopyTerms } from '../memory/autocast.ts';
 import { attentionBackwardTerm, usesMathAttention } from '../memory/attention.ts';
 import { kvBytesPerToken } from '../memory/kv-cache.ts';
+import { kvLayerGroups } from '../kv/specs.ts';
 import type { OpContext } from '../ops/layer.ts';
 import { OPTIMIZER_SPECS, type OptimizerSpec, type TrainedGroup } from './optimizers/index.ts';
 import { trainedElements, type OptimizerContext } from './optimizers/spec.ts';
@@ -208,9 +209,7 @@ function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext, rank: Tr
 /** Mamba and linear-attention layers have no measured saved-tensor inventory yet: say what stands in for it. */
 function warnRecurrentActivations(spec: ModelSpec, warnings: string[]): void {
   let recurrent = 0;
-  for (const layer of spec.layerKinds) {
-    if (layer.attention === 'mamba' || layer.attention === 'linear' || layer.sideMamba) recurrent++;
-  }
+  for (const g of kvLayerGroups(spec)) if (g.kind === 'mamba' || g.kind === 'linear') recurrent += g.layers;
   if (recurrent > 0) {
     warnings.push(`the Mamba / linear-attention mixers of ${recurrent} layers have no saved-tensor inventory of their own yet (not measured): those layers are estimated with an attention layer's saved tensors, and a mixer beside attention (Falcon-H1) adds none`);
   }
