@@ -1,6 +1,6 @@
 /**
  * Base weights as bitsandbytes stores them (functional.py quantize_4bit / Int8Params; formulas.md §4.1):
- * - NF4: two 4-bit codes per byte; one absmax per block of 64 elements, fp32 (4 B), or with double quantization an
+ * - NF4: two 4-bit codes per byte (ceil(numel / 2) bytes per tensor); one absmax per block of 64 elements, fp32 (4 B), or with double quantization an
  *   8-bit code (1 B) whose blocks of 256 carry one fp32 absmax each: 0.5 + 1/64 + 4/16384 B per parameter;
  * - LLM.int8: one byte per element and one fp32 scale (SCB) per output row.
  * Computed per tensor (blocks never span tensors). Only linear layers are quantized; embeddings, lm_head and norms
@@ -21,6 +21,8 @@ export function quantizedLinearGroups(spec: ModelSpec): (TensorGroup & { shape: 
 
 export interface QuantizedWeights {
   linear: number;
+  /** NF4 codes in bytes: two per byte, each tensor rounded up to a whole byte. */
+  packed: number;
   blocks: number;
   dqBlocks: number;
   rows: number;
@@ -29,17 +31,19 @@ export interface QuantizedWeights {
 
 export function quantizedCounts(spec: ModelSpec): QuantizedWeights {
   let linear = 0;
+  let packed = 0;
   let blocks = 0;
   let dqBlocks = 0;
   let rows = 0;
   for (const t of quantizedLinearGroups(spec)) {
     const b = Math.ceil(t.numel / NF4_BLOCK);
     linear += t.numel * t.count;
+    packed += Math.ceil(t.numel / 2) * t.count;
     blocks += b * t.count;
     dqBlocks += Math.ceil(b / NF4_DQ_BLOCK) * t.count;
     rows += t.shape[0] * t.count;
   }
-  return { linear, blocks, dqBlocks, rows, other: spec.params.total - linear };
+  return { linear, packed, blocks, dqBlocks, rows, other: spec.params.total - linear };
 }
 
 export function bnbWeightsTerm(spec: ModelSpec, kind: 'nf4' | 'int8', doubleQuant: boolean, otherBytes: number, label: string): Term {
@@ -63,12 +67,12 @@ export function bnbWeightsTerm(spec: ModelSpec, kind: 'nf4' | 'int8', doubleQuan
     {
       id: 'weights',
       label,
-      formula: 'linear_params / 2 + absmax_blocks * absmax_bytes + dq_blocks * 4 + other_params * other_bytes',
-      inputs: { linear_params: c.linear, absmax_blocks: c.blocks, absmax_bytes: absmaxBytes, dq_blocks: dq, other_params: c.other, other_bytes: otherBytes },
+      formula: 'packed_code_bytes + absmax_blocks * absmax_bytes + dq_blocks * 4 + other_params * other_bytes',
+      inputs: { packed_code_bytes: c.packed, absmax_blocks: c.blocks, absmax_bytes: absmaxBytes, dq_blocks: dq, other_params: c.other, other_bytes: otherBytes },
       source: 'QLoRA §2–3 (arXiv 2305.14314); bitsandbytes quantize_4bit (blocksize 64, nested 256)',
       note: `NF4 linear weights (${doubleQuant ? '0.5 + 1/64 + 4/16384 B/param, double quantization' : '0.5 + 4/64 B/param'}); embeddings, norms and lm_head in ${otherBytes * 8}-bit`,
     },
-    c.linear / 2 + c.blocks * absmaxBytes + dq * 4 + c.other * otherBytes,
+    c.packed + c.blocks * absmaxBytes + dq * 4 + c.other * otherBytes,
   );
 }
 
