@@ -84,6 +84,8 @@ export function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, war
   const scoresPerToken = math ? Math.round(rt.mathAttention.inferencePeak * spec.heads * sc.seq) : 0;
   const scoring = sc.logits === 'all';
   const tokens = sc.batch * sc.seq;
+  if (rt.id === 'pytorch' && spec.mambaMixer)
+    warnings.push("the Mamba layers' prefill is estimated as transformers runs it without the mamba_ssm and causal-conv1d kernels (its chunked scan's fp32 temporaries, measured); with those kernels installed it needs far less");
   if (scoring && sc.newTokens > 0) throw new ScenarioError('newTokens: scoring every position (logits: all) generates no tokens', 'newTokens');
   const slots: Slots<InferenceSlot> = {
     weights,
@@ -93,7 +95,7 @@ export function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, war
         ? quantizedKvTerm(spec, sc.batch, sc.seq, 0, KV_QUANT_BITS[sc.kvDtype as 'int4' | 'int2'], sc.kvGroupSize, computeBytes)
         : kvCacheTerm(spec, sc.batch, sc.seq, kvBytes, rt),
     activations: [
-      prefillActivationsTerm(tokens, inferencePeakPerToken(spec, computeBytes, residualBytes, scoresPerToken)),
+      prefillActivationsTerm(tokens, inferencePeakPerToken(spec, computeBytes, residualBytes, scoresPerToken, rt.id === 'pytorch')),
       ...(weightsDtype === 'int8' ? [int8MatmulBuffersTerm(spec, tokens)] : []),
     ],
     logits_prefill: inferenceLogitsTerm(scoring ? tokens : sc.batch, spec.vocab, computeBytes, false, spec.hidden, spec.logitSoftcap),

@@ -22,6 +22,16 @@ export interface LayerSpec {
   moe: boolean;
   /** A Mamba mixer beside the attention of this layer (Falcon-H1): its fixed state is cached too. */
   sideMamba?: boolean;
+  /**
+   * The feed-forward block when it is not the model's dense MLP or MoE: 'none' = the layer has none (Nemotron-H mixer
+   * layers, a NAS block whose FFN is a no-op), 'linear' = one hidden × hidden linear layer (NAS replace_with_linear).
+   */
+  ffn?: 'none' | 'linear';
+  /** NAS: the attention replaced by one hidden × hidden linear layer (attention is then 'none'). */
+  linearMixer?: boolean;
+  /** NAS: this layer's key/value heads and dense MLP width, where layers differ. */
+  kvHeads?: number;
+  ffnWidth?: number;
 }
 
 /** Roles of parameter tensors: they decide quantization, LoRA targets and sharding. */
@@ -67,6 +77,8 @@ export interface BlockSpec {
   absolutePositions: boolean;
   /** SDPA falls back to its math kernel for this model (materializes heads × seq × seq scores). */
   sdpaMath?: boolean;
+  /** A sigmoid gate from q_proj multiplies the attention output before o_proj (Qwen3-Next). */
+  attnOutputGate?: boolean;
 }
 
 export interface MlaSpec {
@@ -90,6 +102,36 @@ export interface RecurrentStateSpec {
   stateBytes?: number;
 }
 
+/**
+ * A Mamba mixer's widths, for its saved tensors and FLOPs (the KV cache reads RecurrentStateSpec). Mamba-1 (Jamba):
+ * in_proj to 2 · inner, a depthwise convolution over inner channels, x_proj to dt_rank + 2 · state, a selective scan
+ * per channel. Mamba-2 (Nemotron-H, Falcon-H1): in_proj to z, x, B, C and dt (`proj`), a convolution over x, B, C
+ * (`convDim`), the chunked state-space-duality scan over `heads` heads of inner / heads dims in chunks of `chunk`.
+ */
+export interface MambaMixerSpec {
+  version: 1 | 2;
+  inner: number;
+  proj: number;
+  convDim: number;
+  state: number;
+  heads: number;
+  groups: number;
+  chunk: number;
+  dtRank: number;
+  /** Mamba-2: a gated RMSNorm over inner before out_proj (Nemotron-H; Falcon-H1 with mamba_rms_norm). */
+  gatedNorm: boolean;
+}
+
+/** A Gated DeltaNet mixer (Qwen3-Next linear_attention layers): its widths and the chunk of the chunked delta rule. */
+export interface LinearMixerSpec {
+  keyHeads: number;
+  valueHeads: number;
+  keyDim: number;
+  valueDim: number;
+  convDim: number;
+  chunk: number;
+}
+
 export interface MoeSpec {
   experts: number;
   topK: number;
@@ -98,6 +140,10 @@ export interface MoeSpec {
   sharedIntermediate: number;
   /** Layers that are dense (deepseek first_k_dense_replace, qwen mlp_only_layers, decoder_sparse_step). */
   denseLayers: number;
+  /** Experts of two matrices (up, down: Nemotron-H's relu²) instead of the gated three. */
+  plainExperts?: boolean;
+  /** The router runs in fp32 (its input cast up and its scores kept in fp32: Nemotron-H's DeepSeek-V3-style router). */
+  fp32Router?: boolean;
 }
 
 /** The checkpoint's own weight quantization (config.json quantization_config). */
@@ -150,6 +196,9 @@ export interface ModelSpec {
   /** State of 'linear' layers (Gated DeltaNet) and of 'mamba' layers, per sequence per layer. */
   linearState?: RecurrentStateSpec;
   mambaState?: RecurrentStateSpec;
+  /** Widths of the Mamba and Gated DeltaNet mixers (their saved tensors and FLOPs). */
+  mambaMixer?: MambaMixerSpec;
+  linearMixer?: LinearMixerSpec;
   tensors: TensorGroup[];
   params: ParamCounts;
   /** quantization_config of the checkpoint, if any. */
@@ -181,6 +230,7 @@ export const TERM_IDS = [
   'offload_buffers',
   'autocast_weight_copies',
   'attention_backward',
+  'mixer_temporaries',
   'kv_growth',
   'moe_expert_gather',
   'cuda_workspace',

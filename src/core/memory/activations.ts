@@ -6,7 +6,8 @@
 import type { ModelSpec, Term } from '../types.ts';
 import { layerDims, type LayerDims } from './dims.ts';
 import { makeTerm } from './term.ts';
-import { decoderLayerOps, headOps, savedBytesPerToken, type Op, type OpContext } from '../ops/layer.ts';
+import { mixerBackwardPerToken, mixerForwardPeakPerToken } from '../ops/mixers.ts';
+import { decoderLayerOps, headOps, isStandardLayer, layerStructureKey, savedBytesPerToken, type Op, type OpContext } from '../ops/layer.ts';
 
 const ACT_SOURCE = 'saved-tensor inventory of PyTorch autograd per layer (after Korthikanti et al., arXiv 2205.05198 §4); calibrated on test/fixtures/measured';
 
@@ -34,43 +35,92 @@ export function moeLayerCount(spec: ModelSpec): number {
   return n;
 }
 
-/** The saved-tensor inventory of a training step: dense and MoE layers, and the head after them. */
+/** Layers whose saved tensors are alike, the operators of one of them, and the name their formula inputs carry. */
+export interface LayerGroupOps {
+  name: string;
+  layers: number;
+  ops: Op[];
+}
+
+/** The saved-tensor inventory of a training step: the layers by group, and the head after them. */
 export interface SavedInventory {
-  denseLayers: number;
-  moeLayers: number;
-  denseOps: Op[];
-  moeOps: Op[];
+  groups: LayerGroupOps[];
   headOps: Op[];
 }
 
 /** The saved-tensor inventory; `withHead` = false on a pipeline stage without the final norm and lm_head. */
 export function savedInventory(spec: ModelSpec, ctx: OpContext, withHead = true): SavedInventory {
+  return { groups: layerGroupOps(spec, ctx), headOps: withHead ? headOps(spec, ctx) : [] };
+}
+
+/** Standard models: dense and MoE layers. Hybrid and NAS models: one group per distinct layer structure. */
+function layerGroupOps(spec: ModelSpec, ctx: OpContext): LayerGroupOps[] {
   const d = layerDims(spec);
+  let standard = true;
+  for (const l of spec.layerKinds) {
+    if (!isStandardLayer(l)) {
+      standard = false;
+      break;
+    }
+  }
+  if (!standard) return structuralGroups(spec, ctx, d);
   const moeLayers = moeLayerCount(spec);
-  return {
-    denseLayers: spec.layers - moeLayers,
-    moeLayers,
-    denseOps: decoderLayerOps(spec, ctx, false, d),
-    moeOps: moeLayers > 0 ? decoderLayerOps(spec, ctx, true, d) : [],
-    headOps: withHead ? headOps(spec, ctx) : [],
-  };
+  const groups: LayerGroupOps[] = [{ name: 'dense', layers: spec.layers - moeLayers, ops: decoderLayerOps(spec, ctx, false, d) }];
+  if (moeLayers > 0) groups.push({ name: 'moe', layers: moeLayers, ops: decoderLayerOps(spec, ctx, true, d) });
+  return groups;
+}
+
+function structuralGroups(spec: ModelSpec, ctx: OpContext, d: LayerDims): LayerGroupOps[] {
+  const groups: LayerGroupOps[] = [];
+  const keys: string[] = [];
+  for (const l of spec.layerKinds) {
+    const key = layerStructureKey(l);
+    const i = keys.indexOf(key);
+    if (i >= 0) groups[i]!.layers++;
+    else {
+      keys.push(key);
+      groups.push({ name: key, layers: 1, ops: decoderLayerOps(spec, ctx, l, d) });
+    }
+  }
+  return groups;
+}
+
+/** Σ layers × bytes per token over the groups, and the formula's text and inputs. */
+function groupSums(inv: SavedInventory): { perToken: number; formula: string; inputs: Record<string, number> } {
+  let perToken = 0;
+  let formula = '';
+  const inputs: Record<string, number> = {};
+  for (const g of inv.groups) {
+    const bytes = savedBytesPerToken(g.ops);
+    perToken += g.layers * bytes;
+    formula += `${g.name}_layers * ${g.name}_layer_bytes + `;
+    inputs[`${g.name}_layers`] = g.layers;
+    inputs[`${g.name}_layer_bytes`] = bytes;
+  }
+  return { perToken, formula, inputs };
+}
+
+/** "dense layer: …; moe layer: …" notes of every group. */
+function groupsNote(inv: SavedInventory): string {
+  let note = '';
+  for (const g of inv.groups) note += `${note ? '; ' : ''}${g.name} layer (${g.layers}): ${partsNote(g.ops)}`;
+  return note;
 }
 
 /** Activations saved for backward without checkpointing: every layer's inventory and the head's. */
 export function savedActivationsTerm(inv: SavedInventory, tokens: number): Term {
-  const dense = savedBytesPerToken(inv.denseOps);
-  const moe = savedBytesPerToken(inv.moeOps);
   const head = savedBytesPerToken(inv.headOps);
+  const sums = groupSums(inv);
   return makeTerm(
     {
       id: 'activations',
       label: 'Activations (saved for backward)',
-      formula: 'tokens * (dense_layers * dense_layer_bytes + moe_layers * moe_layer_bytes + final_bytes)',
-      inputs: { tokens, dense_layers: inv.denseLayers, dense_layer_bytes: dense, moe_layers: inv.moeLayers, moe_layer_bytes: moe, final_bytes: head },
+      formula: `tokens * (${sums.formula}final_bytes)`,
+      inputs: { tokens, ...sums.inputs, final_bytes: head },
       source: ACT_SOURCE,
-      note: `per token per layer: ${partsNote(inv.denseOps)}${inv.moeLayers ? `; MoE layer: ${partsNote(inv.moeOps)}` : ''}; after the layers: ${partsNote(inv.headOps)}`,
+      note: `per token per layer: ${groupsNote(inv)}; after the layers: ${partsNote(inv.headOps)}`,
     },
-    tokens * (inv.denseLayers * dense + inv.moeLayers * moe + head),
+    tokens * (sums.perToken + head),
   );
 }
 
@@ -90,11 +140,17 @@ export function checkpointedActivationsTerm(spec: ModelSpec, inv: SavedInventory
   );
 }
 
-/** The one layer whose saved tensors checkpointing rebuilds during backward (the larger of dense and MoE). */
+/** The one layer whose saved tensors checkpointing rebuilds during backward (the largest layer group). */
 export function recomputedLayerTerm(inv: SavedInventory, tokens: number): Term {
-  const dense = savedBytesPerToken(inv.denseOps);
-  const moe = savedBytesPerToken(inv.moeOps);
-  const largest = Math.max(dense, moe);
+  let largest = 0;
+  let ops: Op[] = [];
+  for (const g of inv.groups) {
+    const bytes = savedBytesPerToken(g.ops);
+    if (bytes > largest || ops.length === 0) {
+      largest = bytes;
+      ops = g.ops;
+    }
+  }
   return makeTerm(
     {
       id: 'activations_recompute',
@@ -102,9 +158,33 @@ export function recomputedLayerTerm(inv: SavedInventory, tokens: number): Term {
       formula: 'tokens * layer_bytes',
       inputs: { tokens, layer_bytes: largest },
       source: ACT_SOURCE,
-      note: `one layer's saved tensors rebuilt during backward: ${partsNote(inv.moeLayers && moe > dense ? inv.moeOps : inv.denseOps)}`,
+      note: `one layer's saved tensors rebuilt during backward: ${partsNote(ops)}`,
     },
     tokens * largest,
+  );
+}
+
+/**
+ * The temporaries of one Mamba layer's backward (transformers' PyTorch scan) on top of the saved tensors; null for
+ * models without Mamba layers.
+ */
+export function mixerTemporariesTerm(spec: ModelSpec, tokens: number): Term | null {
+  const perToken = mixerBackwardPerToken(spec.mambaMixer);
+  if (perToken === 0) return null;
+  const m = spec.mambaMixer!;
+  return makeTerm(
+    {
+      id: 'mixer_temporaries',
+      label: 'Mamba scan temporaries (backward)',
+      formula: 'tokens * bytes_per_token',
+      inputs: { tokens, bytes_per_token: perToken },
+      source: 'transformers PyTorch Mamba path, measured per layer on an H200 (test/fixtures/measured/hybrid-layers-h200.jsonl)',
+      note:
+        m.version === 1
+          ? `Mamba-1 stepwise scan backward: 10 × inner (${m.inner}) × state (${m.state}) bytes per token (fitted on Jamba-1.5-Mini)`
+          : `Mamba-2 chunked scan backward: two fp32 chunk (${m.chunk}) × heads (${m.heads}) × state (${m.state}) gradients per token`,
+    },
+    tokens * perToken,
   );
 }
 
@@ -134,12 +214,16 @@ export function inferenceLayerPeak(
   return Math.max(base + mlp, attn);
 }
 
-/** The largest per-token inference peak over the model's layer kinds (dense and MoE). */
-export function inferencePeakPerToken(spec: ModelSpec, computeBytes: number, residualBytes: number, scoresPerToken = 0): number {
+/**
+ * The largest per-token inference peak over the model's layer kinds (dense and MoE; with `torchMixers`, the Mamba
+ * layers as transformers' PyTorch path runs them).
+ */
+export function inferencePeakPerToken(spec: ModelSpec, computeBytes: number, residualBytes: number, scoresPerToken = 0, torchMixers = false): number {
   const d = layerDims(spec);
   const moe = moeLayerCount(spec);
   return Math.max(
     moe < spec.layers ? inferenceLayerPeak(spec, computeBytes, residualBytes, false, d, scoresPerToken) : 0,
     moe > 0 ? inferenceLayerPeak(spec, computeBytes, residualBytes, true, d, scoresPerToken) : 0,
+    torchMixers ? mixerForwardPeakPerToken(spec.mambaMixer, computeBytes) : 0,
   );
 }

@@ -1,5 +1,5 @@
 /** Pieces every adapter shares: the core dimensions, layer kinds, block defaults and the final ModelSpec. */
-import type { AttentionKind, BlockSpec, LayerSpec, MlaSpec, ModelSpec, MoeSpec, RecurrentStateSpec } from '../types.ts';
+import type { AttentionKind, BlockSpec, LayerSpec, LinearMixerSpec, MambaMixerSpec, MlaSpec, ModelSpec, MoeSpec, RecurrentStateSpec } from '../types.ts';
 import { ConfigError } from './errors.ts';
 import { ConfigReader, LIMITS } from './read.ts';
 import type { Tensors } from './tensors.ts';
@@ -173,6 +173,8 @@ export interface SpecParts {
   moe?: MoeSpec | null;
   linearState?: RecurrentStateSpec;
   mambaState?: RecurrentStateSpec;
+  mambaMixer?: MambaMixerSpec;
+  linearMixer?: LinearMixerSpec;
   tensors: Tensors;
 }
 
@@ -214,6 +216,8 @@ export function finishSpec(r: ConfigReader, parts: SpecParts, top: ConfigReader 
     moe: parts.moe ?? null,
     ...(parts.linearState ? { linearState: parts.linearState } : {}),
     ...(parts.mambaState ? { mambaState: parts.mambaState } : {}),
+    ...(parts.mambaMixer ? { mambaMixer: parts.mambaMixer } : {}),
+    ...(parts.linearMixer ? { linearMixer: parts.linearMixer } : {}),
     tensors: parts.tensors.groups,
     params,
     assumptions: r.assumptions,

@@ -9,8 +9,9 @@
  * Element sizes: `computeBytes` = matmul outputs and attention operands; `residualBytes` = the residual stream (fp32
  * under autocast, where the embeddings stay fp32).
  */
-import type { ModelSpec, MoeSpec } from '../types.ts';
+import type { LayerSpec, ModelSpec, MoeSpec } from '../types.ts';
 import { layerDims, type LayerDims } from '../memory/dims.ts';
+import { gatedDeltaRows, mamba1Rows, mamba2Rows, type MixerRows } from './mixers.ts';
 
 export interface OpContext {
   /** Keys each query attends to (training: the sequence length). */
@@ -147,6 +148,9 @@ function attentionRows(spec: ModelSpec, d: LayerDims, ctx: OpContext): Op[] {
     rows.push(row('q/k norms', 'q/k norms', (trainable ? per : 4) * (d.q + d.k), 4 * (d.q + d.k)));
   }
   if (d.mlaLatent > 0) rows.push(row('MLA latents', 'MLA latents', (trainable ? 6 : 4) * d.mlaLatent + linearInputs(d.mlaLatent, 1, false, ctx)));
+  // Output gate: the sigmoid's output and the attention output laid out for it (o_proj's input, the product, is
+  // saved too when o_proj is trained).
+  if (b.attnOutputGate) rows.push(row('attention output gate', 'attention output gate', (trainable ? 3 : 2) * a * d.o, 4 * d.o, 3 * a * d.o));
   // Full fine-tuning: o_proj's input is the attention output, already counted.
   rows.push(matmul('o_proj', 'o_proj input', ctx.loraRank !== null ? linearInputs(d.o, 1, false, ctx) : 0, d.o, d.hidden, ctx));
   return rows;
@@ -174,15 +178,28 @@ function mlpRow(spec: ModelSpec, name: string, part: string, width: number, ctx:
   return row(name, part, mlpSaved(spec, width, ctx), 2 * matrices * spec.hidden * width, ctx.computeBytes * (matrices + 1) * width, matrices * spec.hidden * width);
 }
 
+/**
+ * Saved bytes per token of the router: its scores (compute dtype and fp32 softmax); an fp32 router also keeps its
+ * fp32 input and about eight E-wide fp32 tensors of its sigmoid, bias-corrected, grouped top-k selection (measured
+ * on Nemotron-H, test/fixtures/measured/hybrid-saved-h200.jsonl).
+ */
+function routerSaved(moe: MoeSpec, hidden: number, a: number): number {
+  return moe.fp32Router ? 4 * hidden + 32 * moe.experts : a * moe.experts + 4 * moe.experts;
+}
+
 function feedForwardRows(spec: ModelSpec, d: LayerDims, moe: MoeSpec | null, ctx: OpContext): Op[] {
   if (!moe) return [mlpRow(spec, 'MLP', 'MLP', d.mlpWidth, ctx)];
   const a = ctx.computeBytes;
   const trainable = ctx.loraRank === null;
-  const perRouted = trainable ? 2 * a * d.hidden + 4 * a * moe.expertIntermediate : a * d.hidden + 3 * a * moe.expertIntermediate;
-  const expertWeights = moe.experts * 3 * d.hidden * moe.expertIntermediate;
+  const I = moe.expertIntermediate;
+  // Per routed token: the gathered input and the weighted output, and the expert's intermediates (gated: gate,
+  // activation, up and their product; plain relu²: the activation and its square).
+  const perRouted = moe.plainExperts ? (trainable ? 2 : 1) * a * d.hidden + 2 * a * I : trainable ? 2 * a * d.hidden + 4 * a * I : a * d.hidden + 3 * a * I;
+  const matrices = moe.plainExperts ? 2 : 3;
+  const expertWeights = moe.experts * matrices * d.hidden * I;
   const rows: Op[] = [
-    row('router', 'router', a * moe.experts + 4 * moe.experts, 2 * d.hidden * moe.experts, (a + 4) * moe.experts, d.hidden * moe.experts),
-    row('routed experts', 'routed experts', moe.topK * perRouted, moe.topK * 2 * 3 * d.hidden * moe.expertIntermediate, moe.topK * a * (2 * d.hidden + 3 * moe.expertIntermediate), expertWeights, {
+    row('router', 'router', routerSaved(moe, d.hidden, a), 2 * d.hidden * moe.experts, (a + 4) * moe.experts, d.hidden * moe.experts),
+    row('routed experts', 'routed experts', moe.topK * perRouted, moe.topK * 2 * matrices * d.hidden * I, moe.topK * a * (2 * d.hidden + matrices * I), expertWeights, {
       routed: { experts: moe.experts, topK: moe.topK },
     }),
   ];
@@ -190,13 +207,132 @@ function feedForwardRows(spec: ModelSpec, d: LayerDims, moe: MoeSpec | null, ctx
   return rows;
 }
 
-/** Every operator of one decoder layer (MoE feed-forward when `moeLayer`). */
-export function decoderLayerOps(spec: ModelSpec, ctx: OpContext, moeLayer: boolean, d: LayerDims = layerDims(spec)): Op[] {
+/** The model's standard layer: attention with a KV cache and the dense MLP or the MoE, at the model's widths. */
+export function isStandardLayer(layer: LayerSpec): boolean {
+  const a = layer.attention;
+  return (a === 'full' || a === 'sliding' || a === 'chunked' || a === 'mla') && layer.ffn === undefined && !layer.sideMamba && layer.kvHeads === undefined && layer.ffnWidth === undefined;
+}
+
+/** A formula-safe name for layers of one structure: mixer, feed-forward and NAS widths (e.g. mamba_none, full_moe). */
+export function layerStructureKey(l: LayerSpec): string {
+  const mixer = l.linearMixer ? 'linear' : l.attention === 'linear' ? 'deltanet' : l.attention;
+  const ffn = l.ffn ?? (l.moe ? 'moe' : 'mlp');
+  return `${mixer}${l.sideMamba ? '_mamba' : ''}_${ffn}${l.kvHeads !== undefined ? `_kv${l.kvHeads}` : ''}${l.ffnWidth !== undefined ? `_w${l.ffnWidth}` : ''}`;
+}
+
+/**
+ * Every operator of one decoder layer: a standard layer (MoE feed-forward when `layer` is true or a MoE LayerSpec),
+ * or a layer whose mixer or feed-forward differs (Mamba, Gated DeltaNet, no attention, no FFN, NAS widths).
+ */
+export function decoderLayerOps(spec: ModelSpec, ctx: OpContext, layer: boolean | LayerSpec, d: LayerDims = layerDims(spec)): Op[] {
+  if (typeof layer === 'boolean') return standardLayerOps(spec, ctx, layer, d);
+  return isStandardLayer(layer) ? standardLayerOps(spec, ctx, layer.moe, d) : composedLayerOps(spec, ctx, layer, d);
+}
+
+function standardLayerOps(spec: ModelSpec, ctx: OpContext, moeLayer: boolean, d: LayerDims): Op[] {
   const moe = moeLayer && spec.moe ? spec.moe : null;
   const rows = [...normRows(spec, d, ctx), ...inputProjectionRows(spec, d, moe, ctx), ...attentionRows(spec, d, ctx), ...feedForwardRows(spec, d, moe, ctx)];
-  // Residual dropout saves a 1-byte mask after the attention and the MLP output (one site in a parallel block).
-  if ((spec.dropout?.residual ?? 0) > 0) rows.push(row('residual dropout', 'dropout masks', seqShard((spec.block.parallelResidual ? 1 : 2) * d.hidden, ctx)));
+  return withResidualDropout(spec, d, ctx, rows, spec.block.parallelResidual ? 1 : 2);
+}
+
+/** Residual dropout saves a 1-byte mask after each of `sites` block outputs. */
+function withResidualDropout(spec: ModelSpec, d: LayerDims, ctx: OpContext, rows: Op[], sites: number): Op[] {
+  if ((spec.dropout?.residual ?? 0) > 0 && sites > 0) rows.push(row('residual dropout', 'dropout masks', seqShard(sites * d.hidden, ctx)));
   return rows;
+}
+
+/** A layer's own widths: NAS layers override the key/value heads and the MLP width. */
+function dimsOf(spec: ModelSpec, layer: LayerSpec, d: LayerDims): LayerDims {
+  if (layer.kvHeads === undefined && layer.ffnWidth === undefined) return d;
+  const kv = (layer.kvHeads ?? spec.kvHeads) * spec.headDim;
+  return { ...d, k: kv, v: kv, mlpWidth: layer.ffnWidth ?? d.mlpWidth };
+}
+
+/** Which mixers a layer runs on its first norm's output. */
+interface Mixers {
+  attention: boolean;
+  mamba: boolean;
+  gatedDelta: boolean;
+  linear: boolean;
+}
+
+function mixersOf(layer: LayerSpec): Mixers {
+  const a = layer.attention;
+  return {
+    attention: a === 'full' || a === 'sliding' || a === 'chunked' || a === 'mla',
+    mamba: a === 'mamba' || !!layer.sideMamba,
+    gatedDelta: a === 'linear',
+    linear: !!layer.linearMixer,
+  };
+}
+
+function mixerRows(spec: ModelSpec, m: Mixers, ctx: OpContext): { rows: Op[]; consumers: number; flops: number } {
+  const rows: Op[] = [];
+  let consumers = 0;
+  let flops = 0;
+  const H = spec.hidden;
+  const mm = spec.mambaMixer;
+  if (m.mamba && mm) {
+    consumers++;
+    flops += 2 * H * mm.proj;
+    pushMixer(rows, 'Mamba', mm.version === 1 ? mamba1Rows(mm, ctx) : mamba2Rows(mm, ctx), mm.inner, H, ctx);
+  }
+  const g = spec.linearMixer;
+  if (m.gatedDelta && g) {
+    consumers += 2; // in_proj_qkvz and in_proj_ba
+    flops += 2 * H * (g.convDim + g.valueHeads * g.valueDim + 2 * g.valueHeads);
+    pushMixer(rows, 'Gated DeltaNet', gatedDeltaRows(g, ctx), g.valueHeads * g.valueDim, H, ctx);
+  }
+  if (m.linear) {
+    consumers++;
+    flops += 2 * H * H;
+  }
+  return { rows, consumers, flops };
+}
+
+/** A recurrent mixer's rows: its projections and convolution, its scan, its output path and out_proj. */
+function pushMixer(rows: Op[], name: string, r: MixerRows, inner: number, hidden: number, ctx: OpContext): void {
+  rows.push(row(`${name} projections, convolution`, `${name} in_proj output, convolution`, r.projected, 0, r.projected));
+  rows.push(row(`${name} scan`, `${name} scan (fp32)`, r.scan, r.scanFlops, r.scan));
+  rows.push(matmul(`${name} out_proj`, `${name} output`, r.output, inner, hidden, ctx, 2 * inner * hidden));
+}
+
+/** The feed-forward a layer runs: the model's MoE, its dense MLP (at the layer's width), one linear layer, or none. */
+function layerFeedForward(spec: ModelSpec, layer: LayerSpec): 'moe' | 'dense' | 'linear' | 'none' {
+  if (layer.ffn !== undefined) return layer.ffn;
+  return layer.moe && spec.moe ? 'moe' : 'dense';
+}
+
+/**
+ * A layer built from its parts: the norms of the blocks it has (block.normsPerLayer is per attention + feed-forward
+ * layer), the mixers' shared input and their rows, the feed-forward's input and rows.
+ */
+function composedLayerOps(spec: ModelSpec, ctx: OpContext, layer: LayerSpec, d0: LayerDims): Op[] {
+  const d = dimsOf(spec, layer, d0);
+  const m = mixersOf(layer);
+  const ffn = layerFeedForward(spec, layer);
+  const hasMixer = m.attention || m.mamba || m.gatedDelta || m.linear;
+  const blocks = (hasMixer ? 1 : 0) + (ffn === 'none' ? 0 : 1);
+  const trainable = ctx.loraRank === null;
+  const n = (spec.block.normsPerLayer / 2) * blocks;
+  const rows: Op[] = n > 0 ? [row('norms', 'norms', seqShard(n * normSaved(spec, d.hidden, ctx, trainable), ctx), n * 4 * d.hidden, n * (ctx.residualBytes + ctx.computeBytes) * d.hidden)] : [];
+  const fp32Norm = normOutIsFp32(ctx);
+  const mixers = mixerRows(spec, m, ctx);
+  if (hasMixer) {
+    const consumers = (m.attention ? d.attnInConsumers : 0) + mixers.consumers;
+    const flops = (m.attention ? attentionProjectionFlops(spec, d) : 0) + mixers.flops;
+    rows.push(matmul('mixer input projections', 'linear inputs', seqShard(linearInputs(d.hidden, consumers, fp32Norm, ctx), ctx), d.hidden, 0, ctx, flops));
+  }
+  if (m.attention) rows.push(...attentionRows(spec, d, ctx));
+  rows.push(...mixers.rows);
+  const moe = ffn === 'moe' ? spec.moe : null;
+  if (ffn !== 'none') {
+    const consumers = ffn === 'linear' ? 1 : moe ? 1 + (moe.sharedExperts > 0 ? d.mlpInConsumers : 0) : d.mlpInConsumers;
+    const flops = ffn === 'linear' ? 2 * d.hidden * d.hidden : 0;
+    rows.push(matmul('MLP input', 'linear inputs', seqShard(linearInputs(d.hidden, consumers, fp32Norm, ctx), ctx), d.hidden, 0, ctx, flops));
+  }
+  if (ffn === 'dense' || ffn === 'moe') rows.push(...feedForwardRows(spec, d, moe, ctx));
+  return withResidualDropout(spec, d, ctx, rows, blocks);
 }
 
 /** The operators after the layers: final norm, lm_head (its input saved when trainable) and the embedding dropout. */

@@ -9,7 +9,7 @@ import { isQuantizedKv, KV_QUANT_BITS } from '../memory/kv-quant.ts';
 import type { LayerSpec, ModelSpec } from '../types.ts';
 import type { Scenario } from '../scenario.ts';
 import type { RuntimeProfile } from '../runtime.ts';
-import { decoderLayerOps, headOps, type Op, type OpContext } from '../ops/layer.ts';
+import { decoderLayerOps, headOps, isStandardLayer, layerStructureKey, type Op, type OpContext } from '../ops/layer.ts';
 import { KV_SPECS } from '../kv/specs.ts';
 import { FLOAT_BYTES, STORAGE, precisionPlan } from '../dtypes.ts';
 import { servingWeightsDtype } from '../memory/weights.ts';
@@ -87,7 +87,7 @@ function layerGroups(spec: ModelSpec, rt: RuntimeProfile): LayerGroup[] {
   const groups = new Map<string, LayerGroup>();
   for (const layer of spec.layerKinds) {
     const window = KV_SPECS[layer.attention].capsAtWindow(layer, rt) ? (layer.window ?? 0) : 0;
-    const key = `${layer.attention}:${window}:${layer.moe}`;
+    const key = isStandardLayer(layer) ? `${layer.attention}:${window}:${layer.moe}` : `${layerStructureKey(layer)}:${window}`;
     const g = groups.get(key);
     if (g) g.count++;
     else groups.set(key, { layer, window, count: 1 });
@@ -148,7 +148,7 @@ function repeatKvBytes(spec: ModelSpec, layer: LayerSpec, shape: PassShape, keys
 function groupCosts(spec: ModelSpec, g: LayerGroup, shape: PassShape, sz: ByteSizes, loraRank: number | null): OpCost[] {
   const keys = effectiveKeys(shape.keys, shape.causal, g.window);
   const tokens = shape.batch * shape.queries;
-  return decoderLayerOps(spec, opContext(sz, keys, loraRank), g.layer.moe).flatMap((op) => {
+  return decoderLayerOps(spec, opContext(sz, keys, loraRank), g.layer).flatMap((op) => {
     const row: OpCost = {
       phase: shape.phase,
       name: op.name,

@@ -13,7 +13,7 @@ import { SINGLE_GPU_TRAINING, type TrainingPlan } from '../parallel/plans.ts';
 import { gatheredParamsTerm, gradientBucketsTerm, masterWeightsTerm, nvmeStagingTerm } from '../memory/distributed.ts';
 import { gradientsTerm, largestGroup, layerwiseGradientTerm, optimizerStatesTerm, optimizerTempsTerm, pagedStatesTerm } from '../memory/optimizer.ts';
 import { cceLogitsTerm, ligerLogitsTerm } from '../memory/fused-loss.ts';
-import { checkpointedActivationsTerm, recomputedLayerTerm, savedActivationsTerm, savedInventory } from '../memory/activations.ts';
+import { checkpointedActivationsTerm, mixerTemporariesTerm, recomputedLayerTerm, savedActivationsTerm, savedInventory } from '../memory/activations.ts';
 import { trainingLogitsTerm } from '../memory/logits.ts';
 import { autocastCopyTerms } from '../memory/autocast.ts';
 import { attentionBackwardTerm, usesMathAttention } from '../memory/attention.ts';
@@ -44,6 +44,7 @@ type TrainingSlot =
   | 'logits_forward'
   | 'logits_backward'
   | 'attention_backward'
+  | 'mixer_temporaries'
   | 'cuda_workspace'
   | 'layerwise_gradient';
 
@@ -69,6 +70,12 @@ export const TRAINING_PHASES: readonly PhaseRule<TrainingSlot>[] = [
     name: 'backward (attention)',
     live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'gradient_buckets', 'offload_buffers', 'activations', 'activations_recompute', 'head_gradients', 'attention_backward', 'cuda_workspace'],
     requires: ['attention_backward'],
+  },
+  {
+    // One Mamba layer's backward in transformers' PyTorch path: its scan's temporaries over everything saved.
+    name: 'backward (Mamba scan)',
+    live: ['weights', 'gathered_params', 'master_weights', 'optimizer_states', 'optimizer_states_paged', 'gradient_buckets', 'offload_buffers', 'activations', 'activations_recompute', 'head_gradients', 'mixer_temporaries', 'cuda_workspace'],
+    requires: ['mixer_temporaries'],
   },
   {
     // Layer-wise updates: each parameter's step runs in backward as soon as its gradient is complete.
@@ -206,12 +213,12 @@ function activationSlots(spec: ModelSpec, sc: Scenario, ops: OpContext, rank: Tr
   slots.logits_backward = loss?.backward ?? null;
 }
 
-/** Mamba and linear-attention layers have no measured saved-tensor inventory yet: say what stands in for it. */
+/** Mamba and linear-attention layers are estimated as transformers' PyTorch paths run them: say so. */
 function warnRecurrentActivations(spec: ModelSpec, warnings: string[]): void {
   let recurrent = 0;
   for (const g of kvLayerGroups(spec)) if (g.kind === 'mamba' || g.kind === 'linear') recurrent += g.layers;
   if (recurrent > 0) {
-    warnings.push(`the Mamba / linear-attention mixers of ${recurrent} layers have no saved-tensor inventory of their own yet (not measured): those layers are estimated with an attention layer's saved tensors, and a mixer beside attention (Falcon-H1) adds none`);
+    warnings.push(`the Mamba / linear-attention mixers of ${recurrent} layers are estimated as transformers runs them without the mamba_ssm, causal-conv1d and flash-linear-attention kernels (measured); with those kernels installed they save and allocate less, so this is an upper bound`);
   }
 }
 
@@ -244,6 +251,7 @@ export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warn
   activationSlots(spec, sc, ops, rank, slots, method.extraSavedTerms?.(ctx, sc.batch * sc.seq, computeBytes) ?? []);
   slots.gathered_params = gatheredParamsTerm(spec, sc, rank.plan, computeBytes);
   slots.attention_backward = math ? attentionBackwardTerm(spec, sc.batch, sc.seq, rt) : null;
+  slots.mixer_temporaries = mixerTemporariesTerm(spec, sc.batch * sc.seq);
   slots.cuda_workspace = workspaceTerm(rt, rt.workspaceThreadsTraining);
   return { phases: composePhases(TRAINING_PHASES, slots), persistentIds: PERSISTENT, trainable, kvPerToken: kvBytesPerToken(spec, computeBytes) , reserveBytes: undefined, fits: undefined, serving: undefined };
 }

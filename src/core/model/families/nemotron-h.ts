@@ -12,7 +12,7 @@
  * Per-sequence state of a Mamba layer: conv (conv_kernel − 1) × conv_dim, SSM mamba_num_heads × mamba_head_dim ×
  * ssm_state_size (in mamba_ssm_cache_dtype when float32).
  */
-import type { AttentionKind, ModelSpec } from '../../types.ts';
+import type { AttentionKind, ModelSpec, MoeSpec } from '../../types.ts';
 import { finishSpec, LLAMA_BLOCK, readDims } from '../common.ts';
 import { type MoePlan, moeSpecOf } from '../llama-like.ts';
 import { type ConfigReader, LIMITS } from '../read.ts';
@@ -54,7 +54,7 @@ interface MambaDims {
   convDim: number;
 }
 
-function readMambaDims(r: ConfigReader): MambaDims {
+function readMambaDims(r: ConfigReader): MambaDims & { groups: number } {
   const cls = 'NemotronHConfig';
   const heads = r.defaulted('mamba_num_heads', 128, LIMITS.heads, cls);
   const headDim = r.defaulted('mamba_head_dim', 64, LIMITS.headDim, cls);
@@ -62,7 +62,7 @@ function readMambaDims(r: ConfigReader): MambaDims {
   const state = r.defaulted('ssm_state_size', 128, LIMITS.headDim, cls);
   const kernel = r.defaulted('conv_kernel', 4, 1024, cls);
   const inner = heads * headDim;
-  return { heads, headDim, state, kernel, inner, convDim: inner + 2 * groups * state };
+  return { heads, headDim, state, kernel, inner, groups, convDim: inner + 2 * groups * state };
 }
 
 /** Mamba-2 mixers: in_proj, the causal convolution, dt/A/D, the gated norm, out_proj. */
@@ -106,6 +106,11 @@ function moeTensors(r: ConfigReader, t: Tensors, hidden: number, blocks: readonl
   return { experts, topK, expertIntermediate: I, isMoe: blocks.map((b) => b === 'moe'), shared: { name: 'shared_experts', experts: 1, intermediate: SI, gate: false } };
 }
 
+/** Nemotron-H's experts are relu² MLPs of two matrices, and its router (DeepSeek-V3's) runs in fp32. */
+function nemotronMoe(moe: MoeSpec | null): MoeSpec | null {
+  return moe ? { ...moe, plainExperts: true, fp32Router: true } : null;
+}
+
 export function readNemotronH(r: ConfigReader, modelType: string): ModelSpec {
   const d = readDims(r, { headDimDefault: 128 });
   const blocks = hybridBlocks(r, d.layers);
@@ -127,11 +132,25 @@ export function readNemotronH(r: ConfigReader, modelType: string): ModelSpec {
     adapter: 'nemotron_h',
     dims: d,
     tied,
-    block: { ...LLAMA_BLOCK, normsPerLayer: 1, mlp: 'plain' },
-    // Attention layers hold a KV cache, Mamba layers a fixed state, MLP and MoE layers nothing ('none').
-    layerKinds: blocks.map((b) => ({ attention: kind(b), moe: b === 'moe' })),
-    moe: moeSpecOf(moe),
+    // One norm per layer: each layer is one block (normsPerLayer counts an attention + feed-forward pair).
+    block: { ...LLAMA_BLOCK, mlp: 'plain' },
+    // Attention layers hold a KV cache, Mamba layers a fixed state, MLP and MoE layers nothing ('none'); mixer
+    // layers have no feed-forward.
+    layerKinds: blocks.map((b) => (b === 'mamba' || b === 'attention' ? { attention: kind(b), moe: false, ffn: 'none' as const } : { attention: 'none' as const, moe: b === 'moe' })),
+    moe: nemotronMoe(moeSpecOf(moe)),
     mambaState: { convElems: (m.kernel - 1) * m.convDim, stateElems: m.heads * m.headDim * m.state, ...(fp32 ? { stateBytes: 4 } : {}) },
+    mambaMixer: {
+      version: 2,
+      inner: m.inner,
+      proj: m.inner + m.convDim + m.heads,
+      convDim: m.convDim,
+      state: m.state,
+      heads: m.heads,
+      groups: m.groups,
+      chunk: r.defaulted('chunk_size', 128, LIMITS.window, 'NemotronHConfig'),
+      dtRank: 0,
+      gatedNorm: true,
+    },
     tensors: t,
   });
 }

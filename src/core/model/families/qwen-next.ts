@@ -13,7 +13,7 @@
  * Per-sequence state of a linear layer: conv (kernel − 1) × conv channels, recurrent linear_num_value_heads ×
  * key_head_dim × value_head_dim.
  */
-import type { ModelSpec, RecurrentStateSpec } from '../../types.ts';
+import type { LinearMixerSpec, ModelSpec, RecurrentStateSpec } from '../../types.ts';
 import { activationOf, finishSpec, layerKinds, LLAMA_BLOCK, readDims } from '../common.ts';
 import { addEmbeddings, addGatedMlp, addMoe, type MoePlan, moeSpecOf } from '../llama-like.ts';
 import { type ConfigReader, LIMITS } from '../read.ts';
@@ -47,6 +47,18 @@ export function linearState(r: ConfigReader, a: LinearAttentionDims): RecurrentS
     convElems: (a.kernel - 1) * conv,
     stateElems: a.valueHeads * a.keyDim * a.valueDim,
     ...(fp32 ? { stateBytes: 4 } : {}),
+  };
+}
+
+/** The Gated DeltaNet mixer's widths; transformers' chunked delta rule works in chunks of 64 tokens. */
+export function linearMixer(a: LinearAttentionDims): LinearMixerSpec {
+  return {
+    keyHeads: a.keyHeads,
+    valueHeads: a.valueHeads,
+    keyDim: a.keyDim,
+    valueDim: a.valueDim,
+    convDim: 2 * a.keyHeads * a.keyDim + a.valueHeads * a.valueDim,
+    chunk: 64,
   };
 }
 
@@ -111,10 +123,12 @@ export function readQwen3Next(r: ConfigReader, modelType: string): ModelSpec {
     adapter: 'qwen3_next',
     dims: d,
     tied,
-    block: { ...LLAMA_BLOCK, qkNorm: 'head', activation: activationOf(r, 'silu') },
+    // Qwen3NextRMSNorm applies (1 + weight) in fp32 (Gemma-style); q_proj's second half gates the attention output.
+    block: { ...LLAMA_BLOCK, norm: 'rms_f32w', qkNorm: 'head', activation: activationOf(r, 'silu'), attnOutputGate: true },
     layerKinds: layersKinds,
     moe: moeSpecOf(moe),
     linearState: linearState(r, a),
+    linearMixer: linearMixer(a),
     tensors: t,
   });
 }

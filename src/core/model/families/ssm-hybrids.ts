@@ -18,7 +18,7 @@
  * The µP multipliers scale activations, not shapes. State per sequence: conv (d_conv − 1) × conv_dim, SSM heads ×
  * mamba_d_head × d_state.
  */
-import type { LayerSpec, ModelSpec } from '../../types.ts';
+import type { LayerSpec, MambaMixerSpec, ModelSpec } from '../../types.ts';
 import { activationOf, finishSpec, LLAMA_BLOCK, readDims } from '../common.ts';
 import { addAttention, addEmbeddings, addGatedMlp, type MoePlan, moeSpecOf } from '../llama-like.ts';
 import { type ConfigReader, LIMITS } from '../read.ts';
@@ -61,7 +61,8 @@ function addMamba1(r: ConfigReader, t: Tensors, hidden: number, count: number) {
   t.norm(`${p}.dt_layernorm`, rank, count);
   t.norm(`${p}.b_layernorm`, state, count);
   t.norm(`${p}.c_layernorm`, state, count);
-  return { convElems: (kernel - 1) * inner, stateElems: inner * state };
+  const mixer: MambaMixerSpec = { version: 1, inner, proj: 2 * inner, convDim: inner, state, heads: 1, groups: 1, chunk: 1, dtRank: rank, gatedNorm: false };
+  return { state: { convElems: (kernel - 1) * inner, stateElems: inner * state }, mixer };
 }
 
 /** Jamba's MoE feed-forward: router and E gated experts of intermediate_size (fused in transformers, same numel). */
@@ -96,7 +97,7 @@ export function readJamba(r: ConfigReader, modelType: string): ModelSpec {
   const t = new Tensors();
   addEmbeddings(t, d, tied);
   addAttention(t, d, { qkvBias: false, oBias: false, ...NO_QK_NORM }, attention);
-  const mambaState = addMamba1(r, t, d.hidden, d.layers - attention);
+  const mamba = addMamba1(r, t, d.hidden, d.layers - attention);
   const moe = isMoe.some(Boolean) ? addJambaMoe(r, t, d.hidden, d.intermediate, isMoe) : null;
   addGatedMlp(t, `${L}.feed_forward`, d.hidden, d.intermediate, isMoe.filter((m) => !m).length);
   addHybridNorms(t, d.hidden, d.layers);
@@ -109,7 +110,8 @@ export function readJamba(r: ConfigReader, modelType: string): ModelSpec {
     block: { ...LLAMA_BLOCK, activation: activationOf(r, 'silu') },
     layerKinds: isAttn.map((a, i) => ({ attention: a ? 'full' : 'mamba', moe: isMoe[i]! })),
     moe: moeSpecOf(moe),
-    mambaState,
+    mambaState: mamba.state,
+    mambaMixer: mamba.mixer,
     tensors: t,
   });
 }
@@ -131,9 +133,12 @@ function addFalconMamba2(r: ConfigReader, t: Tensors, hidden: number, count: num
   t.add({ name: `${p}.conv1d.weight`, role: 'other', numel: convDim * kernel, count });
   if (r.bool('mamba_conv_bias', true)) t.add({ name: `${p}.conv1d.bias`, role: 'bias', numel: convDim, count });
   for (const x of ['dt_bias', 'A_log', 'D']) t.add({ name: `${p}.${x}`, role: 'other', numel: heads, count });
-  if (r.bool('mamba_rms_norm', false)) t.norm(`${p}.norm`, ssm, count);
+  const gatedNorm = r.bool('mamba_rms_norm', false);
+  if (gatedNorm) t.norm(`${p}.norm`, ssm, count);
   t.linear(`${p}.out_proj`, 'out_proj', hidden, ssm, count, { bias });
-  return { convElems: (kernel - 1) * convDim, stateElems: heads * headDim * state };
+  const chunk = r.defaulted('mamba_chunk_size', 256, LIMITS.window, cls);
+  const mixer: MambaMixerSpec = { version: 2, inner: ssm, proj: ssm + convDim + heads, convDim, state, heads, groups, chunk, dtRank: 0, gatedNorm };
+  return { state: { convElems: (kernel - 1) * convDim, stateElems: heads * headDim * state }, mixer };
 }
 
 export function readFalconH1(r: ConfigReader, modelType: string): ModelSpec {
@@ -143,7 +148,7 @@ export function readFalconH1(r: ConfigReader, modelType: string): ModelSpec {
   addEmbeddings(t, d, tied);
   const ab = r.bool('attention_bias', false);
   addAttention(t, d, { qkvBias: ab, oBias: ab, ...NO_QK_NORM });
-  const mambaState = addFalconMamba2(r, t, d.hidden, d.layers);
+  const mamba = addFalconMamba2(r, t, d.hidden, d.layers);
   addGatedMlp(t, `${L}.feed_forward`, d.hidden, d.intermediate, d.layers, r.bool('mlp_bias', false));
   addHybridNorms(t, d.hidden, d.layers);
   // Attention keeps K and V per token and the Mamba-2 mixer beside it a fixed state: both count for the cache.
@@ -155,7 +160,8 @@ export function readFalconH1(r: ConfigReader, modelType: string): ModelSpec {
     tied,
     block: { ...LLAMA_BLOCK, activation: activationOf(r, 'silu') },
     layerKinds,
-    mambaState,
+    mambaState: mamba.state,
+    mambaMixer: mamba.mixer,
     tensors: t,
   });
 }
