@@ -258,6 +258,8 @@ export const MANIFEST: ManifestEntry[] = [
     patch: { num_hidden_layers: 36, num_local_experts: 128, layer_types: Array.from({ length: 36 }, (_, i) => (i % 2 === 0 ? 'sliding_attention' : 'full_attention')) },
   },
   { ids: ['nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16', 'nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B'], from: F + 'nemotron-3-nano-30b-a3b.json' },
+  { ids: ['nvidia/Llama-3_3-Nemotron-Super-49B-v1'], from: F + 'llama-3.3-nemotron-super-49b-v1.json' },
+  { ids: ['nvidia/Llama-3_1-Nemotron-Ultra-253B-v1'], from: F + 'llama-3.1-nemotron-ultra-253b-v1.json' },
   // Granite, SmolLM3, StarCoder2, Cohere, PhiMoE, LLaVA
   { ids: ['ibm-granite/granite-3.1-2b-instruct', 'ibm-granite/granite-3.1-2b-base'], from: F + 'granite-3.1-2b-instruct.json' },
   { ids: ['ibm-granite/granite-3.0-1b-a400m-instruct', 'ibm-granite/granite-3.0-1b-a400m-base'], from: F + 'granite-3.0-1b-a400m-instruct.json' },

@@ -77,7 +77,8 @@ function toValue(node: Node, prefix: string, keys: KeyLocation[], idx: LineIndex
       return out;
     }
     case 'array':
-      return (node.children ?? []).map((c) => toValue(c, prefix, keys, idx, depth + 1));
+      // Elements keyed by index (block_configs[3].attention), so an error inside one points at its line.
+      return (node.children ?? []).map((c, i) => toValue(c, `${prefix}[${i}]`, keys, idx, depth + 1));
     default:
       return node.value ?? null;
   }

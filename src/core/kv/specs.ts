@@ -16,8 +16,8 @@ import type { RuntimeProfile } from '../runtime.ts';
 
 export interface KvSpec {
   kind: AttentionKind;
-  /** Cache elements one token adds to one layer of this kind. */
-  elementsPerToken(spec: ModelSpec): number;
+  /** Cache elements one token adds to one layer of this kind (`layer` for its own key/value heads, NAS models). */
+  elementsPerToken(spec: ModelSpec, layer?: LayerSpec): number;
   /** Whether the layer keeps only its window of a longer context in this runtime. */
   capsAtWindow(layer: LayerSpec, rt: RuntimeProfile): boolean;
   /** Bytes of fixed state one layer keeps per sequence, whatever the context (recurrent layers). */
@@ -26,7 +26,7 @@ export interface KvSpec {
   describe(spec: ModelSpec, elements: number): string;
 }
 
-const keyValueElements = (spec: ModelSpec) => 2 * spec.kvHeads * spec.headDim;
+const keyValueElements = (spec: ModelSpec, layer?: LayerSpec) => 2 * (layer?.kvHeads ?? spec.kvHeads) * spec.headDim;
 const keyValueNote = (spec: ModelSpec) => `${spec.kvHeads} KV heads × ${spec.headDim} dims × 2 (K and V)`;
 const noState = () => 0;
 const windowed = (layer: LayerSpec, rt: RuntimeProfile) => rt.slidingWindowCapsCache && (layer.window ?? 0) > 0;
@@ -63,7 +63,7 @@ export const KV_SPECS: Readonly<Record<AttentionKind, KvSpec>> = {
   none: { kind: 'none', elementsPerToken: () => 0, capsAtWindow: () => false, stateBytesPerSequence: noState, describe: () => '' },
 };
 
-/** Layers that cache alike: one attention kind and window. */
+/** Layers that cache alike: one attention kind, window and width (NAS layers differ in key/value heads). */
 export interface KvLayerGroup {
   kind: AttentionKind;
   layers: number;
@@ -79,18 +79,19 @@ export interface KvLayerGroup {
 export function kvLayerGroups(spec: ModelSpec): readonly KvLayerGroup[] {
   const groups: KvLayerGroup[] = [];
   for (const layer of spec.layerKinds) {
-    if (layer.attention !== 'none') countLayer(groups, spec, layer.attention, layer.attention === 'sliding' || layer.attention === 'chunked' ? (layer.window ?? 0) : 0);
-    if (layer.sideMamba) countLayer(groups, spec, 'mamba', 0);
+    if (layer.attention !== 'none') countLayer(groups, spec, layer, layer.attention, layer.attention === 'sliding' || layer.attention === 'chunked' ? (layer.window ?? 0) : 0);
+    if (layer.sideMamba) countLayer(groups, spec, layer, 'mamba', 0);
   }
   return groups;
 }
 
-function countLayer(groups: KvLayerGroup[], spec: ModelSpec, kind: AttentionKind, window: number): void {
+function countLayer(groups: KvLayerGroup[], spec: ModelSpec, layer: LayerSpec, kind: AttentionKind, window: number): void {
+  const elements = KV_SPECS[kind].elementsPerToken(spec, layer);
   for (const g of groups) {
-    if (g.kind === kind && g.window === window) {
+    if (g.kind === kind && g.window === window && g.elementsPerToken === elements) {
       g.layers++;
       return;
     }
   }
-  groups.push({ kind, layers: 1, window, elementsPerToken: KV_SPECS[kind].elementsPerToken(spec) });
+  groups.push({ kind, layers: 1, window, elementsPerToken: elements });
 }

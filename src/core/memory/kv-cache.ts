@@ -94,13 +94,14 @@ export function kvGrowthTerm(spec: ModelSpec, kv: Term): Term {
   );
 }
 
-/** "GQA 32/8 + sliding window 4096 on 16/32 layers", "MLA", "MHA + 36 linear-attention layers". */
+/** "GQA 32/8 + sliding window 4096 on 16/32 layers", "MLA", "MHA + 36 linear-attention layers", "GQA 64/8 on 49/80 layers". */
 export function attentionLabel(spec: ModelSpec): string {
   let label = spec.mla ? 'MLA' : spec.kvHeads === spec.heads ? 'MHA' : spec.kvHeads === 1 ? 'MQA' : `GQA ${spec.heads}/${spec.kvHeads}`;
   // Plain loops over the groups (no filter/reduce closures): this runs on every estimate.
-  let sliding = 0, slidingWindow = 0, chunked = 0, chunkWindow = 0, linear = 0, mamba = 0;
+  let full = 0, sliding = 0, slidingWindow = 0, chunked = 0, chunkWindow = 0, linear = 0, mamba = 0;
   for (const g of kvLayerGroups(spec)) {
-    if (g.kind === 'sliding') {
+    if (g.kind === 'full' || g.kind === 'mla') full += g.layers;
+    else if (g.kind === 'sliding') {
       sliding += g.layers;
       slidingWindow = Math.max(slidingWindow, g.window);
     } else if (g.kind === 'chunked') {
@@ -109,6 +110,8 @@ export function attentionLabel(spec: ModelSpec): string {
     } else if (g.kind === 'linear') linear += g.layers;
     else if (g.kind === 'mamba') mamba += g.layers;
   }
+  // NAS models: layers whose attention is a no-op keep no cache.
+  if (linear + mamba === 0 && full + sliding + chunked < spec.layers) label += ` on ${full + sliding + chunked}/${spec.layers} layers`;
   if (sliding > 0) label += ` + sliding window ${slidingWindow} on ${sliding}/${spec.layers} layers`;
   if (chunked > 0) label += ` + chunked attention ${chunkWindow} on ${chunked}/${spec.layers} layers`;
   if (linear > 0) label += ` + ${linear} linear-attention layers`;

@@ -21,6 +21,7 @@ import { readLlama4Text } from './families/llama4.ts';
 import { readWrapper, WRAPPERS } from './families/multimodal.ts';
 import { readFalconH1, readJamba } from './families/ssm-hybrids.ts';
 import { readNemotronH } from './families/nemotron-h.ts';
+import { readNemotronNas } from './families/nemotron-nas.ts';
 import { readQwen3Next } from './families/qwen-next.ts';
 import { readGranite, readGraniteMoe, readSmolLm3 } from './families/granite.ts';
 import { readCohere } from './families/cohere.ts';
@@ -66,6 +67,7 @@ export const ADAPTERS: Readonly<Record<string, Adapter>> = {
   glm4_moe: readGlm4Moe,
   qwen3_next: readQwen3Next,
   nemotron_h: readNemotronH,
+  'nemotron-nas': readNemotronNas,
   llama4_text: (r, t) => readLlama4Text(r, t),
   granite: readGranite,
   granitemoe: readGraniteMoe,
@@ -94,6 +96,13 @@ const MLA_KEYS = ['kv_lora_rank', 'q_lora_rank', 'qk_rope_head_dim', 'qk_nope_he
  * A family read from keys says so in the assumptions.
  */
 function adapterFor(r: ConfigReader, modelType: string | null): Adapter {
+  // Per-layer NAS blocks decide the structure whatever the model_type (Puzzletron keeps its parent's).
+  if (r.has('block_configs') && modelType !== 'nemotron-nas') {
+    return (reader, t) => {
+      reader.assume(`${modelType === null ? 'no "model_type"' : `model_type "${modelType}"`} with "block_configs": read as a Nemotron NAS model (one block per layer)`);
+      return readNemotronNas(reader, t);
+    };
+  }
   if (modelType !== null && Object.hasOwn(ADAPTERS, modelType)) return ADAPTERS[modelType]!;
   if (modelType !== null && Object.hasOwn(WRAPPERS, modelType)) return (reader, t) => readWrapper(reader, t, TEXT_ADAPTERS);
   const mlaKey = MLA_KEYS.find((k) => r.has(k));

@@ -113,7 +113,8 @@ function weightBytes(op: Op, tokens: number, sz: ByteSizes): number {
 /** Copies of the grouped K/V that transformers' repeat_kv writes (g = heads / kv_heads), or 0 where it does not run. */
 export function repeatedKvCopies(spec: ModelSpec, layer: LayerSpec, shape: PassShape): number {
   const grouped = layer.attention === 'full' || layer.attention === 'sliding' || layer.attention === 'chunked';
-  const g = spec.kvHeads > 0 ? spec.heads / spec.kvHeads : 1;
+  const kv = layer.kvHeads ?? spec.kvHeads;
+  const g = kv > 0 ? spec.heads / kv : 1;
   return shape.repeatsKv && grouped && g > 1 ? g : 0;
 }
 
@@ -129,7 +130,7 @@ export function kvReadFactor(spec: ModelSpec, layer: LayerSpec, shape: PassShape
 /** The row of the repeat_kv copy (static-cache decode): its kernels differ by implementation (calibration.ts). */
 export const REPEAT_KV_OP = 'repeat_kv copy';
 
-const kvPerToken = (spec: ModelSpec, layer: LayerSpec, sz: ByteSizes): number => KV_SPECS[layer.attention].elementsPerToken(spec) * sz.kv;
+const kvPerToken = (spec: ModelSpec, layer: LayerSpec, sz: ByteSizes): number => KV_SPECS[layer.attention].elementsPerToken(spec, layer) * sz.kv;
 
 /** KV bytes the attention row moves in one layer: the new tokens written, the context (or its g copies) read per query tile in prefill. */
 function kvBytes(spec: ModelSpec, layer: LayerSpec, shape: PassShape, keys: number, sz: ByteSizes): number {

@@ -70,7 +70,6 @@ const IGNORED_BY_FALLBACK = [
   'layers_block_type',
   'ssm_state_size',
   'conv_kernel',
-  'block_configs',
   'attention_chunk_size',
 ];
 
