@@ -9,7 +9,7 @@ import { SCENARIO_FIELDS, type FieldInfo, type ScenarioInput } from '../core/sce
 export const DIST_FIELDS: readonly (keyof ScenarioInput)[] = [
   'gpus', 'gpusPerNode', 'zero', 'offloadOptimizer', 'offloadParams', 'tp', 'pp', 'ep', 'cp', 'sequenceParallel', 'ppMicroBatches',
   'activationOffload', 'hostMemory', 'reduceBucketSize', 'allgatherBucketSize', 'prefetchBucketSize', 'maxLiveParameters', 'paramPersistenceThreshold',
-  'images',
+  'images', 'freezeVision',
 ];
 
 export const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

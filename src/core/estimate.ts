@@ -46,14 +46,19 @@ function scenarioWarnings(spec: ModelSpec, sc: Scenario): string[] {
 
 /**
  * Images in a multimodal model's sequence: each becomes `perImage` language-model tokens, so the sequence the
- * activations and the KV cache see grows by images × perImage. The vision tower's own forward is not counted.
+ * activations and the KV cache see grows by images × perImage. A trained vision tower's saved tensors are a training
+ * term of their own; a frozen tower's forward temporaries (about 0.1 GB per image measured) are not counted.
  */
 function withImageTokens(spec: ModelSpec, sc: Scenario, warnings: string[]): Scenario {
   if (sc.images === 0) return sc;
   const t = spec.imageTokens;
   if (!t) throw new ScenarioError(`images: ${spec.modelType} reads no images (a text-only model or one whose image tokens are not known)`, 'images');
   const added = sc.images * t.perImage;
-  warnings.push(`${sc.images} image${sc.images > 1 ? 's' : ''} × ${t.perImage} tokens (${t.basis}) add ${added} tokens to each sequence; the vision tower's own activations are not counted`);
+  const trained = sc.mode === 'training' && sc.loraRank === null && !sc.qlora && !sc.freezeVision && spec.visionTower !== undefined;
+  warnings.push(
+    `${sc.images} image${sc.images > 1 ? 's' : ''} × ${t.perImage} tokens (${t.basis}) add ${added} tokens to each sequence; ` +
+      (trained ? "the vision tower is trained: its saved activations are counted (freezeVision to freeze it)" : "the vision tower's forward temporaries are not counted (about 0.1 GB per image measured)"),
+  );
   return { ...sc, seq: sc.seq + added };
 }
 

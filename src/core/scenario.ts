@@ -139,9 +139,11 @@ export const ScenarioSchema = z.strictObject({
   bandwidthEfficiency: z._default(z.nullable(efficiency('bandwidth efficiency')), null),
   /** PyTorch runtime: how decode steps run (DECODE_IMPLS); vLLM always runs compiled graphs. */
   decode: z._default(z.enum(DECODE_IMPLS), 'eager'),
-  /** Training: tokens in one epoch of the dataset (time per epoch). */
   /** Images per sample of a multimodal model: each adds the model's image tokens to the sequence. */
   images: z._default(count('images', 0, 1 << 16), 0),
+  /** Full fine-tuning of a multimodal model with its vision tower and projector frozen (LLaMA-Factory freeze_vision_tower). */
+  freezeVision: z._default(z.boolean(), false),
+  /** Training: tokens in one epoch of the dataset (time per epoch). */
   datasetTokens: z._default(z.nullable(z.number({ error: 'dataset tokens must be a number' }).check(z.int({ error: 'dataset tokens must be a whole number' }), z.minimum(1, { error: 'dataset tokens must be at least 1' }), z.maximum(1e18, { error: 'dataset tokens must be at most 1e18' }))), null),
   /** GaLore: rank of the projected space and steps between projector refreshes (an SVD per matrix). */
   galoreRank: z._default(count('GaLore rank', 1, MAX_RANK), 128),
@@ -272,6 +274,7 @@ export const SCENARIO_FIELDS: readonly FieldInfo[] = [
   { key: 'bandwidthEfficiency', label: 'Bandwidth efficiency', kind: 'number', modes: MODES, help: 'Share of memory bandwidth reached by memory-bound operators (0–1]; empty = calibrated default.' },
   { key: 'decode', label: 'Decode', kind: 'enum', options: DECODE_IMPLS, modes: ['inference'], runtimes: ['pytorch'], help: 'PyTorch decode: eager (the host issues every kernel), cuda-graphs (static cache, eager kernels replayed as a CUDA graph) or compiled (static cache, torch.compile fused kernels in CUDA graphs).' },
   { key: 'images', label: 'Images per sample', kind: 'int', min: 0, modes: MODES, help: 'Multimodal models: images per sequence; each adds its image tokens to the sequence.' },
+  { key: 'freezeVision', label: 'Freeze vision tower', kind: 'bool', modes: ['training'], help: 'Multimodal full fine-tuning: the vision tower and projector frozen (no gradients, optimizer states or saved activations).' },
   { key: 'datasetTokens', label: 'Dataset tokens', kind: 'int', modes: ['training'], help: 'Tokens in one epoch; gives time per epoch.' },
   { key: 'galoreRank', label: 'GaLore rank', kind: 'int', modes: ['training'], help: 'Rank of GaLore\'s projected space (galore-* optimizers).' },
   { key: 'galoreUpdateGap', label: 'GaLore update gap', kind: 'int', modes: ['training'], help: 'Steps between GaLore projector refreshes (SVD).' },

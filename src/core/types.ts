@@ -122,6 +122,23 @@ export interface MambaMixerSpec {
   gatedNorm: boolean;
 }
 
+/**
+ * A vision tower's layer structure, for the activations it saves per image when it is trained. `attention`:
+ * separate q, k, v projections (CLIP, SigLIP, Pixtral, Llama 4), or one qkv projection whose q and k are rotated
+ * into new tensors and whose output is copied for the projection (Qwen-VL). `mlp`: plain with a fused activation,
+ * CLIP's quick_gelu (three saved tensors), or gated.
+ */
+export interface VisionTowerSpec {
+  layers: number;
+  hidden: number;
+  intermediate: number;
+  /** Patches one image puts through every layer (at the image size of the image-token basis). */
+  patchesPerImage: number;
+  norm: 'layer' | 'rms';
+  attention: 'separate' | 'fused-rotary';
+  mlp: 'plain' | 'quick_gelu' | 'gated';
+}
+
 /** A Gated DeltaNet mixer (Qwen3-Next linear_attention layers): its widths and the chunk of the chunked delta rule. */
 export interface LinearMixerSpec {
   keyHeads: number;
@@ -209,6 +226,8 @@ export interface ModelSpec {
   dropout?: DropoutSpec;
   /** Multimodal models: the language-model tokens one image becomes, and how that was worked out. */
   imageTokens?: { perImage: number; basis: string };
+  /** Multimodal models: the vision tower's layers (its activations when it is trained). */
+  visionTower?: VisionTowerSpec;
   /** Things the adapter had to assume (unknown model_type, missing optional keys). */
   assumptions: string[];
 }

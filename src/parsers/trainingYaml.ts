@@ -223,6 +223,10 @@ function readLlamaFactory(m: Map<string, Entry>, errors: ParseIssue[]): Read {
   } else if (ftName !== 'full') {
     errors.push({ message: `finetuning_type: ${ftName} is not modelled yet; estimated as full fine-tuning.`, severity: 'warning', range: ft!.loc.valueRange, key: 'finetuning_type' });
   }
+  // LLaMA-Factory freezes a multimodal model's vision tower unless freeze_vision_tower is false (a text model has none).
+  const fv = m.get('freeze_vision_tower');
+  scenario.freezeVision = fv ? truthy(fv.loc.value) : true;
+  if (fv) fields.freezeVision = fv.loc;
   precisionFrom(m, scenario, fields, 'llamafactory');
 
   // LLaMA-Factory enables gradient checkpointing unless disable_gradient_checkpointing is true.

@@ -1,13 +1,15 @@
 /**
- * Hybrid models (Mamba-2, Mamba-1, Gated DeltaNet) trained on an H200 (test/fixtures/measured/hybrid-saved-h200.jsonl,
- * scripts/calibrate/measure_hybrid.py: bf16 AdamW, three steps, with and without gradient checkpointing): every peak
- * within ±5%. Peaks are taken over the process's baseline plus the 32 MiB cuBLAS workspace the estimate counts.
+ * Hybrid models (Mamba-2, Mamba-1, Gated DeltaNet) and multimodal models trained on images, on an H200
+ * (test/fixtures/measured/hybrid-saved-h200.jsonl, scripts/calibrate/measure_hybrid.py: bf16 AdamW, three steps; the
+ * hybrids with and without gradient checkpointing, the multimodal ones with the vision tower trained and frozen):
+ * every peak within ±5%. Peaks are taken over the process's baseline plus the 32 MiB cuBLAS workspace the estimate
+ * counts. A multimodal run's sequence held the image tokens; the scenario's seq is the text around them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { estimate } from '../../src/core/index.ts';
+import { estimate, readModelConfig } from '../../src/core/index.ts';
 import { FIXTURES } from './calibration.ts';
 
 interface TrainRecord {
@@ -29,16 +31,18 @@ const records = readFileSync(join(FIXTURES, 'hybrid-saved-h200.jsonl'), 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((l) => JSON.parse(l) as TrainRecord)
-  .filter((r) => r.kind === 'train' && r.status === 'ok' && r.images === 0);
+  .filter((r) => r.kind === 'train' && r.status === 'ok');
 
-test('the hybrid fixture has a trained Mamba-2, Mamba-1 and Gated DeltaNet model, with and without checkpointing', () => {
-  assert.deepEqual([...new Set(records.map((r) => r.model))].sort(), ['falcon-h1-tiny-90m', 'jamba-1.5-mini', 'nemotron-3-nano-30b-a3b', 'qwen3-next-80b-a3b-instruct']);
-  assert.equal(records.length, 8);
+test('the fixture has trained Mamba-2, Mamba-1, Gated DeltaNet and multimodal models (tower trained and frozen)', () => {
+  assert.deepEqual([...new Set(records.map((r) => r.model))].sort(), ['falcon-h1-tiny-90m', 'gemma-3-4b-it', 'jamba-1.5-mini', 'llava-1.5-7b-hf', 'nemotron-3-nano-30b-a3b', 'qwen2.5-vl-3b-instruct', 'qwen3-next-80b-a3b-instruct']);
+  assert.equal(records.length, 14);
 });
 
 for (const r of records) {
-  test(`${r.model} b${r.batch} s${r.seq}${r.gc ? ' gc' : ''}: training peak within ±5%`, () => {
-    const e = estimate(r.config, { mode: 'training', batch: r.batch, seq: r.seq, precision: 'bf16', optimizer: 'adamw', gradCheckpointing: r.gc });
+  const what = r.images ? ` ${r.images} image${r.freeze_vision ? ', tower frozen' : ', tower trained'}` : r.gc ? ' gc' : '';
+  test(`${r.model} b${r.batch} s${r.seq}${what}: training peak within ±5%`, () => {
+    const text = r.seq - r.images * (readModelConfig(r.config).imageTokens?.perImage ?? 0);
+    const e = estimate(r.config, { mode: 'training', batch: r.batch, seq: text, precision: 'bf16', optimizer: 'adamw', gradCheckpointing: r.gc, images: r.images, freezeVision: r.freeze_vision });
     const measured = r.peak_alloc_bytes - r.baseline_alloc_bytes + WORKSPACE;
     const err = e.memory.peak_bytes / measured - 1;
     assert.ok(Math.abs(err) <= 0.05, `${e.memory.peak_bytes} vs measured ${measured}: ${(err * 100).toFixed(2)}% (${e.memory.peak_phase})`);

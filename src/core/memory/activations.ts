@@ -3,7 +3,7 @@
  * decoder layer and the head; with gradient checkpointing, each layer's input plus one layer rebuilt in backward.
  * Inference: the tensors alive at once inside the largest layer under no_grad.
  */
-import type { ModelSpec, Term } from '../types.ts';
+import type { ModelSpec, Term, VisionTowerSpec } from '../types.ts';
 import { layerDims, type LayerDims } from './dims.ts';
 import { makeTerm } from './term.ts';
 import { mixerBackwardPerToken, mixerForwardPeakPerToken } from '../ops/mixers.ts';
@@ -161,6 +161,43 @@ export function recomputedLayerTerm(inv: SavedInventory, tokens: number): Term {
       note: `one layer's saved tensors rebuilt during backward: ${partsNote(ops)}`,
     },
     tokens * largest,
+  );
+}
+
+/**
+ * Bytes a trained vision tower saves per patch per layer (`a` = compute-dtype bytes): the two norms (LayerNorm: its
+ * input; RMSNorm: an fp32 copy and the normed tensor), the inputs of the attention and MLP projections, the attention
+ * tensors (separate q, k, v: SDPA's q, k, v and output; one rotated qkv: its output, the rotated q and k, SDPA's
+ * output and the copy o_proj reads) and the MLP's intermediates (fused activation 2, quick_gelu 3, gated 4 × a × I).
+ * Measured per patch per layer: SigLIP (Gemma 3) 36,006 B (this: 35,648), CLIP (LLaVA-1.5) 41,262 (40,960),
+ * Qwen2.5-VL 66,406 (66,320); test/fixtures/measured/hybrid-saved-h200.jsonl.
+ */
+export function visionSavedPerPatch(v: VisionTowerSpec, a: number): number {
+  const H = v.hidden;
+  const norms = v.norm === 'layer' ? 2 * a * H : 2 * (4 * H + a * H);
+  const attention = v.attention === 'separate' ? 4 * a * H : 7 * a * H;
+  const mlp = (v.mlp === 'gated' ? 4 : v.mlp === 'quick_gelu' ? 3 : 2) * a * v.intermediate;
+  return norms + 2 * a * H + attention + mlp;
+}
+
+/**
+ * What a trained vision tower saves for backward: every layer's tensors for each patch of each image, or with
+ * gradient checkpointing each layer's input and one layer rebuilt in backward.
+ */
+export function visionActivationsTerm(v: VisionTowerSpec, images: number, a: number, checkpointing: boolean): Term {
+  const patches = images * v.patchesPerImage;
+  const perPatch = visionSavedPerPatch(v, a);
+  const perLayer = checkpointing ? a * v.hidden : perPatch;
+  return makeTerm(
+    {
+      id: 'activations',
+      label: 'Activations (vision tower)',
+      formula: checkpointing ? 'patches * (layers * hidden * bytes + layer_bytes)' : 'patches * layers * layer_bytes',
+      inputs: checkpointing ? { patches, layers: v.layers, hidden: v.hidden, bytes: a, layer_bytes: perPatch } : { patches, layers: v.layers, layer_bytes: perPatch },
+      source: 'saved-tensor inventory of a ViT layer, measured on SigLIP, CLIP and Qwen2.5-VL towers (test/fixtures/measured/hybrid-saved-h200.jsonl)',
+      note: `${images} image(s) × ${v.patchesPerImage} patches through ${v.layers} layers; ${perPatch} B per patch per layer${checkpointing ? ' (checkpointed: each layer input, one layer rebuilt)' : ''}`,
+    },
+    checkpointing ? patches * (v.layers * perLayer + perPatch) : patches * v.layers * perPatch,
   );
 }
 

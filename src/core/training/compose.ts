@@ -13,7 +13,7 @@ import { SINGLE_GPU_TRAINING, type TrainingPlan } from '../parallel/plans.ts';
 import { gatheredParamsTerm, gradientBucketsTerm, masterWeightsTerm, nvmeStagingTerm } from '../memory/distributed.ts';
 import { gradientsTerm, largestGroup, layerwiseGradientTerm, optimizerStatesTerm, optimizerTempsTerm, pagedStatesTerm } from '../memory/optimizer.ts';
 import { cceLogitsTerm, ligerLogitsTerm } from '../memory/fused-loss.ts';
-import { checkpointedActivationsTerm, mixerTemporariesTerm, recomputedLayerTerm, savedActivationsTerm, savedInventory } from '../memory/activations.ts';
+import { checkpointedActivationsTerm, mixerTemporariesTerm, recomputedLayerTerm, savedActivationsTerm, savedInventory, visionActivationsTerm } from '../memory/activations.ts';
 import { trainingLogitsTerm } from '../memory/logits.ts';
 import { autocastCopyTerms } from '../memory/autocast.ts';
 import { attentionBackwardTerm, usesMathAttention } from '../memory/attention.ts';
@@ -248,7 +248,12 @@ export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warn
     mathSavedPerScore: math ? rt.mathAttention.saved : 0,
     sequenceShards: rank.sequenceShards,
   };
-  activationSlots(spec, sc, ops, rank, slots, method.extraSavedTerms?.(ctx, sc.batch * sc.seq, computeBytes) ?? []);
+  const extraSaved = method.extraSavedTerms?.(ctx, sc.batch * sc.seq, computeBytes) ?? [];
+  // A trained vision tower (full fine-tuning, not frozen) saves its own activations on the first stage.
+  if (sc.images > 0 && spec.visionTower && method.id === 'full' && !sc.freezeVision && rank.first) {
+    extraSaved.push(visionActivationsTerm(spec.visionTower, sc.batch * sc.images, computeBytes, sc.gradCheckpointing));
+  }
+  activationSlots(spec, sc, ops, rank, slots, extraSaved);
   slots.gathered_params = gatheredParamsTerm(spec, sc, rank.plan, computeBytes);
   slots.attention_backward = math ? attentionBackwardTerm(spec, sc.batch, sc.seq, rt) : null;
   slots.mixer_temporaries = mixerTemporariesTerm(spec, sc.batch * sc.seq);

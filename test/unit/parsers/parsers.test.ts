@@ -170,6 +170,7 @@ test('LLaMA-Factory: keys, defaults (gradient checkpointing on) and a 4-bit base
     doubleQuant: true,
     loraTargets: 'all-linear',
     gradAccumulation: 4,
+    freezeVision: true, // LLaMA-Factory's default freeze_vision_tower
   });
   assert.equal(v.fields.seq!.key, 'cutoff_len');
   assert.equal(v.fields.seq!.keyRange.start.line, 13);
@@ -181,6 +182,9 @@ test('LLaMA-Factory: keys, defaults (gradient checkpointing on) and a 4-bit base
   const g = parseTrainingYaml('model_name_or_path: x/y\nfinetuning_type: full\noptim: adamw_8bit\nuse_galore: true\ngalore_rank: 64\ngalore_layerwise: true\nenable_liger_kernel: true\n');
   const gs = g.value!.scenario;
   assert.deepEqual([gs.optimizer, gs.galoreRank, gs.galoreUpdateGap, gs.layerwiseUpdate, gs.loss], ['galore-adamw-8bit', 64, 200, true, 'liger-flce']);
+  const fv = parseTrainingYaml('model_name_or_path: Qwen/Qwen2.5-VL-3B-Instruct\nfinetuning_type: full\nfreeze_vision_tower: false\n');
+  assert.equal(fv.value!.scenario.freezeVision, false);
+  assert.equal(fv.value!.fields.freezeVision!.key, 'freeze_vision_tower');
   const ap = parseTrainingYaml('model_name_or_path: x/y\nfinetuning_type: full\nuse_apollo: true\napollo_rank: 1\napollo_scale_type: tensor\n');
   assert.equal(ap.value!.scenario.optimizer, 'apollo-mini');
 });

@@ -107,8 +107,9 @@ export function readGemma3(r: ConfigReader, modelType: string): ModelSpec {
   // Gemma3ForConditionalGeneration names its language model model.language_model.* (lm_head stays at the top).
   spec.tensors = spec.tensors.map((g) => (g.name.startsWith('model.') ? { ...g, name: `model.language_model.${g.name.slice(6)}` } : g));
   const t = new Tensors();
-  gemma3Vision(t, vision, spec.hidden);
+  const tower = gemma3Vision(t, vision, spec.hidden);
   const withTower = withVision(spec, t.groups);
+  withTower.visionTower = tower;
   withTower.imageTokens = { perImage: r.optInt('mm_tokens_per_image', 256, 1 << 20), basis: 'mm_tokens_per_image' };
   return withTower;
 }

@@ -3,13 +3,13 @@
  * `text_config` (or, in older Qwen-VL configs, from the top level), read by its own family's adapter, plus the vision
  * tower and projector from `vision_config`, counted as tensor groups of role 'vision': their weights are on the GPU.
  */
-import type { ModelSpec, TensorGroup } from '../../types.ts';
+import type { ModelSpec, TensorGroup, VisionTowerSpec } from '../../types.ts';
 import { ConfigReader } from '../read.ts';
 import { Tensors } from '../tensors.ts';
 import { llama4Vision, llavaVision, pixtralVision, qwen3VlVision, qwenVlVision } from './vision.ts';
 
 type TextAdapter = (r: ConfigReader, modelType: string, top?: ConfigReader) => ModelSpec;
-type Vision = (t: Tensors, v: ConfigReader, top: ConfigReader, textHidden: number) => void;
+type Vision = (t: Tensors, v: ConfigReader, top: ConfigReader, textHidden: number) => VisionTowerSpec;
 
 type ImageTokens = (v: ConfigReader, top: ConfigReader) => { perImage: number; basis: string };
 
@@ -103,8 +103,9 @@ export function readWrapper(r: ConfigReader, modelType: string, adapters: Readon
     return spec;
   }
   const t = new Tensors();
-  w.vision(t, vision, r, spec.hidden);
+  const tower = w.vision(t, vision, r, spec.hidden);
   const withTower = withVision(spec, t.groups);
+  withTower.visionTower = tower;
   const tokens = IMAGE_TOKENS[modelType];
   if (tokens) withTower.imageTokens = tokens(vision, r);
   return withTower;

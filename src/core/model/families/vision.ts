@@ -2,6 +2,7 @@
  * Vision towers and projectors of multimodal wrappers, as tensor groups of role 'vision' (their weights are on the
  * GPU with the language model's). One function per tower, named by the wrapper's model_type.
  */
+import type { VisionTowerSpec } from '../../types.ts';
 import { ConfigReader, LIMITS } from '../read.ts';
 import type { Tensors } from '../tensors.ts';
 
@@ -19,7 +20,7 @@ function lin(t: Tensors, name: string, out: number, inp: number, count: number, 
  * two LayerNorms with bias; vision_adapter (pixel shuffle) fc1 [out, h / ratio²], fc2 [out, out]; projector
  * linear_1 [text hidden, vision_output_dim].
  */
-export function llama4Vision(t: Tensors, v: ConfigReader, textHidden: number): void {
+export function llama4Vision(t: Tensors, v: ConfigReader, textHidden: number): VisionTowerSpec {
   const h = v.int('hidden_size', LIMITS.hidden);
   const I = v.int('intermediate_size', LIMITS.intermediate);
   const n = v.int('num_hidden_layers', LIMITS.layers);
@@ -41,6 +42,8 @@ export function llama4Vision(t: Tensors, v: ConfigReader, textHidden: number): v
   lin(t, `${P}.vision_adapter.mlp.fc1`, proj, Math.round(h / (ratio * ratio)), 1, false);
   lin(t, `${P}.vision_adapter.mlp.fc2`, proj, proj, 1, false);
   lin(t, 'model.multi_modal_projector.linear_1', textHidden, out, 1, false);
+  // One tile: its patches and the class token.
+  return { layers: n, hidden: h, intermediate: I, patchesPerImage: Math.floor(img / p) ** 2 + 1, norm: 'layer', attention: 'separate', mlp: 'plain' };
 }
 
 /**
@@ -48,7 +51,7 @@ export function llama4Vision(t: Tensors, v: ConfigReader, textHidden: number): v
  * two RMSNorms, qkv [3h, h] and proj [h, h] with bias, a gated MLP with bias (2.5-VL; Qwen2-VL: fc1/fc2 of
  * mlp_ratio·h); merger: ln_q [h], mlp [h·m², h·m²] and [out_hidden, h·m²] with bias.
  */
-export function qwenVlVision(t: Tensors, v: ConfigReader, textHidden: number, qwen25: boolean): void {
+export function qwenVlVision(t: Tensors, v: ConfigReader, textHidden: number, qwen25: boolean): VisionTowerSpec {
   const h = v.optInt(['hidden_size', 'embed_dim'], 1280, LIMITS.hidden);
   const n = v.optInt('depth', 32, LIMITS.layers);
   const p = v.optInt('patch_size', 14, 1024);
@@ -61,13 +64,14 @@ export function qwenVlVision(t: Tensors, v: ConfigReader, textHidden: number, qw
   for (const ln of ['norm1', 'norm2']) V(t, `${P}.blocks.*.${ln}.weight`, h, n);
   lin(t, `${P}.blocks.*.attn.qkv`, 3 * h, h, n, true);
   lin(t, `${P}.blocks.*.attn.proj`, h, h, n, true);
+  let I: number;
   if (qwen25) {
-    const I = v.optInt('intermediate_size', 3420, LIMITS.intermediate);
+    I = v.optInt('intermediate_size', 3420, LIMITS.intermediate);
     lin(t, `${P}.blocks.*.mlp.gate_proj`, I, h, n, true);
     lin(t, `${P}.blocks.*.mlp.up_proj`, I, h, n, true);
     lin(t, `${P}.blocks.*.mlp.down_proj`, h, I, n, true);
   } else {
-    const I = h * v.optInt('mlp_ratio', 4, 64);
+    I = h * v.optInt('mlp_ratio', 4, 64);
     lin(t, `${P}.blocks.*.mlp.fc1`, I, h, n, true);
     lin(t, `${P}.blocks.*.mlp.fc2`, h, I, n, true);
     V(t, `${P}.blocks.*.norm1.bias`, h, n);
@@ -78,6 +82,13 @@ export function qwenVlVision(t: Tensors, v: ConfigReader, textHidden: number, qw
   if (!qwen25) V(t, `${P}.merger.ln_q.bias`, h);
   lin(t, `${P}.merger.mlp.0`, merged, merged, 1, true);
   lin(t, `${P}.merger.mlp.2`, out, merged, 1, true);
+  return { layers: n, hidden: h, intermediate: I, patchesPerImage: qwenPatches(p, m), norm: qwen25 ? 'rms' : 'layer', attention: 'fused-rotary', mlp: qwen25 ? 'gated' : 'quick_gelu' };
+}
+
+/** Patches of a 448×448 image (the image-token basis), in whole merge × merge groups. */
+export function qwenPatches(patch: number, merge: number): number {
+  const side = Math.ceil(448 / patch / merge) * merge;
+  return side * side;
 }
 
 /**
@@ -86,7 +97,7 @@ export function qwenVlVision(t: Tensors, v: ConfigReader, textHidden: number, qw
  * with bias; merger: norm [h] (with bias), linear_fc1 [h·m², h·m²], linear_fc2 [out, h·m²] with bias; one more
  * merger per deepstack_visual_indexes entry, its norm over h·m².
  */
-export function qwen3VlVision(t: Tensors, v: ConfigReader, textHidden: number): void {
+export function qwen3VlVision(t: Tensors, v: ConfigReader, textHidden: number): VisionTowerSpec {
   const h = v.optInt('hidden_size', 1152, LIMITS.hidden);
   const I = v.optInt('intermediate_size', 4304, LIMITS.intermediate);
   const n = v.optInt('depth', 27, LIMITS.layers);
@@ -112,16 +123,18 @@ export function qwen3VlVision(t: Tensors, v: ConfigReader, textHidden: number): 
   lin(t, `${P}.deepstack_merger_list.*.norm`, merged, 1, deepstack, true);
   lin(t, `${P}.deepstack_merger_list.*.linear_fc1`, merged, merged, deepstack, true);
   lin(t, `${P}.deepstack_merger_list.*.linear_fc2`, out, merged, deepstack, true);
+  return { layers: n, hidden: h, intermediate: I, patchesPerImage: qwenPatches(p, m), norm: 'layer', attention: 'fused-rotary', mlp: 'plain' };
 }
 
 /**
  * Gemma 3: the SigLIP tower (vision_use_head false in the published configs), then multi_modal_projector:
  * mm_soft_emb_norm [h] (Gemma RMSNorm, weight only) and mm_input_projection_weight [h, text hidden].
  */
-export function gemma3Vision(t: Tensors, v: ConfigReader, textHidden: number): void {
-  const h = clipLikeVision(t, v, 'model.vision_tower');
-  V(t, 'model.multi_modal_projector.mm_soft_emb_norm.weight', h);
-  V(t, 'model.multi_modal_projector.mm_input_projection_weight', h * textHidden);
+export function gemma3Vision(t: Tensors, v: ConfigReader, textHidden: number): VisionTowerSpec {
+  const tower = clipLikeVision(t, v, 'model.vision_tower');
+  V(t, 'model.multi_modal_projector.mm_soft_emb_norm.weight', tower.hidden);
+  V(t, 'model.multi_modal_projector.mm_input_projection_weight', tower.hidden * textHidden);
+  return tower;
 }
 
 /**
@@ -130,7 +143,7 @@ export function gemma3Vision(t: Tensors, v: ConfigReader, textHidden: number): v
  * patch_merger.merging_layer [h, h·m²], linear_1 [text, h] and linear_2 [text, text] (bias with
  * multimodal_projector_bias).
  */
-export function pixtralVision(t: Tensors, v: ConfigReader, top: ConfigReader, textHidden: number): void {
+export function pixtralVision(t: Tensors, v: ConfigReader, top: ConfigReader, textHidden: number): VisionTowerSpec {
   const h = v.optInt('hidden_size', 1024, LIMITS.hidden);
   const I = v.optInt('intermediate_size', 4096, LIMITS.intermediate);
   const n = v.optInt('num_hidden_layers', 24, LIMITS.layers);
@@ -151,6 +164,9 @@ export function pixtralVision(t: Tensors, v: ConfigReader, top: ConfigReader, te
   lin(t, `${Q}.patch_merger.merging_layer`, h, h * m * m, 1, false);
   lin(t, `${Q}.linear_1`, textHidden, h, 1, bias);
   lin(t, `${Q}.linear_2`, textHidden, textHidden, 1, bias);
+  // A 1024×1024 image (the image-token basis): whole merge × merge groups of patches.
+  const side = Math.ceil(Math.min(v.optInt('image_size', 1024, 1 << 16), 1024) / p / m) * m;
+  return { layers: n, hidden: h, intermediate: I, patchesPerImage: side * side, norm: 'rms', attention: 'separate', mlp: 'gated' };
 }
 
 /**
@@ -160,7 +176,7 @@ export function pixtralVision(t: Tensors, v: ConfigReader, top: ConfigReader, te
  * [h, h] with bias, fc1/fc2 with bias, two LayerNorms with bias; post_layernorm. SigLIP's attention-pooling head is
  * left out when vision_use_head is false.
  */
-export function clipLikeVision(t: Tensors, v: ConfigReader, prefix: string): number {
+export function clipLikeVision(t: Tensors, v: ConfigReader, prefix: string): VisionTowerSpec {
   const siglip = (v.str('model_type') ?? 'clip_vision_model').startsWith('siglip');
   const h = v.optInt('hidden_size', siglip ? 768 : 768, LIMITS.hidden);
   const I = v.optInt('intermediate_size', 3072, LIMITS.intermediate);
@@ -190,7 +206,9 @@ export function clipLikeVision(t: Tensors, v: ConfigReader, prefix: string): num
     lin(t, `${H}.mlp.fc1`, I, h, 1, true);
     lin(t, `${H}.mlp.fc2`, h, I, 1, true);
   }
-  return h;
+  // CLIP's quick_gelu is three elementwise ops (x · sigmoid(1.702 x)); SigLIP's tanh GELU one fused kernel.
+  const quick = (v.str('hidden_act') ?? (siglip ? 'gelu_pytorch_tanh' : 'quick_gelu')) === 'quick_gelu';
+  return { layers: n, hidden: h, intermediate: I, patchesPerImage: positions, norm: 'layer', attention: 'separate', mlp: quick ? 'quick_gelu' : 'plain' };
 }
 
 /**
@@ -198,14 +216,16 @@ export function clipLikeVision(t: Tensors, v: ConfigReader, prefix: string): num
  * [text, text] with bias (multimodal_projector_bias, default true; k = the number of vision_feature_layer entries
  * when it is a list); LLaVA-NeXT adds image_newline [text].
  */
-export function llavaVision(t: Tensors, v: ConfigReader, top: ConfigReader, textHidden: number, next: boolean): void {
-  const h = clipLikeVision(t, v, 'model.vision_tower');
+export function llavaVision(t: Tensors, v: ConfigReader, top: ConfigReader, textHidden: number, next: boolean): VisionTowerSpec {
+  const tower = clipLikeVision(t, v, 'model.vision_tower');
+  const h = tower.hidden;
   const layers = top.raw['vision_feature_layer'];
   const k = Array.isArray(layers) ? layers.length : 1;
   const bias = top.bool('multimodal_projector_bias', true);
   lin(t, 'model.multi_modal_projector.linear_1', textHidden, h * k, 1, bias);
   lin(t, 'model.multi_modal_projector.linear_2', textHidden, textHidden, 1, bias);
   if (next) V(t, 'model.image_newline', textHidden);
+  return tower;
 }
 
 export { ConfigReader };

@@ -16,7 +16,11 @@ export const fullFineTuning: MethodSpec = {
     }
   },
   weightTerms: ({ spec, scenario, precision }) => [weightsTerm(spec, scenario.weightsDtype ?? precision.param, precision.param)],
-  trainedGroups: ({ spec, precision }) => groupsOf(spec, FLOAT_BYTES[precision.param]),
+  // A frozen vision tower (and projector) keeps its weights and trains nothing.
+  trainedGroups: ({ spec, scenario, precision }) => {
+    const groups = groupsOf(spec, FLOAT_BYTES[precision.param]);
+    return scenario.freezeVision ? groups.filter((_g, i) => spec.tensors[i]!.role !== 'vision') : groups;
+  },
   headGroups: ({ spec, precision }) => [
     { name: 'lm_head', tensorNumel: spec.vocab * spec.hidden, count: 1, elements: spec.vocab * spec.hidden, bytes: FLOAT_BYTES[precision.param] },
   ],
