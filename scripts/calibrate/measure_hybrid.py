@@ -15,6 +15,8 @@ The probe line says which kernels were importable: without mamba_ssm / causal_co
 transformers runs its PyTorch paths, and that is what these numbers measure.
 
 Usage: python3 scripts/calibrate/measure_hybrid.py          (writes $OUT/hybrid-saved.jsonl)
+       python3 scripts/calibrate/measure_hybrid.py extra    (writes $OUT/hybrid-extra.jsonl): multimodal training with
+       gradient checkpointing, and no-grad prefill peaks of the hybrids (use_cache, last-position logits).
        python3 scripts/calibrate/measure_hybrid.py layers   (writes $OUT/hybrid-layers.jsonl): per decoder layer and
        vision tower, the forward peak above the memory at its start (saved tensors and temporaries), what it keeps,
        and the backward peak above the memory when its backward starts (read at gradient hooks on its output and
@@ -35,7 +37,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CONFIGS = os.path.join(HERE, "..", "..", "test", "fixtures", "configs")
 OUT = os.environ.get("OUT")
 LAYERS_MODE = "layers" in sys.argv[1:]
-out_f = open(os.path.join(OUT, "hybrid-layers.jsonl" if LAYERS_MODE else "hybrid-saved.jsonl"), "w") if OUT else None
+EXTRA_MODE = "extra" in sys.argv[1:]
+OUT_NAME = "hybrid-layers.jsonl" if LAYERS_MODE else "hybrid-extra.jsonl" if EXTRA_MODE else "hybrid-saved.jsonl"
+out_f = open(os.path.join(OUT, OUT_NAME), "w") if OUT else None
 
 # (config file, top-level overrides, text_config overrides, cases)
 TEXT = [
@@ -359,9 +363,38 @@ def main_layers():
         run(layers_case, fname[:-5], d, True, 1, 1024, images=1, grad=False)
 
 
+def prefill_case(name, d, b, s):
+    clean()
+    base = torch.cuda.memory_allocated()
+    model, cfg = build(d, False)
+    model.eval()
+    ids = text_inputs(cfg, b, s)["input_ids"]
+    weights = torch.cuda.memory_allocated()
+    torch.cuda.reset_peak_memory_stats()
+    with torch.no_grad():
+        out = model(ids, use_cache=True, logits_to_keep=1)
+    torch.cuda.synchronize()
+    rec = {"kind": "prefill", "model": name, "config": d, "batch": b, "seq": s, "baseline_alloc_bytes": base,
+           "weights_alloc_bytes": weights, "peak_alloc_bytes": torch.cuda.max_memory_allocated()}
+    del out, model, ids
+    return rec
+
+
+def main_extra():
+    torch.ones(8, 8, device="cuda") @ torch.ones(8, 8, device="cuda")
+    for fname, top, text in VISION[:2]:
+        d = load_config(fname, top, text)
+        run(train_case, fname[:-5], d, True, 2, 1024, images=1, gc_on=True)
+    for fname, top, text in TEXT:
+        d = load_config(fname, top, text)
+        run(prefill_case, fname[:-5], d, 1, 4096)
+
+
 def main():
     if LAYERS_MODE:
         return main_layers()
+    if EXTRA_MODE:
+        return main_extra()
     kernels = {m: importlib.util.find_spec(m) is not None for m in ("mamba_ssm", "causal_conv1d", "fla")}
     emit({"kind": "probe", "kernels": kernels, "torch": torch.__version__, "transformers": transformers.__version__})
     torch.ones(8, 8, device="cuda") @ torch.ones(8, 8, device="cuda")
