@@ -57,7 +57,7 @@ function withImageTokens(spec: ModelSpec, sc: Scenario, warnings: string[]): Sce
   const trained = sc.mode === 'training' && sc.loraRank === null && !sc.qlora && !sc.freezeVision && spec.visionTower !== undefined;
   warnings.push(
     `${sc.images} image${sc.images > 1 ? 's' : ''} × ${t.perImage} tokens (${t.basis}) add ${added} tokens to each sequence; ` +
-      (trained ? "the vision tower is trained: its saved activations are counted (freezeVision to freeze it)" : "the vision tower's forward temporaries are not counted (about 0.1 GB per image measured)"),
+      (trained ? "the vision tower is trained: its saved activations are counted (--freeze-vision or freeze_vision_tower freezes it)" : "the vision tower's forward temporaries are not counted (about 0.1 GB per image measured)"),
   );
   return { ...sc, seq: sc.seq + added };
 }
