@@ -795,7 +795,64 @@ export function tests(ctx) {
       },
     },
     ...methodTests(),
+    ...modelTests(),
   ];
+
+  /** Issue 11: a Nemotron NAS config (CodeLens = CLI) and a multimodal model trained on images (webview = CLI). */
+  function modelTests() {
+    const FIX = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'configs');
+    const place = (fixture, rel) => {
+      mkdirSync(path.dirname(abs(rel)), { recursive: true });
+      writeFileSync(abs(rel), readFileSync(path.join(FIX, fixture)));
+      return rel;
+    };
+    return [
+      {
+        name: 'CodeLens on a Nemotron NAS config (per-layer block_configs) equals the CLI',
+        async fn() {
+          const rel = place('llama-3.3-nemotron-super-49b-v1.json', 'e2e-models/nemotron-super-49b/config.json');
+          await wb.openFile(rel);
+          const { lens, cli } = await checkCodeLens(rel, gpu ? { gpu } : {}, 'a NAS config');
+          assert.equal(cli.params.total, 49867145216, `the CLI counts ${cli.params.total} parameters for Nemotron Super 49B`);
+          ctx.notes.push(`CodeLens ${rel}: "${lens}"`);
+        },
+      },
+      {
+        name: 'webview: a multimodal model trained on an image, vision tower trained then frozen, equals the CLI',
+        async fn() {
+          const rel = place('qwen2.5-vl-3b-instruct.json', 'e2e-models/qwen2.5-vl-3b/config.json');
+          await wb.openFile(rel);
+          await wb.runCommand(COMMAND_BREAKDOWN);
+          const frame = wb.webview();
+          let before = await peakBytes(frame, { timeout: 30_000 });
+          // The mode control is a vscode-single-select: set its value and send the change it listens to.
+          await frame.locator('[data-field="mode"]').first().evaluate((el) => {
+            el.value = 'training';
+            el.dispatchEvent(new Event('change', { bubbles: true }));
+          });
+          before = await waitForPeakChange(frame, before);
+          await setControl(wb, frame, 'images', 1);
+          const trained = await waitForPeakChange(frame, before);
+          const s1 = await webviewScenario(frame);
+          assert.equal(s1.mode, 'training', `the webview is not in training mode: ${JSON.stringify(s1)}`);
+          const f1 = flagsFor(s1);
+          const c1 = cliEstimate(abs(rel), f1.includes('--gpu') ? f1 : [...f1, ...gpuFlags]);
+          assert.equal(trained, c1.memory.peak_bytes, `webview peak ${fmt(trained)} ≠ CLI ${fmt(c1.memory.peak_bytes)} (${f1.join(' ')})`);
+          assert.ok(c1.memory.terms.some((t) => /vision tower/.test(t.label)), `the CLI counts no vision-tower activations (${f1.join(' ')})`);
+          await frame.locator('[data-field="freezeVision"]').first().click();
+          const frozen = await waitForPeakChange(frame, trained);
+          const s2 = await webviewScenario(frame);
+          assert.equal(s2.freezeVision, true, 'the freezeVision control did not switch on');
+          const f2 = flagsFor(s2);
+          const c2 = cliEstimate(abs(rel), f2.includes('--gpu') ? f2 : [...f2, ...gpuFlags]);
+          assert.equal(frozen, c2.memory.peak_bytes, `frozen tower: webview ${fmt(frozen)} ≠ CLI ${fmt(c2.memory.peak_bytes)} (${f2.join(' ')})`);
+          assert.ok(frozen < trained, `freezing the tower did not lower the peak (${fmt(trained)} → ${fmt(frozen)})`);
+          await shot('webview-vision');
+          ctx.notes.push(`vision tower on ${rel}: trained ${fmt(trained)}, frozen ${fmt(frozen)} = CLI`);
+        },
+      },
+    ];
+  }
 
   /** Issue 8: a QLoRA YAML (CodeLens = CLI), a hover on load_in_4bit, a quick fix that switches to QLoRA, the Methods view. */
   function methodTests() {
