@@ -825,6 +825,8 @@ export function tests(ctx) {
           await wb.runCommand(COMMAND_BREAKDOWN);
           const frame = wb.webview();
           let before = await peakBytes(frame, { timeout: 30_000 });
+          // The panel may still show another tab (the Methods view): the what-if controls are on the breakdown.
+          await frame.locator('[data-testid="tab-breakdown"]').click();
           // The mode control is a vscode-single-select: set its value and send the change it listens to.
           await frame.locator('[data-field="mode"]').first().evaluate((el) => {
             el.value = 'training';
