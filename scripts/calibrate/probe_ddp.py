@@ -4,6 +4,10 @@ group of world size 1 — rank 0 of the 2×H200 calibration run held one more pa
 Llama-3.2-1B, batch 4 × 2048, bf16 AdamW, gradient checkpointing, 3 steps, as in the shared calibration run.
 The allocator's history is recorded and replayed to the peak: the blocks alive there are listed by size with the
 innermost frames that allocated them. Output: one JSON object on stdout and in $OUT/ddp-probe.json.
+
+Two ranks on one GPU: `DDP_BACKEND=gloo torchrun --nproc_per_node 2 scripts/calibrate/probe_ddp.py` runs both
+ranks on cuda:0 over gloo (NCCL refuses two ranks on one device); each rank's own allocator statistics are per
+process, so each rank's peak is measured as on its own GPU ($OUT/ddp-probe-rank<r>.json).
 """
 import json
 import os
@@ -44,7 +48,10 @@ def peak_blocks(snapshot):
 def main():
     os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
     os.environ.setdefault("MASTER_PORT", "29511")
-    dist.init_process_group("nccl", rank=0, world_size=1)
+    rank = int(os.environ.get("RANK", "0"))
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    backend = os.environ.get("DDP_BACKEND", "nccl")
+    dist.init_process_group(backend, rank=rank, world_size=world)
     torch.cuda.set_device(0)
     with open(os.path.join(HERE, "..", "..", "test", "fixtures", "configs", "llama-3.2-1b.json")) as f:
         cfg = json.load(f)
@@ -73,11 +80,12 @@ def main():
     snap = torch.cuda.memory._snapshot()
     torch.cuda.memory._record_memory_history(enabled=None)
     best, top = peak_blocks(snap)
-    out = {"kind": "ddp_probe", "model": "llama-3.2-1b", "world": 1, "batch": 4, "seq": 2048, "gc": True, "model_alloc_bytes": before, "wrapped_alloc_bytes": wrapped,
+    out = {"kind": "ddp_probe", "model": "llama-3.2-1b", "world": world, "rank": rank, "backend": backend, "batch": 4, "seq": 2048, "gc": True, "model_alloc_bytes": before, "wrapped_alloc_bytes": wrapped,
            "peak_per_step": peaks, "replayed_peak_bytes": best, "top_at_peak": top, "torch": torch.__version__, "gpu": torch.cuda.get_device_name(0)}
-    print(json.dumps(out, indent=1))
+    print(json.dumps({k: v for k, v in out.items() if k != "top_at_peak"}), flush=True)
     if os.environ.get("OUT"):
-        with open(os.path.join(os.environ["OUT"], "ddp-probe.json"), "w") as f:
+        name = "ddp-probe.json" if world == 1 else f"ddp-probe-{backend}-rank{rank}.json"
+        with open(os.path.join(os.environ["OUT"], name), "w") as f:
             json.dump(out, f, indent=1)
     dist.destroy_process_group()
 
