@@ -7,7 +7,9 @@ innermost frames that allocated them. Output: one JSON object on stdout and in $
 
 Two ranks on one GPU: `DDP_BACKEND=gloo torchrun --nproc_per_node 2 scripts/calibrate/probe_ddp.py` runs both
 ranks on cuda:0 over gloo (NCCL refuses two ranks on one device); each rank's own allocator statistics are per
-process, so each rank's peak is measured as on its own GPU ($OUT/ddp-probe-rank<r>.json).
+process, so each rank's peak is measured as on its own GPU ($OUT/ddp-probe-<backend>-rank<r>.json). With
+DDP_OPTIMIZER=zero1 the optimizer is torch's ZeroRedundancyOptimizer over AdamW (ZeRO-1: each rank keeps the states
+of its share of the parameters) and the files are named ddp-probe-zero1-w<world>-rank<r>.json.
 """
 import json
 import os
@@ -64,7 +66,12 @@ def main():
     ddp = torch.nn.parallel.DistributedDataParallel(model, device_ids=[0])
     torch.cuda.synchronize()
     wrapped = torch.cuda.memory_allocated()
-    opt = torch.optim.AdamW(ddp.parameters(), lr=1e-5)
+    zero1 = os.environ.get("DDP_OPTIMIZER") == "zero1"
+    if zero1:
+        from torch.distributed.optim import ZeroRedundancyOptimizer
+        opt = ZeroRedundancyOptimizer(ddp.parameters(), optimizer_class=torch.optim.AdamW, lr=1e-5)
+    else:
+        opt = torch.optim.AdamW(ddp.parameters(), lr=1e-5)
     ids = torch.randint(0, config.vocab_size, (4, 2048), device="cuda")
     torch.cuda.reset_peak_memory_stats()
     torch.cuda.memory._record_memory_history(max_entries=200000)
@@ -80,11 +87,11 @@ def main():
     snap = torch.cuda.memory._snapshot()
     torch.cuda.memory._record_memory_history(enabled=None)
     best, top = peak_blocks(snap)
-    out = {"kind": "ddp_probe", "model": "llama-3.2-1b", "world": world, "rank": rank, "backend": backend, "batch": 4, "seq": 2048, "gc": True, "model_alloc_bytes": before, "wrapped_alloc_bytes": wrapped,
+    out = {"kind": "ddp_probe", "model": "llama-3.2-1b", "world": world, "rank": rank, "backend": backend, "optimizer": "zero1" if zero1 else "adamw", "batch": 4, "seq": 2048, "gc": True, "model_alloc_bytes": before, "wrapped_alloc_bytes": wrapped,
            "peak_per_step": peaks, "replayed_peak_bytes": best, "top_at_peak": top, "torch": torch.__version__, "gpu": torch.cuda.get_device_name(0)}
     print(json.dumps({k: v for k, v in out.items() if k != "top_at_peak"}), flush=True)
     if os.environ.get("OUT"):
-        name = "ddp-probe.json" if world == 1 else f"ddp-probe-{backend}-rank{rank}.json"
+        name = "ddp-probe.json" if world == 1 else f"ddp-probe-zero1-w{world}-rank{rank}.json" if zero1 else f"ddp-probe-{backend}-rank{rank}.json" if world == 2 else f"ddp-probe-{backend}-w{world}-rank{rank}.json"
         with open(os.path.join(os.environ["OUT"], name), "w") as f:
             json.dump(out, f, indent=1)
     dist.destroy_process_group()

@@ -105,10 +105,31 @@ test('DDP on one H200 (a real NCCL group of world 1, scripts/calibrate/probe_ddp
   within(e.memory.peak_bytes, probe.peak_per_step.at(-1)!, 0.001, 'DDP steady state');
 });
 
-test('DDP over 2 ranks on one H200 (gloo, scripts/calibrate/probe_ddp.py): both ranks hold the same and equal the estimate within ±0.1%', () => {
-  const ranks = [0, 1].map((r) => JSON.parse(readFileSync(path.join(FIXTURES, 'measured', `ddp-probe-gloo-rank${r}.json`), 'utf8')) as { peak_per_step: number[]; batch: number; seq: number; world: number; rank: number });
-  assert.deepEqual(ranks.map((p) => [p.world, p.rank]), [[2, 0], [2, 1]]);
-  assert.equal(ranks[0]!.peak_per_step.at(-1), ranks[1]!.peak_per_step.at(-1), 'DDP itself gives rank 0 nothing more than rank 1');
-  const e = estimate(config('llama-3.2-1b.json'), { mode: 'training', batch: ranks[0]!.batch, seq: ranks[0]!.seq, gradCheckpointing: true, gpus: 2, zero: 0 });
-  for (const p of ranks) within(e.memory.peak_bytes, p.peak_per_step.at(-1)!, 0.001, `DDP rank ${p.rank}`);
+interface GlooRank {
+  world: number;
+  rank: number;
+  optimizer: 'adamw' | 'zero1';
+  batch: number;
+  seq: number;
+  peak_per_step: number[];
+}
+
+/**
+ * DDP and ZeRO-1 (torch's ZeroRedundancyOptimizer over AdamW) at 2 and 4 ranks, every rank a process of its own on one
+ * H200 over gloo (scripts/calibrate/probe_ddp.py): each rank's steady-state peak within ±0.1% of the estimate, and
+ * the ranks of a run within 0.1% of each other (DDP itself gives rank 0 nothing more).
+ */
+const gloo = lines<GlooRank>('ddp-gloo-h200.jsonl');
+
+test('the gloo fixture has DDP and ZeRO-1 at 2 and 4 ranks, every rank', () => {
+  assert.deepEqual([...new Set(gloo.map((r) => `${r.optimizer} ${r.world}`))].sort(), ['adamw 2', 'adamw 4', 'zero1 2', 'zero1 4']);
+  assert.equal(gloo.length, 2 + 4 + 2 + 4);
 });
+
+for (const [optimizer, world] of [['adamw', 2], ['adamw', 4], ['zero1', 2], ['zero1', 4]] as const) {
+  test(`${optimizer === 'adamw' ? 'DDP' : 'ZeRO-1 (ZeroRedundancyOptimizer)'} ×${world} over gloo: every rank within ±0.1% of the estimate`, () => {
+    const ranks = gloo.filter((r) => r.optimizer === optimizer && r.world === world);
+    const e = estimate(config('llama-3.2-1b.json'), { mode: 'training', batch: ranks[0]!.batch, seq: ranks[0]!.seq, gradCheckpointing: true, gpus: world, zero: optimizer === 'zero1' ? 1 : 0 });
+    for (const r of ranks) within(e.memory.peak_bytes, r.peak_per_step.at(-1)!, 0.001, `rank ${r.rank}`);
+  });
+}
