@@ -84,8 +84,8 @@ export function inference(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, war
   const scoresPerToken = math ? Math.round(rt.mathAttention.inferencePeak * spec.heads * sc.seq) : 0;
   const scoring = sc.logits === 'all';
   const tokens = sc.batch * sc.seq;
-  if (rt.id === 'pytorch' && spec.mambaMixer)
-    warnings.push("the Mamba layers' prefill is estimated as transformers runs it without the mamba_ssm and causal-conv1d kernels (its chunked scan's fp32 temporaries, measured); with those kernels installed it needs far less");
+  if (rt.id === 'pytorch' && (spec.mambaMixer || spec.linearMixer))
+    warnings.push("the Mamba / linear-attention layers' prefill is estimated as transformers runs it without the mamba_ssm, causal-conv1d and flash-linear-attention kernels (its chunked scan's fp32 temporaries, measured); with those kernels installed it needs less");
   if (scoring && sc.newTokens > 0) throw new ScenarioError('newTokens: scoring every position (logits: all) generates no tokens', 'newTokens');
   const slots: Slots<InferenceSlot> = {
     weights,

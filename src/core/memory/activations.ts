@@ -6,7 +6,7 @@
 import type { ModelSpec, Term, VisionTowerSpec } from '../types.ts';
 import { layerDims, type LayerDims } from './dims.ts';
 import { makeTerm } from './term.ts';
-import { mixerBackwardPerToken, mixerForwardPeakPerToken } from '../ops/mixers.ts';
+import { gatedDeltaForwardPeakPerToken, mixerBackwardPerToken, mixerForwardPeakPerToken } from '../ops/mixers.ts';
 import { decoderLayerOps, headOps, isStandardLayer, layerStructureKey, savedBytesPerToken, type Op, type OpContext } from '../ops/layer.ts';
 
 const ACT_SOURCE = 'saved-tensor inventory of PyTorch autograd per layer (after Korthikanti et al., arXiv 2205.05198 §4); calibrated on test/fixtures/measured';
@@ -253,7 +253,7 @@ export function inferenceLayerPeak(
 
 /**
  * The largest per-token inference peak over the model's layer kinds (dense and MoE; with `torchMixers`, the Mamba
- * layers as transformers' PyTorch path runs them).
+ * and Gated DeltaNet layers as transformers' PyTorch paths run them).
  */
 export function inferencePeakPerToken(spec: ModelSpec, computeBytes: number, residualBytes: number, scoresPerToken = 0, torchMixers = false): number {
   const d = layerDims(spec);
@@ -262,5 +262,6 @@ export function inferencePeakPerToken(spec: ModelSpec, computeBytes: number, res
     moe < spec.layers ? inferenceLayerPeak(spec, computeBytes, residualBytes, false, d, scoresPerToken) : 0,
     moe > 0 ? inferenceLayerPeak(spec, computeBytes, residualBytes, true, d, scoresPerToken) : 0,
     torchMixers ? mixerForwardPeakPerToken(spec.mambaMixer, computeBytes) : 0,
+    torchMixers && spec.linearMixer ? gatedDeltaForwardPeakPerToken(spec.linearMixer, computeBytes, spec.hidden) : 0,
   );
 }

@@ -115,3 +115,19 @@ export function mixerForwardPeakPerToken(m: MambaMixerSpec | undefined, computeB
   if (m.version === 1) return 12 * m.inner * m.state + 24 * m.inner;
   return 4 * m.chunk * m.heads * m.state + 12 * m.heads * m.state + 4 * m.heads * m.chunk + computeBytes * m.proj + 12 * m.inner;
 }
+
+/**
+ * Peak bytes per token of a Gated DeltaNet layer's no-grad forward in transformers' PyTorch path (chunks of 64),
+ * counted block by block at the peak of a Qwen3-Next prefill (scripts/calibrate/probe_gdn.py,
+ * test/fixtures/measured/gdn-probe-h200.json: 269,435 B/token at 4,096 tokens; this gives 266,240): in_proj_qkvz's
+ * output (a · (2 · keys + 2 · values)), the convolution's output (a · conv channels), ten fp32 tensors of
+ * value heads × head dim (q, k and v padded to the chunk, repeated to the value heads, β-scaled, decayed and the
+ * running output), three chunk × chunk fp32 matrices per head, the core output, z and the gate in the compute dtype,
+ * and the embeddings, the residual and the normed input (3 · a · hidden).
+ */
+export function gatedDeltaForwardPeakPerToken(g: LinearMixerSpec, computeBytes: number, hidden: number): number {
+  const a = computeBytes;
+  const keys = g.keyHeads * g.keyDim;
+  const values = g.valueHeads * g.valueDim;
+  return a * (2 * keys + 2 * values) + a * g.convDim + 20 * g.valueHeads * (g.keyDim + g.valueDim) + 3 * a * values + 12 * g.valueHeads * g.chunk + 3 * a * hidden;
+}

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readModelConfig } from '../../../../src/core/index.ts';
 import { decoderLayerOps, savedBytesPerToken, type OpContext } from '../../../../src/core/ops/layer.ts';
-import { gatedDeltaRows, mamba1Rows, mamba2Rows, mixerBackwardPerToken, mixerForwardPeakPerToken } from '../../../../src/core/ops/mixers.ts';
+import { gatedDeltaForwardPeakPerToken, gatedDeltaRows, mamba1Rows, mamba2Rows, mixerBackwardPerToken, mixerForwardPeakPerToken } from '../../../../src/core/ops/mixers.ts';
 import type { MambaMixerSpec } from '../../../../src/core/types.ts';
 
 const MEASURED = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'measured');
@@ -98,4 +98,15 @@ test("one Mamba layer's backward temporaries and no-grad forward peak against th
     checked.push(`${r.model} ${r.grad}`);
   }
   assert.equal(checked.length, 6);
+});
+
+test("a Gated DeltaNet layer's no-grad forward peak by hand, and within 2% of a Qwen3-Next prefill's (gdn-probe-h200.json)", () => {
+  const g = { keyHeads: 16, valueHeads: 32, keyDim: 128, valueDim: 128, convDim: 8192, chunk: 64 };
+  // in_proj_qkvz out, conv out, ten fp32 hv × d tensors, core/z/gate outputs, three chunk matrices, embeddings/residual/norm
+  const byHand = 2 * (2 * 2048 + 2 * 4096) + 2 * 8192 + 10 * 4 * 32 * 128 + 3 * 2 * 4096 + 3 * 4 * 32 * 64 + 3 * 2 * 2048;
+  assert.equal(gatedDeltaForwardPeakPerToken(g, 2, 2048), byHand);
+  const probe = JSON.parse(readFileSync(join(MEASURED, 'gdn-probe-h200.json'), 'utf8')) as { runs: { seq: number; start_alloc_bytes: number; peak_alloc_bytes: number }[] };
+  const run = probe.runs.find((r) => r.seq === 4096)!;
+  const measured = (run.peak_alloc_bytes - run.start_alloc_bytes) / run.seq;
+  assert.ok(Math.abs(byHand / measured - 1) <= 0.02, `${byHand} vs measured ${measured} B/token`);
 });
