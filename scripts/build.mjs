@@ -59,6 +59,10 @@ if (existsSync('src/extension/extension.ts')) {
     plugins: [engineFromLib, customGpusApart],
   });
 }
+// The worker that parses large YAML off the extension host (src/extension/parse-off-thread.ts).
+if (existsSync('src/extension/parse-worker.ts')) {
+  builds.push({ ...common, ...node, entryPoints: ['src/extension/parse-worker.ts'], outfile: 'dist/parse-worker.js', plugins: [engineFromLib] });
+}
 if (existsSync('src/core/custom-gpu.ts')) {
   builds.push({ ...common, ...node, entryPoints: ['src/core/custom-gpu.ts'], outfile: 'dist/custom-gpu.js', plugins: [engineFromLib] });
 }

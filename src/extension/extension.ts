@@ -12,7 +12,7 @@ import { customGpus, customGpuWarning, findTargetGpu, gpuPickItems, reloadCustom
 import { BreakdownPanel, VIEW_TYPE, insideWorkspace } from './panel.ts';
 import { CodeLensProvider, Diagnostics, HoverProvider, QuickFixProvider, SELECTOR } from './providers.ts';
 import { SECTION, readSettings } from './settings.ts';
-import { WorkspaceModel, type Entry, type FileState } from './workspace.ts';
+import { WorkspaceModel, disposeYamlWorker, type Entry, type FileState } from './workspace.ts';
 import { readFileText } from './read.ts';
 
 let log: vscode.LogOutputChannel | undefined;
@@ -66,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): void {
 }
 
 export function deactivate(): void {
+  disposeYamlWorker();
   log?.dispose();
   log = undefined;
 }

@@ -6,6 +6,7 @@ import { codeLensTitle, hoverMarkdown } from './text.ts';
 import { escapeLabel } from '../shared/markdown.ts';
 import { DOES_NOT_FIT, HINTED_ENTRIES, configFitDiagnostics, fitDiagnostics, parseIssueDiagnostics, type FitDiagnostic, type QuickFix } from './diagnostics.ts';
 import { launchDiagnostics } from './diagnostics-dist.ts';
+import { parsesOffThread } from './parse-off-thread.ts';
 import { MODEL_NOT_FOUND, MODEL_MATCHED, type WorkspaceModel, type FileState } from './workspace.ts';
 
 export const SELECTOR: vscode.DocumentSelector = [
@@ -155,12 +156,15 @@ export class Diagnostics implements vscode.Disposable {
   }
 }
 
-/** The exact quick fixes of entry `i` of a file (re-parsing the edited text per fix). */
+/**
+ * The exact quick fixes of entry `i` of a file (re-parsing the edited text per fix); a YAML parsed off the host
+ * (over MAX_EDITOR_YAML_BYTES) gets its fixes estimated from the changed scenario instead, without a re-parse.
+ */
 export function exactFixes(st: FileState, i: number): QuickFix[] {
   const e = st.entries[i];
   if (!e?.analysis || e.file.kind === 'model-config') return [];
   if (e.launch) return launchDiagnostics(e.launch, e.analysis, st.text).flatMap((d) => d.fixes);
-  return fitDiagnostics(e.file, e.analysis, st.text, i, true, e.deepspeed).flatMap((d) => d.fixes);
+  return fitDiagnostics(e.file, e.analysis, st.text, i, !parsesOffThread(st.uri.path, st.text), e.deepspeed).flatMap((d) => d.fixes);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { homedir } from 'node:os';
+import { offThreadParser, parsesOffThread, type OffThreadParser } from './parse-off-thread.ts';
 import { readModelConfig, type ModelSpec } from '../core/index.ts';
 import {
   ZERO_RANGE,
@@ -109,7 +110,7 @@ export class WorkspaceModel implements vscode.Disposable {
   }
 
   private async build(uri: vscode.Uri, version: number, text: string): Promise<FileState | null> {
-    const parsed = parseDocumentText(uri.path, text, { yamlLimit: MAX_EDITOR_YAML_BYTES });
+    const parsed = await parseForEditor(uri.path, text);
     if (!parsed.kind && parsed.errors.length === 0) return mayLaunch(uri.path, text) ? this.buildLaunch(uri, version, text) : null;
     const settings = readSettings(uri);
     // A target GPU from llmFootprint.customGpus needs the setting read first (lazily, on activation or a change).
@@ -309,4 +310,26 @@ export async function readConfig(uri: vscode.Uri): Promise<ModelConfigFile | nul
 function errorKey(e: unknown): string | undefined {
   const k = (e as { key?: unknown } | null)?.key;
   return typeof k === 'string' ? k : undefined;
+}
+
+let yamlWorker: OffThreadParser | null = null;
+
+/**
+ * A document parsed for the editor: on the host, except a YAML over MAX_EDITOR_YAML_BYTES, which a worker thread
+ * parses (the host stays free); if the worker fails, the document gets the size message instead.
+ */
+async function parseForEditor(fileName: string, text: string): Promise<ParsedDocument> {
+  if (!parsesOffThread(fileName, text)) return parseDocumentText(fileName, text, { yamlLimit: MAX_EDITOR_YAML_BYTES });
+  try {
+    yamlWorker ??= offThreadParser();
+    return await yamlWorker.parse(fileName, text);
+  } catch {
+    return parseDocumentText(fileName, text, { yamlLimit: MAX_EDITOR_YAML_BYTES });
+  }
+}
+
+/** Stops the YAML worker (extension deactivation). */
+export function disposeYamlWorker(): void {
+  yamlWorker?.dispose();
+  yamlWorker = null;
 }

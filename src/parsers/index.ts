@@ -69,10 +69,11 @@ export function parseDocumentText(fileName: string, text: string, opts: { yamlLi
       return { kind: 'deepspeed', files: r.value ? [r.value] : [], errors: r.errors };
     }
     if (g === 'yaml' && opts.yamlLimit !== undefined && text.length > opts.yamlLimit) {
-      // The editor's own, lower limit for YAML (parsing holds the extension host): said only for a YAML of ours.
+      // The editor's own, lower limit for YAML parsed on the host (a worker parses larger ones; this is its fallback),
+      // said only for a YAML of ours.
       const head = text.slice(0, 65536);
       if (!TRAINING_YAML.test(head) && !looksLikeAccelerate(head)) return { kind: null, files: [], errors: [] };
-      const message = `This YAML is ${Math.ceil(text.length / 1024)} KiB; the editor reads YAML up to ${opts.yamlLimit / 1024} KiB so that parsing never holds it (about 1 ms per KiB). Estimate it in a terminal: llm-footprint estimate ${fileName.split('/').pop()} (up to ${MAX_FILE_BYTES / 1024} KiB).`;
+      const message = `This YAML is ${Math.ceil(text.length / 1024)} KiB; the editor parses YAML over ${opts.yamlLimit / 1024} KiB on a worker thread (parsing takes about 1 ms per KiB), which could not run. Estimate it in a terminal: llm-footprint estimate ${fileName.split('/').pop()} (up to ${MAX_FILE_BYTES / 1024} KiB).`;
       return { kind: null, files: [], errors: [{ message, severity: 'info', range: ZERO_RANGE }] };
     }
     if (g === 'yaml' && !TRAINING_YAML.test(text) && looksLikeAccelerate(text)) {

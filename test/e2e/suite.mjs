@@ -818,6 +818,21 @@ export function tests(ctx) {
         },
       },
       {
+        name: 'a 200 KiB axolotl YAML (parsed on a worker thread) gets the CodeLens of the CLI',
+        async fn() {
+          const rel = needAxolotl();
+          const big = 'e2e-models/axolotl-large.yaml';
+          // The example's own keys, then a long dataset list: far over the 16 KiB the host parses itself.
+          const item = '  - path: org/some-dataset-name\n    type: alpaca\n';
+          const text = readFileSync(abs(rel), 'utf8').replace(/^datasets:.*(\n[ -].*)*/m, '') + '\ndatasets:\n' + item.repeat(Math.ceil((200 * 1024) / item.length));
+          mkdirSync(path.dirname(abs(big)), { recursive: true });
+          writeFileSync(abs(big), text.replace(/^base_model:\s*(\S+)/m, (m, p) => (p.startsWith('.') ? `base_model: ../${p}` : m)));
+          await wb.openFile(big);
+          const { lens } = await checkCodeLens(big, gpu ? { gpu } : {}, 'a YAML over the host-parsed size');
+          ctx.notes.push(`CodeLens ${big} (${Math.round(text.length / 1024)} KiB): "${lens}"`);
+        },
+      },
+      {
         name: 'webview: a multimodal model trained on an image, vision tower trained then frozen, equals the CLI',
         async fn() {
           const rel = place('qwen2.5-vl-3b-instruct.json', 'e2e-models/qwen2.5-vl-3b/config.json');

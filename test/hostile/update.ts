@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readModelConfig } from '../../src/core/index.ts';
-import { MAX_EDITOR_YAML_BYTES, parseDocumentText, parseModelConfig, type WorkloadFile } from '../../src/parsers/index.ts';
+import { MAX_EDITOR_YAML_BYTES, parseDocumentText, parseModelConfig, type ParsedDocument, type WorkloadFile } from '../../src/parsers/index.ts';
 import { analyze, buildScenario } from '../../src/extension/analysis.ts';
 import { HINTED_ENTRIES, fitDiagnostics, parseIssueDiagnostics, type FitDiagnostic } from '../../src/extension/diagnostics.ts';
 
@@ -19,8 +19,9 @@ export interface Update {
   diagnostics: FitDiagnostic[];
 }
 
-export function extensionUpdate(fileName: string, text: string, gpu = 'h100-sxm-80gb'): Update {
-  const doc = parseDocumentText(fileName, text, { yamlLimit: MAX_EDITOR_YAML_BYTES });
+/** `parsed`: the document a worker thread parsed (a YAML over the editor's limit); the host then does the rest. */
+export function extensionUpdate(fileName: string, text: string, gpu = 'h100-sxm-80gb', parsed?: ParsedDocument): Update {
+  const doc = parsed ?? parseDocumentText(fileName, text, { yamlLimit: MAX_EDITOR_YAML_BYTES });
   const diagnostics = parseIssueDiagnostics(doc.errors);
   let entries = 0;
   doc.files.forEach((f, i) => {
