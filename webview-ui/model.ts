@@ -113,6 +113,7 @@ const TERM_COLORS: Record<string, string> = {
   moe_expert_gather: light('purple'),
   logits: 'var(--vscode-charts-orange)',
   attention_backward: light('orange'),
+  mixer_temporaries: light('red'),
   cuda_workspace: 'var(--vscode-charts-foreground)',
 };
 
