@@ -70,6 +70,8 @@ export interface KvLayerGroup {
   /** Tokens kept by a sliding-window or chunked layer (0 for other kinds). */
   window: number;
   elementsPerToken: number;
+  /** The key/value heads of the group's layers (NAS layers differ). */
+  kvHeads: number;
 }
 
 /**
@@ -86,12 +88,13 @@ export function kvLayerGroups(spec: ModelSpec): readonly KvLayerGroup[] {
 }
 
 function countLayer(groups: KvLayerGroup[], spec: ModelSpec, layer: LayerSpec, kind: AttentionKind, window: number): void {
-  const elements = KV_SPECS[kind].elementsPerToken(spec, layer);
+  // NAS layers may have key/value heads of their own: a group holds one width (compared by heads, computed once).
+  const heads = layer.kvHeads ?? spec.kvHeads;
   for (const g of groups) {
-    if (g.kind === kind && g.window === window && g.elementsPerToken === elements) {
+    if (g.kind === kind && g.window === window && g.kvHeads === heads) {
       g.layers++;
       return;
     }
   }
-  groups.push({ kind, layers: 1, window, elementsPerToken: elements });
+  groups.push({ kind, layers: 1, window, elementsPerToken: KV_SPECS[kind].elementsPerToken(spec, layer), kvHeads: heads });
 }

@@ -19,7 +19,7 @@ export const fullFineTuning: MethodSpec = {
   // A frozen vision tower (and projector) keeps its weights and trains nothing.
   trainedGroups: ({ spec, scenario, precision }) => {
     const groups = groupsOf(spec, FLOAT_BYTES[precision.param]);
-    return scenario.freezeVision ? groups.filter((_g, i) => spec.tensors[i]!.role !== 'vision') : groups;
+    return scenario.freezeVision && spec.visionTower ? groups.filter((_g, i) => spec.tensors[i]!.role !== 'vision') : groups;
   },
   headGroups: ({ spec, precision }) => [
     { name: 'lm_head', tensorNumel: spec.vocab * spec.hidden, count: 1, elements: spec.vocab * spec.hidden, bytes: FLOAT_BYTES[precision.param] },

@@ -9,7 +9,7 @@ import { LLAMA_3_8B, MISTRAL_7B } from '../../helpers/specs.ts';
 
 test('full attention: 2 · n_kv · d_h elements per token per layer (Llama-3-8B: 2 · 8 · 128 = 2048)', () => {
   assert.equal(KV_SPECS.full.elementsPerToken(LLAMA_3_8B), 2048);
-  assert.deepEqual(kvLayerGroups(LLAMA_3_8B), [{ kind: 'full', layers: 32, window: 0, elementsPerToken: 2048 }]);
+  assert.deepEqual(kvLayerGroups(LLAMA_3_8B), [{ kind: 'full', layers: 32, window: 0, elementsPerToken: 2048, kvHeads: 8 }]);
 });
 
 test('MLA: the latent kv_lora_rank + qk_rope_head_dim (DeepSeek-V3: 512 + 64 = 576)', () => {
