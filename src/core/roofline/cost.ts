@@ -20,6 +20,8 @@ export interface OpCost {
   name: string;
   flops: number;
   bytes: number;
+  /** FLOPs run in fp32 without tensor cores (PEFT's fp32 LoRA matmuls): timed at the GPU's fp32 rate. */
+  fp32?: boolean;
 }
 
 /** What one pass over the model processes. */

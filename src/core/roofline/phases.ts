@@ -6,6 +6,7 @@ import type { ModelSpec } from '../types.ts';
 import type { OptimizerId, Scenario } from '../scenario.ts';
 import type { RuntimeProfile } from '../runtime.ts';
 import { byteSizes, passCosts, type OpCost, type PassShape } from './cost.ts';
+import { loraTargets } from '../memory/lora.ts';
 
 export interface ScenarioCosts {
   prefill?: OpCost[];
@@ -47,25 +48,58 @@ export const OPTIMIZER_ACCESSES: Readonly<Record<OptimizerId, number>> = {
 
 /**
  * Backward FLOPs over forward FLOPs: a matmul needs input and weight gradients (2×); FlashAttention's backward runs
- * 5 matmuls for the forward's 2 (2.5×). A frozen weight (LoRA) needs only the input gradient, but PEFT's adapters
- * (fp32 casts of every adapted input, two thin matmuls each way) cost about what the skipped weight gradient saves:
- * measured LoRA steps are slower than full fine-tuning (347 vs 228 ms, Llama-3.2-1B on H100), so 2× stays.
+ * 5 matmuls for the forward's 2 (2.5×). A frozen weight (LoRA, QLoRA) needs only the input gradient (1×); its
+ * adapters are rows of their own (loraAdapterCosts).
  */
-function backwardFactor(name: string): number {
-  return name === 'attention (SDPA)' ? 2.5 : 2;
+function backwardFactor(name: string, frozen: boolean): number {
+  if (name === 'attention (SDPA)') return 2.5;
+  return frozen ? 1 : 2;
 }
 
-function backward(forward: OpCost[]): OpCost[] {
+function backward(forward: OpCost[], frozen: boolean): OpCost[] {
   // Bytes: activations and their gradients, the weights read again and their gradients written (≈ 2× the forward).
-  return forward.map((o) => ({ phase: 'backward', name: o.name, flops: o.flops * backwardFactor(o.name), bytes: 2 * o.bytes }));
+  return forward.map((o) => ({ phase: 'backward', name: o.name, flops: o.flops * backwardFactor(o.name, frozen), bytes: 2 * o.bytes }));
+}
+
+/**
+ * PEFT's LoRA adapters on every adapted linear layer (r = rank, `in`/`out` its widths, a = the activations' bytes):
+ * fp32 matmuls x·Aᵀ·Bᵀ (2 · r · (in + out) FLOPs per token forward, twice that backward: the input gradient and the
+ * adapters' weight gradients) without tensor cores; and the elementwise work around them, per token: forward, the
+ * input read and cast to fp32 and read again ((a + 8) · in), the adapter output written, scaled, cast and added to the
+ * base output ((16 + 2a) · out); backward, the output gradient cast and scaled ((16 + a) · out), the input gradient
+ * written in fp32, cast and added to the base layer's ((8 + 4a) · in). What a step's profile shows
+ * (test/fixtures/measured/lora-time-h200.json: fp32 casts, ffma GEMMs, scaling and adds).
+ */
+function loraAdapterCosts(spec: ModelSpec, sc: Scenario, tokens: number, a: number): { forward: OpCost[]; backward: OpCost[] } {
+  let ins = 0;
+  let outs = 0;
+  for (const g of loraTargets(spec, sc.loraTargets)) {
+    ins += g.shape[1] * g.count;
+    outs += g.shape[0] * g.count;
+  }
+  const r = sc.loraRank ?? 0;
+  const rows = (phase: string, flopsPerToken: number, bytesPerToken: number): OpCost[] => [
+    { phase, name: 'LoRA adapters (fp32 matmuls)', flops: flopsPerToken * tokens, bytes: 0, fp32: true },
+    { phase, name: 'LoRA adapters (casts, scaling, adds)', flops: 0, bytes: bytesPerToken * tokens },
+  ];
+  return {
+    forward: rows('forward', 2 * r * (ins + outs), (a + 8) * ins + (16 + 2 * a) * outs),
+    backward: rows('backward', 4 * r * (ins + outs), (8 + 4 * a) * ins + (16 + a) * outs),
+  };
 }
 
 function trainingCosts(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, trainable: number): ScenarioCosts {
   const sz = byteSizes(spec, sc);
   const shape: PassShape = { phase: 'forward', batch: sc.batch, queries: sc.seq, keys: sc.seq, causal: true, headTokens: sc.batch * sc.seq, loss: true };
   const forward = passCosts(spec, rt, shape, sz, sc.loraRank);
-  const micro = [...forward, ...backward(forward)];
+  const frozen = sc.loraRank !== null;
+  const micro = [...forward, ...backward(forward, frozen)];
   if (sc.gradCheckpointing) micro.push(...passCosts(spec, rt, { ...shape, phase: 'recompute' }, sz, sc.loraRank, false));
+  if (frozen) {
+    const adapters = loraAdapterCosts(spec, sc, sc.batch * sc.seq, sz.compute);
+    micro.push(...adapters.forward, ...adapters.backward);
+    if (sc.gradCheckpointing) micro.push(...adapters.forward.map((o) => ({ ...o, phase: 'recompute' })));
+  }
   const paramBytes = sc.precision.startsWith('amp') || sc.precision === 'fp32' ? 4 : 2;
   const optimizer: OpCost[] = [{ phase: 'optimizer', name: `optimizer step (${sc.optimizer})`, flops: 10 * trainable, bytes: OPTIMIZER_ACCESSES[sc.optimizer] * paramBytes * trainable }];
   return { micro, optimizer };

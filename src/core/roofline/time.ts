@@ -83,9 +83,13 @@ function opTime(o: OpCost, flops: number, bw: number): number {
   return Math.max(o.flops / flops, o.bytes / bw);
 }
 
-/** FLOP/s and bytes/s a pass runs at; `copyBw`: the repeat_kv copy's bytes/s (its kernels differ from the rest). */
+/**
+ * FLOP/s and bytes/s a pass runs at; `fp32Flops`: the rate of fp32 matmuls without tensor cores; `copyBw`: the
+ * repeat_kv copy's bytes/s (its kernels differ from the rest).
+ */
 interface Rates {
   flops: number;
+  fp32Flops: number;
   bw: number;
   copyBw: number;
 }
@@ -93,7 +97,7 @@ interface Rates {
 function sumTime(ops: readonly OpCost[] | undefined, r: Rates): number | undefined {
   if (!ops) return undefined;
   let s = 0;
-  for (const o of ops) s += opTime(o, r.flops, o.name === REPEAT_KV_OP ? r.copyBw : r.bw);
+  for (const o of ops) s += opTime(o, o.fp32 ? r.fp32Flops : r.flops, o.name === REPEAT_KV_OP ? r.copyBw : r.bw);
   return s;
 }
 
@@ -137,11 +141,12 @@ function figures(spec: ModelSpec, sc: Scenario, costs: ScenarioCosts, rates: Rat
   return f;
 }
 
-function roofOps(costs: ScenarioCosts, flops: number, bw: number): RooflineOp[] {
+function roofOps(costs: ScenarioCosts, r: Rates): RooflineOp[] {
   const all = [...(costs.prefill ?? []), ...(costs.decode ?? []), ...(costs.micro ?? []), ...(costs.optimizer ?? [])];
   return all.map((o) => {
+    const flops = o.fp32 ? r.fp32Flops : r.flops;
     const intensity = o.bytes > 0 ? o.flops / o.bytes : Infinity;
-    return { ...o, intensity, bound: intensity >= flops / bw ? 'compute' : 'memory', time_s: opTime(o, flops, bw) };
+    return { phase: o.phase, name: o.name, flops: o.flops, bytes: o.bytes, intensity, bound: intensity >= flops / r.bw ? 'compute' : 'memory', time_s: opTime(o, flops, r.bw) };
   });
 }
 
@@ -168,12 +173,14 @@ export function timeReports(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, g
     return { roofline: { gpu: gpu?.id ?? null, compute_dtype: dtype, peak_flops: 0, bandwidth: 0, ridge_intensity: 0, ops: [], reason: why }, time: { mfu: eff.mfu, bandwidth_efficiency: eff.bw, note, reason: why } };
   }
   const peak = peakFlops(gpu, dtype);
+  // fp32 matmuls (PEFT's adapters) at the catalog's fp32 rate; a GPU without one in the catalog: the compute dtype's.
+  const fp32 = peakFlops(gpu, 'fp32') > 0 ? peakFlops(gpu, 'fp32') : peak;
   const costs = scenarioCosts(spec, sc, rt, trainable);
-  const roof: Rates = { flops: peak, bw: gpu.bandwidth, copyBw: gpu.bandwidth };
+  const roof: Rates = { flops: peak, fp32Flops: fp32, bw: gpu.bandwidth, copyBw: gpu.bandwidth };
   // The repeat_kv copy at its measured share of the bandwidth, unless --bandwidth-efficiency sets every memory-bound operator.
   const copyEff = sc.bandwidthEfficiency ?? repeatKvBandwidth(sc, cal) ?? eff.bw;
-  const expected: Rates = { flops: peak * eff.mfu, bw: gpu.bandwidth * eff.bw, copyBw: gpu.bandwidth * copyEff };
-  const roofline: RooflineReport = { gpu: gpu.id, compute_dtype: dtype, peak_flops: peak, bandwidth: gpu.bandwidth, ridge_intensity: peak / gpu.bandwidth, ops: roofOps(costs, peak, gpu.bandwidth), ...figures(spec, sc, costs, roof, null, cal, plan) };
+  const expected: Rates = { flops: peak * eff.mfu, fp32Flops: fp32 * eff.mfu, bw: gpu.bandwidth * eff.bw, copyBw: gpu.bandwidth * copyEff };
+  const roofline: RooflineReport = { gpu: gpu.id, compute_dtype: dtype, peak_flops: peak, bandwidth: gpu.bandwidth, ridge_intensity: peak / gpu.bandwidth, ops: roofOps(costs, roof), ...figures(spec, sc, costs, roof, null, cal, plan) };
   const time: TimeReport = { mfu: eff.mfu, bandwidth_efficiency: eff.bw, note, ...figures(spec, sc, costs, expected, rt, cal, plan) };
   return { roofline, time };
 }

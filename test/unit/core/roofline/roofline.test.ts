@@ -173,3 +173,29 @@ test('solve: the batch with the most tokens/s within memory, in under 50 ms', ()
   const atLargest = estimate(spec, { ...sc, batch: best.largest }).time.tokens_per_s!;
   assert.ok(best.tokens_per_s >= atLargest);
 });
+
+test('LoRA: frozen base layers need only input gradients; the adapters\' fp32 matmuls and casts are rows of their own (by hand, Llama-3.2-1B r16)', () => {
+  const sc = { mode: 'training', batch: 4, seq: 2048, gradCheckpointing: true, loraRank: 16, gpu: 'h200-141gb' } as const;
+  const ops = estimate(config('llama-3.2-1b.json'), sc).roofline.ops;
+  const tokens = 4 * 2048;
+  // Σ in and Σ out over the seven adapted projections of a layer, 16 layers: q, k, v, o, gate, up (in 2048), down (in 8192)
+  const ins = 16 * (6 * 2048 + 8192);
+  const outs = 16 * (2048 + 512 + 512 + 2048 + 8192 + 8192 + 2048);
+  assert.equal(op(ops, 'forward', 'LoRA adapters (fp32 matmuls)').flops, 2 * 16 * (ins + outs) * tokens);
+  assert.equal(op(ops, 'backward', 'LoRA adapters (fp32 matmuls)').flops, 4 * 16 * (ins + outs) * tokens);
+  assert.equal(op(ops, 'forward', 'LoRA adapters (casts, scaling, adds)').bytes, (10 * ins + 20 * outs) * tokens);
+  assert.equal(op(ops, 'backward', 'LoRA adapters (casts, scaling, adds)').bytes, (16 * ins + 18 * outs) * tokens);
+  assert.ok(op(ops, 'recompute', 'LoRA adapters (casts, scaling, adds)'), 'checkpointing recomputes the adapters too');
+  // A frozen projection's backward is one matmul (the input gradient): its FLOPs equal the forward's.
+  assert.equal(op(ops, 'backward', 'MLP').flops, op(ops, 'forward', 'MLP').flops);
+  const full = estimate(config('llama-3.2-1b.json'), { ...sc, loraRank: null }).roofline.ops;
+  assert.equal(op(full, 'backward', 'MLP').flops, 2 * op(full, 'forward', 'MLP').flops);
+});
+
+test('LoRA step time on an H200 (lora-time-h200.json, probe_lora_time.py: 312 ms; full fine-tuning 213 ms) within ±25%', () => {
+  const m = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/measured/lora-time-h200.json'), 'utf8')) as { runs: { lora: boolean; step_s: number }[] };
+  for (const run of m.runs) {
+    const e = estimate(config('llama-3.2-1b.json'), { mode: 'training', batch: 4, seq: 2048, gradCheckpointing: true, gpu: 'h200-141gb', ...(run.lora ? { loraRank: 16 } : {}) });
+    near(e.time.train_step_s!, run.step_s, 0.25, run.lora ? 'LoRA r16' : 'full');
+  }
+});
