@@ -17,6 +17,8 @@ transformers runs its PyTorch paths, and that is what these numbers measure.
 Usage: python3 scripts/calibrate/measure_hybrid.py          (writes $OUT/hybrid-saved.jsonl)
        python3 scripts/calibrate/measure_hybrid.py extra    (writes $OUT/hybrid-extra.jsonl): multimodal training with
        gradient checkpointing, and no-grad prefill peaks of the hybrids (use_cache, last-position logits).
+       python3 scripts/calibrate/measure_hybrid.py lora     (writes $OUT/hybrid-lora.jsonl): the hybrids trained with PEFT
+       LoRA r16 on all linear layers (target_modules="all-linear"), base frozen in bf16.
        python3 scripts/calibrate/measure_hybrid.py layers   (writes $OUT/hybrid-layers.jsonl): per decoder layer and
        vision tower, the forward peak above the memory at its start (saved tensors and temporaries), what it keeps,
        and the backward peak above the memory when its backward starts (read at gradient hooks on its output and
@@ -38,7 +40,8 @@ CONFIGS = os.path.join(HERE, "..", "..", "test", "fixtures", "configs")
 OUT = os.environ.get("OUT")
 LAYERS_MODE = "layers" in sys.argv[1:]
 EXTRA_MODE = "extra" in sys.argv[1:]
-OUT_NAME = "hybrid-layers.jsonl" if LAYERS_MODE else "hybrid-extra.jsonl" if EXTRA_MODE else "hybrid-saved.jsonl"
+LORA_MODE = "lora" in sys.argv[1:]
+OUT_NAME = "hybrid-layers.jsonl" if LAYERS_MODE else "hybrid-extra.jsonl" if EXTRA_MODE else "hybrid-lora.jsonl" if LORA_MODE else "hybrid-saved.jsonl"
 out_f = open(os.path.join(OUT, OUT_NAME), "w") if OUT else None
 
 # (config file, top-level overrides, text_config overrides, cases)
@@ -228,11 +231,14 @@ def saved_case(name, d, vision, b, s, images=0, freeze_vision=False):
     return rec
 
 
-def train_case(name, d, vision, b, s, images=0, freeze_vision=False, gc_on=False):
+def train_case(name, d, vision, b, s, images=0, freeze_vision=False, gc_on=False, lora_r=None):
     clean()
     base = torch.cuda.memory_allocated()
     model, cfg = build(d, vision)
     model.train()
+    if lora_r:
+        from peft import LoraConfig, get_peft_model
+        model = get_peft_model(model, LoraConfig(r=lora_r, lora_alpha=2 * lora_r, lora_dropout=0.0, target_modules="all-linear"))
     if freeze_vision:
         for _n, m in vision_modules(model)[0]:
             m.requires_grad_(False)
@@ -255,7 +261,7 @@ def train_case(name, d, vision, b, s, images=0, freeze_vision=False, gc_on=False
         steps.append(round(time.time() - t, 4))
     rec = {
         "kind": "train", "model": name, "config": d, "batch": b, "seq": s, "images": images, "freeze_vision": freeze_vision,
-        "precision": "bf16", "gc": gc_on, "optimizer": "adamw", "baseline_alloc_bytes": base,
+        "precision": "bf16", "gc": gc_on, "optimizer": "adamw", "lora_r": lora_r, "baseline_alloc_bytes": base,
         "trainable_params": sum(p.numel() for p in params), "model_alloc_bytes": model_alloc,
         "peak_alloc_bytes": torch.cuda.max_memory_allocated(), "step_s": steps,
     }
@@ -390,9 +396,18 @@ def main_extra():
         run(prefill_case, fname[:-5], d, 1, 4096)
 
 
+def main_lora():
+    torch.ones(8, 8, device="cuda") @ torch.ones(8, 8, device="cuda")
+    for fname, top, text in TEXT:
+        d = load_config(fname, top, text)
+        run(train_case, fname[:-5], d, False, 2, 1024, lora_r=16)
+
+
 def main():
     if LAYERS_MODE:
         return main_layers()
+    if LORA_MODE:
+        return main_lora()
     if EXTRA_MODE:
         return main_extra()
     kernels = {m: importlib.util.find_spec(m) is not None for m in ("mamba_ssm", "causal_conv1d", "fla")}

@@ -213,6 +213,8 @@ export interface ModelSpec {
   /** State of 'linear' layers (Gated DeltaNet) and of 'mamba' layers, per sequence per layer. */
   linearState?: RecurrentStateSpec;
   mambaState?: RecurrentStateSpec;
+  /** PEFT module names LoRA refuses on this model (Mamba-2 out_proj in nemotron_h and falcon_h1: PEFT raises). */
+  loraIncompatible?: string[];
   /** Widths of the Mamba and Gated DeltaNet mixers (their saved tensors and FLOPs). */
   mambaMixer?: MambaMixerSpec;
   linearMixer?: LinearMixerSpec;

@@ -7,10 +7,13 @@ export const LORA_ADAPTER_BYTES = 4;
 
 /**
  * The tensor groups LoRA adapts: PEFT "all-linear" (every decoder linear layer and router; not lm_head, not fused
- * experts), or the groups whose PEFT module name is in `targets` (q_proj,v_proj,…).
+ * experts, not the modules PEFT refuses on the model), or the groups whose PEFT module name is in `targets`.
  */
 export function loraTargets(spec: ModelSpec, targets: string | null = null): (TensorGroup & { shape: [number, number] })[] {
-  const all = spec.tensors.filter((t): t is TensorGroup & { shape: [number, number] } => (t.role === 'linear' || t.role === 'router') && t.shape !== undefined);
+  const excluded = spec.loraIncompatible;
+  const all = spec.tensors.filter(
+    (t): t is TensorGroup & { shape: [number, number] } => (t.role === 'linear' || t.role === 'router') && t.shape !== undefined && !(excluded && t.module !== undefined && excluded.includes(t.module)),
+  );
   const names = parseTargets(targets);
   if (names === null) return all;
   return all.filter((t) => t.module !== undefined && names.includes(t.module));

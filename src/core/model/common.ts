@@ -175,6 +175,7 @@ export interface SpecParts {
   mambaState?: RecurrentStateSpec;
   mambaMixer?: MambaMixerSpec;
   linearMixer?: LinearMixerSpec;
+  loraIncompatible?: string[];
   tensors: Tensors;
 }
 
@@ -218,6 +219,7 @@ export function finishSpec(r: ConfigReader, parts: SpecParts, top: ConfigReader 
     ...(parts.mambaState ? { mambaState: parts.mambaState } : {}),
     ...(parts.mambaMixer ? { mambaMixer: parts.mambaMixer } : {}),
     ...(parts.linearMixer ? { linearMixer: parts.linearMixer } : {}),
+    ...(parts.loraIncompatible ? { loraIncompatible: parts.loraIncompatible } : {}),
     tensors: parts.tensors.groups,
     params,
     assumptions: r.assumptions,

@@ -139,6 +139,8 @@ export function readNemotronH(r: ConfigReader, modelType: string): ModelSpec {
     layerKinds: blocks.map((b) => (b === 'mamba' || b === 'attention' ? { attention: kind(b), moe: false, ffn: 'none' as const } : { attention: 'none' as const, moe: b === 'moe' })),
     moe: nemotronMoe(moeSpecOf(moe)),
     mambaState: { convElems: (m.kernel - 1) * m.convDim, stateElems: m.heads * m.headDim * m.state, ...(fp32 ? { stateBytes: 4 } : {}) },
+    // PEFT raises on LoRA for the Mamba mixer's out_proj (and conv1d) of Mamba-based models.
+    loraIncompatible: ['out_proj'],
     mambaMixer: {
       version: 2,
       inner: m.inner,

@@ -162,6 +162,8 @@ export function readFalconH1(r: ConfigReader, modelType: string): ModelSpec {
     layerKinds,
     mambaState: mamba.state,
     mambaMixer: mamba.mixer,
+    // PEFT raises on LoRA for the Mamba mixer's out_proj (and conv1d) of Mamba-based models.
+    loraIncompatible: ['out_proj'],
     tensors: t,
   });
 }

@@ -21,7 +21,10 @@ export function rank({ scenario }: MethodContext): number {
 /** Checks --lora-targets and --lora-modules-to-save against the model's modules. */
 export function validateLoraTargets(ctx: MethodContext): void {
   const names = parseTargets(ctx.scenario.loraTargets);
+  const refused = ctx.spec.loraIncompatible ?? NO_MODULES;
   if (names !== null) {
+    const bad = names.filter((n) => refused.includes(n));
+    if (bad.length) throw new ScenarioError(`loraTargets: PEFT refuses LoRA on ${bad.map((n) => `"${n}"`).join(', ')} of Mamba-based models (${ctx.spec.modelType}); leave ${bad.length > 1 ? 'them' : 'it'} out`, 'loraTargets');
     const known = linearModuleNames(ctx.spec);
     const unknown = names.filter((n) => !known.includes(n));
     if (unknown.length) throw new ScenarioError(`loraTargets: the model has no linear module ${unknown.map((n) => `"${n}"`).join(', ')} (it has: ${known.join(', ')}, or all-linear)`, 'loraTargets');
@@ -113,6 +116,8 @@ export const lora: MethodSpec = {
   validate: validateLoraTargets,
   weightTerms(ctx) {
     if (ctx.spec.moe) ctx.warnings.push('LoRA on fused expert tensors is not modelled: experts stay frozen without adapters');
+    if (ctx.spec.loraIncompatible && parseTargets(ctx.scenario.loraTargets) === null)
+      ctx.warnings.push(`PEFT's all-linear raises on ${ctx.spec.modelType} (${ctx.spec.loraIncompatible.join(', ')} of the Mamba mixers takes no LoRA): estimated without adapters there; name the targets in your training config`);
     const base =
       ctx.scenario.weightsDtype === 'int8'
         ? bnbWeightsTerm(ctx.spec, 'int8', false, otherBytes(ctx), 'Base weights (frozen, LLM.int8)')

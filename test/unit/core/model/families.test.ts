@@ -326,3 +326,19 @@ describe('image tokens in the sequence (--images)', () => {
     assert.throws(() => estimateSpec(spec('llama-3.1-8b.json'), parseScenario({ images: 1 })), /images: llama reads no images/);
   });
 });
+
+describe('PEFT refuses LoRA on the Mamba out_proj of Mamba-based models (measured: peft raises for nemotron_h and falcon_h1)', () => {
+  it('all-linear leaves it out and says so; naming it is one error naming loraTargets', () => {
+    const cfg = config('nemotron-3-nano-30b-a3b.json');
+    const s = spec('nemotron-3-nano-30b-a3b.json');
+    const sc = parseScenario({ mode: 'training', batch: 1, seq: 512, loraRank: 8 });
+    const e = estimateSpec(s, sc);
+    assert.ok(e.warnings.some((w) => w.includes("PEFT's all-linear raises on nemotron_h")));
+    // adapters: r · (in + out) over every adapted group; the Mamba out_proj [2688, 4096] × 23 layers is not one of them
+    const withOut = readModelConfig({ ...cfg });
+    withOut.loraIncompatible = undefined;
+    const adapters = (x: typeof s) => estimateSpec(x, sc).memory.terms.find((t) => t.id === 'lora_adapters')!.bytes;
+    assert.equal(adapters(withOut) - adapters(s), 4 * 8 * (2688 + 4096) * 23);
+    assert.throws(() => estimateSpec(s, parseScenario({ mode: 'training', batch: 1, seq: 512, loraRank: 8, loraTargets: 'in_proj,out_proj' })), (err: unknown) => err instanceof Error && /loraTargets: PEFT refuses LoRA on "out_proj"/.test(err.message));
+  });
+});
