@@ -73,7 +73,8 @@ function backward(forward: OpCost[], frozen: boolean): OpCost[] {
 function loraAdapterCosts(spec: ModelSpec, sc: Scenario, tokens: number, a: number): { forward: OpCost[]; backward: OpCost[] } {
   let ins = 0;
   let outs = 0;
-  for (const g of loraTargets(spec, sc.loraTargets)) {
+  // The language model's adapters (a vision tower's run over patches, not these tokens; its time is not modelled).
+  for (const g of loraTargets(spec, sc.loraTargets, false)) {
     ins += g.shape[1] * g.count;
     outs += g.shape[0] * g.count;
   }

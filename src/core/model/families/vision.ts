@@ -8,8 +8,20 @@ import type { Tensors } from '../tensors.ts';
 
 const V = (t: Tensors, name: string, numel: number, count = 1) => t.add({ name, role: 'vision', numel, count });
 
-/** Linear [out, in] (+ bias) of role 'vision'. */
+/** An nn.Linear [out, in] (+ bias) of role 'vision': PEFT's all-linear gives it an adapter like the language model's. */
 function lin(t: Tensors, name: string, out: number, inp: number, count: number, bias: boolean): void {
+  t.add({ name: `${name}.weight`, role: 'vision', numel: out * inp, count, shape: [out, inp], module: name.slice(name.lastIndexOf('.') + 1) });
+  if (bias) V(t, `${name}.bias`, out, count);
+}
+
+/** A LayerNorm with bias of role 'vision'. */
+function vnorm(t: Tensors, name: string, width: number, count: number): void {
+  V(t, `${name}.weight`, width, count);
+  V(t, `${name}.bias`, width, count);
+}
+
+/** A weight that is not an nn.Linear (a convolution, an attention's packed in_proj) [out, in] (+ bias): no LoRA. */
+function vparam(t: Tensors, name: string, out: number, inp: number, count: number, bias: boolean): void {
   V(t, `${name}.weight`, out * inp, count);
   if (bias) V(t, `${name}.bias`, out, count);
 }
@@ -34,11 +46,11 @@ export function llama4Vision(t: Tensors, v: ConfigReader, textHidden: number): V
   V(t, `${P}.class_embedding`, h);
   V(t, `${P}.positional_embedding_vlm`, ((img / p) ** 2 + 1) * h);
   lin(t, `${P}.patch_embedding.linear`, h, c * p * p, 1, false);
-  for (const ln of ['layernorm_pre', 'layernorm_post']) lin(t, `${P}.${ln}`, h, 1, 1, true);
+  for (const ln of ['layernorm_pre', 'layernorm_post']) vnorm(t, `${P}.${ln}`, h, 1);
   for (const m of ['q_proj', 'k_proj', 'v_proj', 'o_proj']) lin(t, `${P}.model.layers.*.self_attn.${m}`, h, h, n, true);
   lin(t, `${P}.model.layers.*.mlp.fc1`, I, h, n, true);
   lin(t, `${P}.model.layers.*.mlp.fc2`, h, I, n, true);
-  for (const ln of ['input_layernorm', 'post_attention_layernorm']) lin(t, `${P}.model.layers.*.${ln}`, h, 1, n, true);
+  for (const ln of ['input_layernorm', 'post_attention_layernorm']) vnorm(t, `${P}.model.layers.*.${ln}`, h, n);
   lin(t, `${P}.vision_adapter.mlp.fc1`, proj, Math.round(h / (ratio * ratio)), 1, false);
   lin(t, `${P}.vision_adapter.mlp.fc2`, proj, proj, 1, false);
   lin(t, 'model.multi_modal_projector.linear_1', textHidden, out, 1, false);
@@ -109,18 +121,18 @@ export function qwen3VlVision(t: Tensors, v: ConfigReader, textHidden: number): 
   const out = v.optInt('out_hidden_size', textHidden, LIMITS.hidden);
   const deepstack = v.intList('deepstack_visual_indexes', LIMITS.layers).length;
   const P = 'model.visual';
-  lin(t, `${P}.patch_embed.proj`, h, c * tp * p * p, 1, true);
+  vparam(t, `${P}.patch_embed.proj`, h, c * tp * p * p, 1, true);
   V(t, `${P}.pos_embed.weight`, pos * h);
-  for (const ln of ['norm1', 'norm2']) lin(t, `${P}.blocks.*.${ln}`, h, 1, n, true);
+  for (const ln of ['norm1', 'norm2']) vnorm(t, `${P}.blocks.*.${ln}`, h, n);
   lin(t, `${P}.blocks.*.attn.qkv`, 3 * h, h, n, true);
   lin(t, `${P}.blocks.*.attn.proj`, h, h, n, true);
   lin(t, `${P}.blocks.*.mlp.linear_fc1`, I, h, n, true);
   lin(t, `${P}.blocks.*.mlp.linear_fc2`, h, I, n, true);
   const merged = h * m * m;
-  lin(t, `${P}.merger.norm`, h, 1, 1, true);
+  vnorm(t, `${P}.merger.norm`, h, 1);
   lin(t, `${P}.merger.linear_fc1`, merged, merged, 1, true);
   lin(t, `${P}.merger.linear_fc2`, out, merged, 1, true);
-  lin(t, `${P}.deepstack_merger_list.*.norm`, merged, 1, deepstack, true);
+  vnorm(t, `${P}.deepstack_merger_list.*.norm`, merged, deepstack);
   lin(t, `${P}.deepstack_merger_list.*.linear_fc1`, merged, merged, deepstack, true);
   lin(t, `${P}.deepstack_merger_list.*.linear_fc2`, out, merged, deepstack, true);
   return { layers: n, hidden: h, intermediate: I, patchesPerImage: qwenPatches(p, m), norm: 'layer', attention: 'fused-rotary', mlp: 'plain' };
@@ -190,19 +202,19 @@ export function clipLikeVision(t: Tensors, v: ConfigReader, prefix: string): Vis
   if (siglip) V(t, `${E}.patch_embedding.bias`, h);
   else V(t, `${E}.class_embedding`, h);
   V(t, `${E}.position_embedding.weight`, positions * h);
-  if (!siglip) lin(t, `${prefix}.pre_layrnorm`, h, 1, 1, true);
+  if (!siglip) vnorm(t, `${prefix}.pre_layrnorm`, h, 1);
   const Lp = `${prefix}.encoder.layers.*`;
   for (const m of ['q_proj', 'k_proj', 'v_proj', 'out_proj']) lin(t, `${Lp}.self_attn.${m}`, h, h, n, true);
   lin(t, `${Lp}.mlp.fc1`, I, h, n, true);
   lin(t, `${Lp}.mlp.fc2`, h, I, n, true);
-  for (const ln of ['layer_norm1', 'layer_norm2']) lin(t, `${Lp}.${ln}`, h, 1, n, true);
-  lin(t, `${prefix}.post_layernorm`, h, 1, 1, true);
+  for (const ln of ['layer_norm1', 'layer_norm2']) vnorm(t, `${Lp}.${ln}`, h, n);
+  vnorm(t, `${prefix}.post_layernorm`, h, 1);
   if (siglip && v.bool('vision_use_head', true)) {
     const H = `${prefix}.head`;
     V(t, `${H}.probe`, h);
-    lin(t, `${H}.attention.in_proj`, 3 * h, h, 1, true);
+    vparam(t, `${H}.attention.in_proj`, 3 * h, h, 1, true);
     lin(t, `${H}.attention.out_proj`, h, h, 1, true);
-    lin(t, `${H}.layernorm`, h, 1, 1, true);
+    vnorm(t, `${H}.layernorm`, h, 1);
     lin(t, `${H}.mlp.fc1`, I, h, 1, true);
     lin(t, `${H}.mlp.fc2`, h, I, 1, true);
   }
