@@ -19,6 +19,10 @@ Usage: python3 scripts/calibrate/measure_hybrid.py          (writes $OUT/hybrid-
        gradient checkpointing, and no-grad prefill peaks of the hybrids (use_cache, last-position logits).
        python3 scripts/calibrate/measure_hybrid.py lora     (writes $OUT/hybrid-lora.jsonl): the hybrids trained with PEFT
        LoRA r16 on all linear layers (target_modules="all-linear"), base frozen in bf16.
+       python3 scripts/calibrate/measure_hybrid.py lora moe (writes $OUT/moe-lora.jsonl): MoE models whose fused experts
+       PEFT wraps (Mixtral, Qwen3-MoE, Qwen3-Next): the saved tensors per layer and the training peak under LoRA.
+       python3 scripts/calibrate/measure_hybrid.py lora gc  (writes $OUT/moe-lora-gc.jsonl): Mixtral and Qwen3-MoE under
+       LoRA with gradient checkpointing.
        python3 scripts/calibrate/measure_hybrid.py layers   (writes $OUT/hybrid-layers.jsonl): per decoder layer and
        vision tower, the forward peak above the memory at its start (saved tensors and temporaries), what it keeps,
        and the backward peak above the memory when its backward starts (read at gradient hooks on its output and
@@ -41,7 +45,7 @@ OUT = os.environ.get("OUT")
 LAYERS_MODE = "layers" in sys.argv[1:]
 EXTRA_MODE = "extra" in sys.argv[1:]
 LORA_MODE = "lora" in sys.argv[1:]
-OUT_NAME = "hybrid-layers.jsonl" if LAYERS_MODE else "hybrid-extra.jsonl" if EXTRA_MODE else "hybrid-lora.jsonl" if LORA_MODE else "hybrid-saved.jsonl"
+OUT_NAME = "hybrid-layers.jsonl" if LAYERS_MODE else "hybrid-extra.jsonl" if EXTRA_MODE else ("moe-lora-gc.jsonl" if "gc" in sys.argv[1:] else "moe-lora.jsonl" if "moe" in sys.argv[1:] else "hybrid-lora.jsonl") if LORA_MODE else "hybrid-saved.jsonl"
 out_f = open(os.path.join(OUT, OUT_NAME), "w") if OUT else None
 
 # (config file, top-level overrides, text_config overrides, cases)
@@ -196,10 +200,13 @@ def image_inputs(name, cfg, b, s, images):
     return {"input_ids": ids, "labels": labels, **extra}, per
 
 
-def saved_case(name, d, vision, b, s, images=0, freeze_vision=False):
+def saved_case(name, d, vision, b, s, images=0, freeze_vision=False, lora_r=None):
     clean()
     model, cfg = build(d, vision)
     model.train()
+    if lora_r:
+        from peft import LoraConfig, get_peft_model
+        model = get_peft_model(model, LoraConfig(r=lora_r, lora_alpha=2 * lora_r, lora_dropout=0.0, target_modules="all-linear"))
     if freeze_vision:
         for _n, m in vision_modules(model)[0]:
             m.requires_grad_(False)
@@ -219,7 +226,7 @@ def saved_case(name, d, vision, b, s, images=0, freeze_vision=False):
     loss.backward()
     torch.cuda.synchronize()
     rec = {
-        "kind": "saved", "model": name, "config": d, "batch": b, "seq": s, "images": images, "image_tokens_per_image": per,
+        "kind": "saved", "model": name, "config": d, "batch": b, "seq": s, "images": images, "image_tokens_per_image": per, "lora_r": lora_r,
         "freeze_vision": freeze_vision, "towers": towers, "projectors": projectors,
         "saved_bytes": counter.bytes, "saved_shapes": counter.shapes,
         "model_alloc_bytes": base, "after_forward_alloc_bytes": after_fwd, "forward_peak_alloc_bytes": fwd_peak,
@@ -396,8 +403,26 @@ def main_extra():
         run(prefill_case, fname[:-5], d, 1, 4096)
 
 
+MOE_LORA = [
+    ("mixtral-8x7b-v0.1.json", {"num_hidden_layers": 2}, {}),
+    ("qwen3-30b-a3b.json", {"num_hidden_layers": 2}, {}),
+]
+
+
 def main_lora():
     torch.ones(8, 8, device="cuda") @ torch.ones(8, 8, device="cuda")
+    if "gc" in sys.argv[1:]:
+        # The same under gradient checkpointing (the merged expert weights of the rebuilt layer only).
+        for fname, top, text in MOE_LORA:
+            run(train_case, fname[:-5], load_config(fname, top, text), False, 2, 1024, lora_r=16, gc_on=True)
+        return
+    if "moe" in sys.argv[1:]:
+        # PEFT wraps the fused experts: what their adapters save, per layer, and the training peak.
+        for fname, top, text in MOE_LORA + [TEXT[3]]:
+            d = load_config(fname, top, text)
+            run(saved_case, fname[:-5], d, False, 1, 1024, lora_r=16)
+            run(train_case, fname[:-5], d, False, 2, 1024, lora_r=16)
+        return
     for fname, top, text in TEXT:
         d = load_config(fname, top, text)
         run(train_case, fname[:-5], d, False, 2, 1024, lora_r=16)

@@ -83,9 +83,10 @@ for (const r of extra) {
 }
 
 /**
- * hybrid-lora-h200.jsonl: PEFT LoRA r16, target_modules="all-linear". Jamba-1.5-Mini: peak within ±5% and the trained
- * parameters exact. (PEFT raises on all-linear for Nemotron-H and Falcon-H1 — out_proj of their Mamba mixers — which the
- * estimate says; for Qwen3-Next PEFT also adapts the routed experts, which the estimate does not model yet.)
+ * hybrid-lora-h200.jsonl and moe-lora-h200.jsonl: PEFT LoRA r16, target_modules="all-linear". Jamba-1.5-Mini, and the
+ * MoE models whose fused experts PEFT wraps (Mixtral, Qwen3-MoE, Qwen3-Next: the merged expert weights it keeps per
+ * layer): peaks within ±5% and the trained parameters exact. (PEFT raises on all-linear for Nemotron-H and Falcon-H1 —
+ * out_proj of their Mamba mixers — which the estimate says.)
  */
 const loraRuns = readFileSync(join(FIXTURES, 'hybrid-lora-h200.jsonl'), 'utf8')
   .split('\n')
@@ -98,11 +99,38 @@ test('LoRA all-linear on the hybrids: PEFT raised on the Mamba out_proj of Nemot
   for (const r of loraRuns.filter((x) => x.status === 'error')) assert.match(r.error!, /out_proj/);
 });
 
-test('Jamba-1.5-Mini LoRA r16 all-linear: trained parameters exact, peak within ±5%', () => {
-  const r = loraRuns.find((x) => x.model === 'jamba-1.5-mini' && x.status === 'ok')!;
-  const e = estimate(r.config, { mode: 'training', batch: r.batch, seq: r.seq, precision: 'bf16', optimizer: 'adamw', loraRank: r.lora_r });
-  assert.equal(e.memory.terms.find((t) => t.id === 'lora_adapters')!.bytes, 4 * r.trainable_params);
-  const measured = r.peak_alloc_bytes - r.baseline_alloc_bytes + WORKSPACE;
-  const err = e.memory.peak_bytes / measured - 1;
-  assert.ok(Math.abs(err) <= 0.05, `${e.memory.peak_bytes} vs measured ${measured}: ${(err * 100).toFixed(2)}%`);
+const moeLoraRuns = readFileSync(join(FIXTURES, 'moe-lora-h200.jsonl'), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l) as TrainRecord & { status: string; lora_r: number; trainable_params: number });
+const trainedWithLora = [...loraRuns, ...moeLoraRuns].filter((r) => r.kind === 'train' && r.status === 'ok');
+
+test('LoRA runs: Jamba, and Mixtral, Qwen3-MoE and Qwen3-Next with PEFT wrapping their experts', () => {
+  assert.deepEqual([...new Set(trainedWithLora.map((r) => r.model))].sort(), ['jamba-1.5-mini', 'mixtral-8x7b-v0.1', 'qwen3-30b-a3b', 'qwen3-next-80b-a3b-instruct']);
 });
+
+for (const r of trainedWithLora) {
+  test(`${r.model} LoRA r${r.lora_r} all-linear b${r.batch} s${r.seq}: trained parameters exact, peak within ±5%`, () => {
+    const e = estimate(r.config, { mode: 'training', batch: r.batch, seq: r.seq, precision: 'bf16', optimizer: 'adamw', loraRank: r.lora_r });
+    assert.equal(e.params.trainable, r.trainable_params);
+    const measured = r.peak_alloc_bytes - r.baseline_alloc_bytes + WORKSPACE;
+    const err = e.memory.peak_bytes / measured - 1;
+    assert.ok(Math.abs(err) <= 0.05, `${e.memory.peak_bytes} vs measured ${measured}: ${(err * 100).toFixed(2)}%`);
+  });
+}
+
+/**
+ * moe-lora-gc-h200.jsonl: the same LoRA on Mixtral and Qwen3-MoE with gradient checkpointing. The estimate keeps one
+ * layer's merged expert weights (the layer rebuilt in backward); measured, Mixtral holds more (−9.6%) and Qwen3-MoE less
+ * (+15.4%): how long PEFT's merged weights live under checkpointing is not modelled exactly — an open gap, held here.
+ */
+for (const l of readFileSync(join(FIXTURES, 'moe-lora-gc-h200.jsonl'), 'utf8').split('\n').filter(Boolean)) {
+  const r = JSON.parse(l) as TrainRecord & { lora_r: number; trainable_params: number };
+  test(`${r.model} LoRA r${r.lora_r} all-linear with checkpointing: trained parameters exact, peak within ±20% (open gap)`, () => {
+    const e = estimate(r.config, { mode: 'training', batch: r.batch, seq: r.seq, precision: 'bf16', optimizer: 'adamw', loraRank: r.lora_r, gradCheckpointing: true });
+    assert.equal(e.params.trainable, r.trainable_params);
+    const measured = r.peak_alloc_bytes - r.baseline_alloc_bytes + WORKSPACE;
+    const err = e.memory.peak_bytes / measured - 1;
+    assert.ok(Math.abs(err) <= 0.2, `${e.memory.peak_bytes} vs measured ${measured}: ${(err * 100).toFixed(2)}%`);
+  });
+}

@@ -100,3 +100,28 @@ export function loraAdaptersTerm(spec: ModelSpec, rank: number, use: 'training' 
     params * LORA_ADAPTER_BYTES,
   );
 }
+
+/**
+ * PEFT's wrapper on fused experts computes each MoE layer's merged expert weights (W + B·A for gate_up_proj and
+ * down_proj, every expert, in the compute dtype) in its forward and keeps them for backward: a copy of the layer's
+ * expert weights per MoE layer, whatever the batch (measured: Mixtral [8, 4096, 28672] and [8, 14336, 4096] bf16 per
+ * layer, test/fixtures/measured/moe-lora-h200.jsonl). With checkpointing, only the layer being rebuilt holds one.
+ * Null where PEFT leaves the experts alone.
+ */
+export function loraMergedExpertsTerm(spec: ModelSpec, rank: number, targets: string | null, computeBytes: number, checkpointing: boolean): Term | null {
+  const m = spec.moe;
+  if (!m || loraExpertParamsPerLayer(spec, rank, targets) === 0) return null;
+  const perLayer = m.experts * 3 * spec.hidden * m.expertIntermediate * computeBytes;
+  const layers = checkpointing ? 1 : moeLayers(spec);
+  return makeTerm(
+    {
+      id: 'activations',
+      label: 'LoRA on fused experts: merged expert weights (saved)',
+      formula: 'layers * experts * 3 * hidden * expert_intermediate * bytes',
+      inputs: { layers, experts: m.experts, hidden: spec.hidden, expert_intermediate: m.expertIntermediate, bytes: computeBytes },
+      source: "PEFT ParamWrapper on fused experts: W + B·A materialized per layer and saved for backward; measured in test/fixtures/measured/moe-lora-h200.jsonl",
+      note: checkpointing ? 'the rebuilt layer only (gradient checkpointing)' : 'one merged copy of the expert weights per MoE layer',
+    },
+    layers * perLayer,
+  );
+}

@@ -7,7 +7,7 @@ import { ScenarioError } from '../../scenario.ts';
 import { FLOAT_BYTES } from '../../dtypes.ts';
 import { weightsTerm } from '../../memory/weights.ts';
 import { bnbWeightsTerm, int8KeptInputsTerm } from '../../memory/quantized.ts';
-import { LORA_ADAPTER_BYTES, linearModuleNames, loraAdaptersTerm, loraExpertParamsPerLayer, loraGroupParams, loraMoeLayers, loraTargets, parseTargets } from '../../memory/lora.ts';
+import { LORA_ADAPTER_BYTES, linearModuleNames, loraAdaptersTerm, loraExpertParamsPerLayer, loraGroupParams, loraMergedExpertsTerm, loraMoeLayers, loraTargets, parseTargets } from '../../memory/lora.ts';
 import type { ModelSpec, Term } from '../../types.ts';
 import type { TrainedGroup } from '../optimizers/spec.ts';
 import type { MethodContext, MethodSpec } from './spec.ts';
@@ -117,14 +117,21 @@ function otherBytes(ctx: MethodContext): number {
 export const lora: MethodSpec = {
   id: 'lora',
   trainsOnQuantizedBase: ({ scenario }) => scenario.weightsDtype === 'int8',
-  // LLM.int8 keeps each base linear layer's input for its backward even under checkpointing (measured: +1.8 GiB).
-  extraSavedTerms: ({ spec, scenario }, tokens, computeBytes) => (scenario.weightsDtype === 'int8' && scenario.gradCheckpointing ? [int8KeptInputsTerm(spec, tokens, computeBytes)] : []),
+  // LLM.int8 keeps each base linear layer's input for its backward even under checkpointing (measured: +1.8 GiB);
+  // PEFT's wrapper on fused experts keeps each MoE layer's merged expert weights.
+  extraSavedTerms: (ctx, tokens, computeBytes) => {
+    const { spec, scenario } = ctx;
+    const terms = scenario.weightsDtype === 'int8' && scenario.gradCheckpointing ? [int8KeptInputsTerm(spec, tokens, computeBytes)] : [];
+    const merged = loraMergedExpertsTerm(spec, rank(ctx), scenario.loraTargets, computeBytes, scenario.gradCheckpointing);
+    if (merged) terms.push(merged);
+    return terms;
+  },
   validate: validateLoraTargets,
   weightTerms(ctx) {
     if (ctx.spec.moe) {
       ctx.warnings.push(
         loraExpertParamsPerLayer(ctx.spec, rank(ctx), ctx.scenario.loraTargets) > 0
-          ? "PEFT's all-linear wraps the fused experts (their adapters, gradients and optimizer states are counted); the saved activations of the experts' adapters are not modelled yet"
+          ? "PEFT's all-linear wraps the fused experts: their adapters, gradients and optimizer states and the merged expert weights it keeps per layer are counted; the experts' per-token adapter activations are not modelled yet"
           : 'LoRA leaves the routed experts frozen without adapters here (as PEFT\'s all-linear does for this model, or the targets named)',
       );
     }

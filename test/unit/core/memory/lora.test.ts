@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readModelConfig } from '../../../../src/core/index.ts';
-import { loraExpertParamsPerLayer, loraParams } from '../../../../src/core/memory/lora.ts';
+import { loraExpertParamsPerLayer, loraMergedExpertsTerm, loraParams } from '../../../../src/core/memory/lora.ts';
 import { LLAMA_32_1B, LLAMA_3_8B } from '../../helpers/specs.ts';
 
 test('LoRA: r=16 on q,k,v,o,gate,up,down of Llama-3.2-1B = 11,272,192 trainable (PEFT, measured)', () => {
@@ -31,4 +31,12 @@ test('PEFT\'s wrapper on fused experts by hand (Mixtral: E 8, H 4096, I 14336, r
   const r = 16, E = 8, H = 4096, I = 14336;
   assert.equal(loraExpertParamsPerLayer(mixtral, r), 2 * r * E * H + 2 * I * 2 * r * E + r * E * I + H * r * E);
   assert.equal(loraExpertParamsPerLayer(mixtral, r, 'q_proj,v_proj'), 0);
+});
+
+test('PEFT\'s wrapper on fused experts keeps each MoE layer\'s merged expert weights (Mixtral: 8 × 3 × 4096 × 14336 bf16 per layer); checkpointing keeps one', () => {
+  const mixtral = readModelConfig(JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', '..', 'fixtures', 'configs', 'mixtral-8x7b-v0.1.json'), 'utf8')));
+  const perLayer = 8 * 3 * 4096 * 14336 * 2;
+  assert.equal(loraMergedExpertsTerm(mixtral, 16, null, 2, false)!.bytes, 32 * perLayer);
+  assert.equal(loraMergedExpertsTerm(mixtral, 16, null, 2, true)!.bytes, perLayer);
+  assert.equal(loraMergedExpertsTerm(mixtral, 16, 'q_proj,v_proj', 2, false), null);
 });
