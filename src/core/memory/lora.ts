@@ -1,6 +1,7 @@
 /** LoRA adapters (Hu et al., arXiv 2106.09685 §4): r·(in + out) parameters per adapted linear layer, fp32 in PEFT. */
 import type { ModelSpec, TensorGroup, Term } from '../types.ts';
 import { makeTerm } from './term.ts';
+import { moeLayerCount } from './activations.ts';
 
 /** PEFT keeps adapters in fp32 whatever the base dtype. */
 export const LORA_ADAPTER_BYTES = 4;
@@ -37,8 +38,6 @@ export function parseTargets(targets: string | null): string[] | null {
 }
 
 /** The PEFT module names the model's linear layers answer to (q_proj, k_proj, …). */
-export { moeLayers as loraMoeLayers };
-
 export function linearModuleNames(spec: ModelSpec): string[] {
   return [...new Set(spec.tensors.filter((t) => (t.role === 'linear' || t.role === 'router' || (t.role === 'vision' && t.shape)) && t.module).map((t) => t.module!))];
 }
@@ -72,15 +71,9 @@ export function loraExpertParamsPerLayer(spec: ModelSpec, rank: number, targets:
   return 2 * rank * m.experts * (H + 2 * I) + rank * m.experts * (I + H);
 }
 
-function moeLayers(spec: ModelSpec): number {
-  let n = 0;
-  for (const l of spec.layerKinds) if (l.moe) n++;
-  return n;
-}
-
 /** Adapter parameters for LoRA of rank r on every decoder linear layer (and the fused experts PEFT wraps). */
 export function loraParams(spec: ModelSpec, rank: number, targets: string | null = null, vision = true): number {
-  let n = loraExpertParamsPerLayer(spec, rank, targets) * moeLayers(spec);
+  let n = loraExpertParamsPerLayer(spec, rank, targets) * moeLayerCount(spec);
   for (const t of loraTargets(spec, targets, vision)) n += loraGroupParams(t, rank);
   return n;
 }
@@ -112,7 +105,7 @@ export function loraMergedExpertsTerm(spec: ModelSpec, rank: number, targets: st
   const m = spec.moe;
   if (!m || loraExpertParamsPerLayer(spec, rank, targets) === 0) return null;
   const perLayer = m.experts * 3 * spec.hidden * m.expertIntermediate * computeBytes;
-  const layers = checkpointing ? 1 : moeLayers(spec);
+  const layers = checkpointing ? 1 : moeLayerCount(spec);
   return makeTerm(
     {
       id: 'activations',

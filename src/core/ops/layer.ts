@@ -207,10 +207,14 @@ function feedForwardRows(spec: ModelSpec, d: LayerDims, moe: MoeSpec | null, ctx
   return rows;
 }
 
+/** Attention kinds that attend over cached keys and values (the mixer of a standard layer). */
+function attends(a: LayerSpec['attention']): boolean {
+  return a === 'full' || a === 'sliding' || a === 'chunked' || a === 'mla';
+}
+
 /** The model's standard layer: attention with a KV cache and the dense MLP or the MoE, at the model's widths. */
 export function isStandardLayer(layer: LayerSpec): boolean {
-  const a = layer.attention;
-  return (a === 'full' || a === 'sliding' || a === 'chunked' || a === 'mla') && layer.ffn === undefined && !layer.sideMamba && layer.kvHeads === undefined && layer.ffnWidth === undefined;
+  return attends(layer.attention) && layer.ffn === undefined && !layer.sideMamba && layer.kvHeads === undefined && layer.ffnWidth === undefined;
 }
 
 /** A formula-safe name for layers of one structure: mixer, feed-forward and NAS widths (e.g. mamba_none, full_moe). */
@@ -258,12 +262,7 @@ interface Mixers {
 
 function mixersOf(layer: LayerSpec): Mixers {
   const a = layer.attention;
-  return {
-    attention: a === 'full' || a === 'sliding' || a === 'chunked' || a === 'mla',
-    mamba: a === 'mamba' || !!layer.sideMamba,
-    gatedDelta: a === 'linear',
-    linear: !!layer.linearMixer,
-  };
+  return { attention: attends(a), mamba: a === 'mamba' || !!layer.sideMamba, gatedDelta: a === 'linear', linear: !!layer.linearMixer };
 }
 
 function mixerRows(spec: ModelSpec, m: Mixers, ctx: OpContext): { rows: Op[]; consumers: number; flops: number } {

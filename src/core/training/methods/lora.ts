@@ -7,7 +7,8 @@ import { ScenarioError } from '../../scenario.ts';
 import { FLOAT_BYTES } from '../../dtypes.ts';
 import { weightsTerm } from '../../memory/weights.ts';
 import { bnbWeightsTerm, int8KeptInputsTerm } from '../../memory/quantized.ts';
-import { LORA_ADAPTER_BYTES, linearModuleNames, loraAdaptersTerm, loraExpertParamsPerLayer, loraGroupParams, loraMergedExpertsTerm, loraMoeLayers, loraTargets, parseTargets } from '../../memory/lora.ts';
+import { moeLayerCount } from '../../memory/activations.ts';
+import { LORA_ADAPTER_BYTES, linearModuleNames, loraAdaptersTerm, loraExpertParamsPerLayer, loraGroupParams, loraMergedExpertsTerm, loraTargets, parseTargets } from '../../memory/lora.ts';
 import type { ModelSpec, Term } from '../../types.ts';
 import type { TrainedGroup } from '../optimizers/spec.ts';
 import type { MethodContext, MethodSpec } from './spec.ts';
@@ -82,7 +83,7 @@ export function adapterGroups(ctx: MethodContext): TrainedGroup[] {
   });
   const perLayer = loraExpertParamsPerLayer(ctx.spec, rank(ctx), ctx.scenario.loraTargets);
   if (perLayer > 0) {
-    const layers = loraMoeLayers(ctx.spec);
+    const layers = moeLayerCount(ctx.spec);
     groups.push({ name: 'mlp.experts (LoRA on the fused experts, PEFT ParamWrapper)', tensorNumel: perLayer, count: layers, elements: perLayer * layers, bytes: LORA_ADAPTER_BYTES });
   }
   return groups;
