@@ -200,8 +200,8 @@ def image_inputs(name, cfg, b, s, images):
     return {"input_ids": ids, "labels": labels, **extra}, per
 
 
-def saved_case(name, d, vision, b, s, images=0, freeze_vision=False, lora_r=None):
-    clean()
+def training_model(d, vision, lora_r, freeze_vision):
+    """The model in train mode: PEFT LoRA (all-linear) when lora_r, its vision tower frozen when freeze_vision."""
     model, cfg = build(d, vision)
     model.train()
     if lora_r:
@@ -210,6 +210,12 @@ def saved_case(name, d, vision, b, s, images=0, freeze_vision=False, lora_r=None
     if freeze_vision:
         for _n, m in vision_modules(model)[0]:
             m.requires_grad_(False)
+    return model, cfg
+
+
+def saved_case(name, d, vision, b, s, images=0, freeze_vision=False, lora_r=None):
+    clean()
+    model, cfg = training_model(d, vision, lora_r, freeze_vision)
     n_layers = cfg.get_text_config().num_hidden_layers
     counter = SavedCounter(model)
     handles, towers, projectors = attach(model, counter, n_layers)
@@ -241,14 +247,7 @@ def saved_case(name, d, vision, b, s, images=0, freeze_vision=False, lora_r=None
 def train_case(name, d, vision, b, s, images=0, freeze_vision=False, gc_on=False, lora_r=None):
     clean()
     base = torch.cuda.memory_allocated()
-    model, cfg = build(d, vision)
-    model.train()
-    if lora_r:
-        from peft import LoraConfig, get_peft_model
-        model = get_peft_model(model, LoraConfig(r=lora_r, lora_alpha=2 * lora_r, lora_dropout=0.0, target_modules="all-linear"))
-    if freeze_vision:
-        for _n, m in vision_modules(model)[0]:
-            m.requires_grad_(False)
+    model, cfg = training_model(d, vision, lora_r, freeze_vision)
     if gc_on:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     inputs = image_inputs(name, cfg, b, s, images)[0] if vision and images else text_inputs(cfg, b, s)

@@ -13,6 +13,7 @@ import { attentionLabel } from './memory/kv-cache.ts';
 import { servingVllm } from './serving.ts';
 import { inference } from './inference.ts';
 import { training } from './training/compose.ts';
+import { methodFor } from './training/methods/index.ts';
 import type { Composition, Phase } from './phases.ts';
 import { isDistributed, parallelLayout } from './parallel/layout.ts';
 import { trainingPlan } from './parallel/plans.ts';
@@ -54,7 +55,8 @@ function withImageTokens(spec: ModelSpec, sc: Scenario, warnings: string[]): Sce
   const t = spec.imageTokens;
   if (!t) throw new ScenarioError(`images: ${spec.modelType} reads no images (a text-only model or one whose image tokens are not known)`, 'images');
   const added = sc.images * t.perImage;
-  const trained = sc.mode === 'training' && sc.loraRank === null && !sc.qlora && !sc.freezeVision && spec.visionTower !== undefined;
+  // Full fine-tuning trains the tower unless frozen (the composer counts its activations by the same rule).
+  const trained = sc.mode === 'training' && methodFor(sc).id === 'full' && !sc.freezeVision && spec.visionTower !== undefined;
   warnings.push(
     `${sc.images} image${sc.images > 1 ? 's' : ''} × ${t.perImage} tokens (${t.basis}) add ${added} tokens to each sequence; ` +
       (trained ? "the vision tower is trained: its saved activations are counted (--freeze-vision or freeze_vision_tower freezes it)" : "the vision tower's forward temporaries are not counted (about 0.1 GB per image measured)"),

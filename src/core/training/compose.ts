@@ -250,10 +250,9 @@ export function training(spec: ModelSpec, sc: Scenario, rt: RuntimeProfile, warn
   };
   const extraSaved = method.extraSavedTerms?.(ctx, sc.batch * sc.seq, computeBytes) ?? [];
   // A trained vision tower (full fine-tuning, not frozen) saves its own activations on the first stage.
-  if (sc.images > 0 && spec.visionTower && method.id === 'full' && !sc.freezeVision && rank.first) {
-    extraSaved.push(visionActivationsTerm(spec.visionTower, sc.batch * sc.images, computeBytes, sc.gradCheckpointing));
-  } else if (sc.images > 0 && spec.visionTower && method.id !== 'full' && !sc.freezeVision) {
-    warnings.push("LoRA's adapters on the vision tower are trained (PEFT's all-linear puts them there; freezeVision leaves the tower out): the tower's saved activations under LoRA are not counted");
+  if (sc.images > 0 && spec.visionTower && !sc.freezeVision) {
+    if (method.id !== 'full') warnings.push("LoRA's adapters on the vision tower are trained (PEFT's all-linear puts them there; freezeVision leaves the tower out): the tower's saved activations under LoRA are not counted");
+    else if (rank.first) extraSaved.push(visionActivationsTerm(spec.visionTower, sc.batch * sc.images, computeBytes, sc.gradCheckpointing));
   }
   activationSlots(spec, sc, ops, rank, slots, extraSaved);
   slots.gathered_params = gatheredParamsTerm(spec, sc, rank.plan, computeBytes);
